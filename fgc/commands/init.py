@@ -1,0 +1,39 @@
+"""``fgc init``: write a commented starter fargate.yaml (never over an existing file)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from importlib import resources
+
+HELP = "write a commented starter fargate.yaml"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--app", help="the application name (default: from the current folder's name)")
+    parser.add_argument("--image", default="public.ecr.aws/nginx/nginx:stable", help="the container image")
+
+
+def run(args: argparse.Namespace) -> int:
+    from spec.errors import UsageError
+
+    app = args.app or _app_name(os.path.basename(os.getcwd()))
+    if not re.fullmatch(r"[a-z][a-z0-9-]{0,27}", app):
+        raise UsageError(f"--app {app!r}: use 1-28 lower-case letters, digits and hyphens, starting with a letter")
+    text = resources.files("fgc").joinpath("starter.yaml").read_text(encoding="utf-8")
+    text = text.format(app=app, image=args.image)
+    try:
+        with open(args.file, "x", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise UsageError(f"{args.file} exists already; not overwriting it", hint="use -f to pick another file") from None
+    print(f"wrote {args.file} (app {app}); next: fgc validate -f {args.file}")
+    return 0
+
+
+def _app_name(folder: str) -> str:
+    """A valid app name made from a folder name, or ``app`` when nothing usable is left."""
+    name = re.sub(r"[^a-z0-9-]+", "-", folder.lower()).strip("-")
+    name = re.sub(r"^[^a-z]+", "", name)[:28].rstrip("-")
+    return name or "app"

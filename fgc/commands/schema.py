@@ -1,0 +1,28 @@
+"""``fgc schema``: the JSON Schema of fargate.yaml, for editors (yaml-language-server)."""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "print the JSON Schema (2020-12) of fargate.yaml for editor completion and checks"
+DESCRIPTION = (
+    "Print the JSON Schema of fargate.yaml. Save it and point your editor at it, e.g. with\n"
+    "  fgc schema > fargate.schema.json\n"
+    "and the first line of fargate.yaml:  # yaml-language-server: $schema=./fargate.schema.json"
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+
+
+def run(args: argparse.Namespace) -> int:
+    from spec.schema import schema_text
+
+    text = schema_text()
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        print(text, end="")
+    return 0

@@ -1,0 +1,48 @@
+"""``fgc validate``: check fargate.yaml (and each environment) and list every problem."""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "check fargate.yaml and list every problem with its line and column"
+DESCRIPTION = (
+    "Validate fargate.yaml. Without --env, the base document and every environment overlay are checked;\n"
+    "with --env, only that environment. Problems print as FILE:LINE:COL: key.path: message (exit 2)."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--env", metavar="NAME", help="check only this environment overlay")
+
+
+def run(args: argparse.Namespace) -> int:
+    from spec.errors import SpecError
+    from spec.loader import environments, load
+
+    names = [args.env] if args.env else [None, *_environments(args.file, environments)]
+    problems = []
+    for name in names:
+        try:
+            load(args.file, env=name)
+        except SpecError as err:
+            problems += err.problems
+    if problems:
+        raise SpecError(problems)
+    checked = f" (environment {args.env})" if args.env else _and_envs(names[1:])
+    print(f"{args.file}: valid{checked}")
+    return 0
+
+
+def _environments(path: str, environments) -> list[str]:
+    """Environment names, or none when the file cannot be read (load reports why)."""
+    from spec.errors import FgcError
+
+    try:
+        with open(path, "rb") as handle:
+            return environments(handle.read(), path)
+    except (OSError, FgcError):
+        return []
+
+
+def _and_envs(names: list[str]) -> str:
+    return f" (and environments {', '.join(names)})" if names else ""

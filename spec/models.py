@@ -1,0 +1,705 @@
+"""Pydantic models of fargate.yaml (SPEC.md): every key, its default, its rules.
+
+Field names are SPEC.md's keys. Values are normalised on the way in
+(durations to seconds, cpu to units, memory to MiB), so the compiler reads
+plain integers. Rules that involve two fields of one model are field
+validators on the later field, so they run even when an unrelated key of the
+same model is wrong and every problem is reported in one run. Rules that need
+the whole document live on :class:`Spec` and report through :func:`fail_at`,
+which carries the sub-path of the offending key to the error mapper.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import shlex
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from spec import units
+
+# ---------------------------------------------------------------- helpers
+
+
+def fail_at(path: str, message: str) -> PydanticCustomError:
+    """An error for a key below the model that raises it (``path`` is dotted, relative)."""
+    return PydanticCustomError("fgc_at", "{message}", {"message": message, "at": path})
+
+
+class Strict(BaseModel):
+    """Base of every model: unknown keys are errors (the loader adds "did you mean")."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, regex_engine="python-re")
+
+
+def _scalar_text(value: object) -> object:
+    """Let YAML numbers and booleans stand where text is expected (``APP_VERSION: 1.0``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+def _cidr(value: str) -> str:
+    try:
+        network = ipaddress.IPv4Network(value, strict=True)
+    except ValueError as err:
+        raise ValueError(f"{value!r} is not an IPv4 CIDR block such as 10.0.0.0/16 ({err})") from None
+    return str(network)
+
+
+Text = Annotated[str, BeforeValidator(_scalar_text)]
+Cidr = Annotated[str, AfterValidator(_cidr), Field(examples=["10.0.0.0/16"])]
+_DURATION_SCHEMA = {
+    "anyOf": [
+        {"type": "integer", "minimum": 0},
+        {"type": "string", "pattern": r"^\s*\d+\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?)?\s*$"},
+    ],
+    "description": "30s, 5m, 1h or a bare number of seconds",
+}
+Duration = Annotated[int, BeforeValidator(units.duration), WithJsonSchema(_DURATION_SCHEMA)]
+Cpu = Annotated[
+    int,
+    BeforeValidator(units.cpu),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "enum": sorted(units.FARGATE_SIZES)},
+                {"type": "string", "pattern": r"(?i)^\s*(\d+(\.\d+)?|\.\d+)\s*(vcpus?)?\s*$"},
+            ],
+            "description": "Fargate CPU units (256..16384) or a string such as '0.5 vCPU'",
+        }
+    ),
+]
+Memory = Annotated[
+    int,
+    BeforeValidator(units.memory),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 512},
+                {"type": "string", "pattern": r"(?i)^\s*(\d+(\.\d+)?|\.\d+)\s*(mib|mb|m|gib|gb|g)?\s*$"},
+            ],
+            "description": "MiB, or a string such as '1 GB'",
+        }
+    ),
+]
+
+NAME = r"^[a-z][a-z0-9-]*$"
+ENV_VAR = r"^[A-Za-z_][A-Za-z0-9_]*$"
+DNS_NAME = r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
+HOST_PATTERN = r"^(?=.{1,128}$)[A-Za-z0-9*?.-]+$"
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+                      2922, 3288, 3653)  # fmt: skip
+SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$")
+SSM_ARN = re.compile(r"^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter/.+$")
+ECR_REPOSITORY = r"^(?=.{2,256}$)[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$"
+
+# ---------------------------------------------------------------- network
+
+
+class Vpc(Strict):
+    """A VPC fgc creates."""
+
+    cidr: Cidr = "10.0.0.0/16"
+    azs: int = Field(2, ge=2, le=6, description="availability zones, chosen with Fn::GetAZs")
+    nat: Literal["none", "single", "per_az"] = Field("none", description="egress for private subnets")
+    endpoints: bool = Field(True, description="ECR, logs, Secrets Manager, SSM interface + S3 gateway")
+
+    @field_validator("cidr")
+    @classmethod
+    def _room_for_subnets(cls, value: str) -> str:
+        prefix = ipaddress.IPv4Network(value).prefixlen
+        if not 16 <= prefix <= 24:
+            raise ValueError(f"a VPC block must be between /16 and /24 (got /{prefix})")
+        return value
+
+
+class ExistingNetwork(Strict):
+    """A VPC that exists already; its IDs flow into the stacks as parameters."""
+
+    vpc_id: str = Field(pattern=r"^vpc-[0-9a-zA-Z]+$")
+    cidr: Cidr | None = Field(None, description="the VPC's CIDR (task ingress for discovery callers)")
+    public_subnets: list[Annotated[str, Field(pattern=r"^subnet-[0-9a-zA-Z]+$")]] = []
+    private_subnets: list[Annotated[str, Field(pattern=r"^subnet-[0-9a-zA-Z]+$")]] = Field(min_length=1)
+
+    @field_validator("public_subnets", "private_subnets")
+    @classmethod
+    def _distinct(cls, value: list[str]) -> list[str]:
+        seen: set[str] = set()
+        for index, subnet in enumerate(value):
+            if subnet in seen:
+                raise fail_at(str(index), f"{subnet} is listed twice")
+            seen.add(subnet)
+        return value
+
+
+class Network(Strict):
+    """Either a new VPC (``vpc``, the default) or an existing one (``existing``)."""
+
+    vpc: Vpc | None = None
+    existing: ExistingNetwork | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_vpc(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("vpc") is None and data.get("existing") is None:
+            return {**data, "vpc": {}}
+        return data
+
+    @field_validator("existing")
+    @classmethod
+    def _exclusive(cls, value: ExistingNetwork | None, info: ValidationInfo) -> ExistingNetwork | None:
+        if value is not None and info.data.get("vpc") is not None:
+            raise ValueError("network.vpc and network.existing are exclusive: keep one")
+        return value
+
+
+# ---------------------------------------------------------------- cluster, load balancer, discovery
+
+
+class Cluster(Strict):
+    container_insights: bool = True
+
+
+class Domain(Strict):
+    name: str = Field(pattern=DNS_NAME, description="the DNS name, e.g. api.example.com")
+    hosted_zone: str = Field(pattern=r"^Z[A-Z0-9]{1,31}$", description="Route 53 hosted zone id")
+
+
+class LoadBalancer(Strict):
+    """The one load balancer every service with ``http`` shares."""
+
+    scheme: Literal["internet-facing", "internal"] = "internet-facing"
+    certificate: str | None = Field(
+        None,
+        pattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-zA-Z-]+$",
+        description="ACM certificate ARN: HTTPS on 443, and 80 redirects to it",
+    )
+    domain: Domain | None = None
+    idle_timeout: Annotated[Duration, Field(ge=1, le=4000)] = 60
+    deletion_protection: bool = False
+    allowed_cidrs: list[Cidr] = Field(default_factory=lambda: ["0.0.0.0/0"], min_length=1)
+
+
+class Discovery(Strict):
+    namespace: str | None = Field(None, pattern=DNS_NAME, description='default "<app>.local"')
+
+
+class Registry(Strict):
+    """An ECR repository fgc creates (kept when the stack is destroyed)."""
+
+    scan_on_push: bool = True
+    immutable_tags: bool = True
+    keep: int = Field(10, ge=1, le=1000, description="images kept by the lifecycle policy")
+
+
+# ---------------------------------------------------------------- service parts
+
+
+class ImageRef(Strict):
+    """An image in one of the document's ``registries``."""
+
+    registry: str
+    tag: Text = Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+
+
+def _image(value: object) -> object:
+    if isinstance(value, str) and (not value.strip() or any(c.isspace() for c in value)):
+        raise ValueError(f"{value!r} is not an image reference")
+    return value
+
+
+Image = Annotated[str | ImageRef, BeforeValidator(_image)]
+
+
+class SecretRef(Strict):
+    """A reference to a secret value: Secrets Manager (optionally one JSON key) or SSM."""
+
+    secretsmanager: str | None = Field(None, min_length=1, description="secret name or ARN")
+    key: str | None = Field(None, min_length=1, description="a JSON key inside the secret")
+    ssm: str | None = Field(None, min_length=1, description="SSM parameter name or ARN")
+
+    @field_validator("secretsmanager")
+    @classmethod
+    def _secret_name(cls, value: str | None) -> str | None:
+        if value and value.startswith("arn:") and not SECRET_ARN.match(value):
+            raise ValueError(f"{value!r} is not a Secrets Manager ARN")
+        if value and not value.startswith("arn:") and not re.fullmatch(r"[A-Za-z0-9/_+=.@-]{1,512}", value):
+            raise ValueError(f"{value!r} is not a secret name (letters, digits and /_+=.@-)")
+        return value
+
+    @field_validator("ssm")
+    @classmethod
+    def _parameter_name(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and info.data.get("secretsmanager") is not None:
+            raise ValueError("a secret comes from secretsmanager or ssm, not both")
+        if value and value.startswith("arn:") and not SSM_ARN.match(value):
+            raise ValueError(f"{value!r} is not an SSM parameter ARN")
+        if value and not value.startswith("arn:") and not re.fullmatch(r"[A-Za-z0-9/_.-]{1,2048}", value):
+            raise ValueError(f"{value!r} is not a parameter name (letters, digits and /_.-)")
+        return value
+
+    @model_validator(mode="after")
+    def _one_source(self) -> SecretRef:
+        if self.secretsmanager is None and self.ssm is None:
+            raise ValueError("give secretsmanager: <name or ARN> (with an optional key) or ssm: <name or ARN>")
+        if self.key is not None and self.secretsmanager is None:
+            raise fail_at("key", "key selects a JSON key of a Secrets Manager secret; SSM has none")
+        return self
+
+
+Environment = dict[Annotated[str, Field(pattern=ENV_VAR)], Text]
+Secrets = dict[Annotated[str, Field(pattern=ENV_VAR)], SecretRef]
+
+
+def _command(value: object) -> object:
+    """A command as a list, or a string split the way a shell would."""
+    if isinstance(value, str):
+        try:
+            return shlex.split(value)
+        except ValueError as err:
+            raise ValueError(f"cannot split command: {err}") from None
+    return value
+
+
+Command = Annotated[list[Text], BeforeValidator(_command), Field(min_length=1)]
+
+
+class ContainerHealthCheck(Strict):
+    """The container's own health check (run by ECS inside the task)."""
+
+    command: Annotated[list[Text], Field(min_length=1)] | Text = Field(
+        description="a shell command (CMD-SHELL), or a list run as-is"
+    )
+    interval: Annotated[Duration, Field(ge=5, le=300)] = 30
+    timeout: Annotated[Duration, Field(ge=2, le=120)] = 5
+    retries: int = Field(3, ge=1, le=10)
+    start_period: Annotated[Duration, Field(ge=0, le=300)] = 0
+
+    @field_validator("timeout")
+    @classmethod
+    def _timeout_below_interval(cls, value: int, info: ValidationInfo) -> int:
+        interval = info.data.get("interval")
+        if interval is not None and value >= interval:
+            raise ValueError(f"timeout ({value}s) must be shorter than interval ({interval}s)")
+        return value
+
+
+class TargetHealthCheck(Strict):
+    """The load balancer's health check of each task."""
+
+    path: str = Field("/", pattern=r"^/[^\s]{0,1023}$")
+    matcher: Text = Field("200", pattern=r"^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$")
+    interval: Annotated[Duration, Field(ge=5, le=300)] = 30
+    timeout: Annotated[Duration, Field(ge=2, le=120)] = 5
+    healthy_threshold: int = Field(2, ge=2, le=10)
+    unhealthy_threshold: int = Field(3, ge=2, le=10)
+
+    @field_validator("timeout")
+    @classmethod
+    def _timeout_below_interval(cls, value: int, info: ValidationInfo) -> int:
+        interval = info.data.get("interval")
+        if interval is not None and value >= interval:
+            raise ValueError(f"timeout ({value}s) must be shorter than interval ({interval}s)")
+        return value
+
+
+def _one_or_many(value: object) -> object:
+    return [value] if isinstance(value, str) else value
+
+
+PathPatterns = Annotated[
+    list[Annotated[str, Field(pattern=r"^/[A-Za-z0-9_\-.$/~\"'@:+*?&]{0,127}$")]],
+    BeforeValidator(_one_or_many),
+    Field(min_length=1, max_length=5),
+]
+HostPatterns = Annotated[
+    list[Annotated[str, Field(pattern=HOST_PATTERN)]],
+    BeforeValidator(_one_or_many),
+    Field(min_length=1, max_length=5),
+]
+
+
+class Http(Strict):
+    """Routing from the shared load balancer to this service."""
+
+    path: PathPatterns | None = Field(None, description="path pattern(s); '/api' also routes '/api/*'")
+    host: HostPatterns | None = Field(None, description="host header pattern(s)")
+    health_check: TargetHealthCheck = TargetHealthCheck()
+    deregistration_delay: Annotated[Duration, Field(ge=0, le=3600)] = 30
+    grace_period: Annotated[Duration, Field(ge=0, le=2147483647)] = 60
+
+    @model_validator(mode="after")
+    def _default_route(self) -> Http:
+        if self.path is None and self.host is None:
+            object.__setattr__(self, "path", ["/"])
+        return self
+
+
+class Schedule(Strict):
+    cron: str = Field(description="AWS cron: minutes hours day-of-month month day-of-week year")
+    min: int = Field(ge=0)
+    max: int = Field(ge=0)
+    timezone: str | None = Field(None, pattern=r"^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$")
+
+    @field_validator("cron")
+    @classmethod
+    def _six_fields(cls, value: str) -> str:
+        fields = value.split()
+        if len(fields) != 6:
+            raise ValueError(f"{value!r} has {len(fields)} fields; AWS cron has 6 (e.g. \"0 8 ? * MON-FRI *\")")
+        if "?" not in (fields[2], fields[4]):
+            raise ValueError("AWS cron needs '?' in day-of-month or day-of-week")
+        return value
+
+    @field_validator("max")
+    @classmethod
+    def _ordered(cls, value: int, info: ValidationInfo) -> int:
+        low = info.data.get("min")
+        if low is not None and value < low:
+            raise ValueError(f"max ({value}) is below min ({low})")
+        return value
+
+
+class Cooldown(Strict):
+    in_: Annotated[Duration, Field(alias="in", ge=0)] = 300
+    out: Annotated[Duration, Field(ge=0)] = 60
+
+
+class Scaling(Strict):
+    """Application Auto Scaling of the service's task count."""
+
+    min: int = Field(1, ge=0, le=5000)
+    max: int = Field(ge=1, le=5000)
+    cpu: int | None = Field(None, ge=1, le=100, description="target average CPU, percent")
+    memory: int | None = Field(None, ge=1, le=100, description="target average memory, percent")
+    requests: int | None = Field(None, ge=1, description="target ALB requests per task")
+    cooldown: Cooldown = Cooldown()
+    schedule: list[Schedule] = []
+
+    @field_validator("max")
+    @classmethod
+    def _ordered(cls, value: int, info: ValidationInfo) -> int:
+        low = info.data.get("min")
+        if low is not None and value < low:
+            raise ValueError(f"max ({value}) is below min ({low})")
+        return value
+
+    @model_validator(mode="after")
+    def _has_a_trigger(self) -> Scaling:
+        if not (self.cpu or self.memory or self.requests or self.schedule):
+            raise ValueError("scaling needs at least one of cpu, memory, requests or schedule")
+        return self
+
+
+class Capacity(Strict):
+    """Weights between Fargate on-demand and Fargate Spot."""
+
+    on_demand_base: int = Field(0, ge=0, le=100000)
+    on_demand: int = Field(1, ge=0, le=1000)
+    spot: int = Field(0, ge=0, le=1000)
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> Capacity:
+        if self.on_demand == 0 and self.spot == 0:
+            raise ValueError("on_demand and spot cannot both be 0")
+        return self
+
+
+class DeploymentConfig(Strict):
+    max_percent: int = Field(200, ge=100, le=2000)
+    min_healthy_percent: int = Field(100, ge=0, le=100)
+    rollback: bool = True
+
+
+class Logs(Strict):
+    retention: int = Field(30, description="days; one of CloudWatch's allowed values")
+
+    @field_validator("retention")
+    @classmethod
+    def _allowed(cls, value: int) -> int:
+        if value not in LOG_RETENTION_DAYS:
+            near = min(LOG_RETENTION_DAYS, key=lambda d: abs(d - value))
+            raise ValueError(f"{value} days is not a CloudWatch retention (nearest: {near})")
+        return value
+
+
+class Permission(Strict):
+    """One statement of the task role's policy."""
+
+    actions: Annotated[
+        list[Annotated[str, Field(pattern=r"^([a-z0-9-]+:[A-Za-z0-9*?]+|\*)$")]],
+        BeforeValidator(_one_or_many),
+        Field(min_length=1),
+    ]
+    resources: Annotated[list[Annotated[str, Field(min_length=1)]], BeforeValidator(_one_or_many)] = Field(
+        min_length=1
+    )
+    effect: Literal["Allow", "Deny"] = "Allow"
+
+
+class Sidecar(Strict):
+    """An extra container in the service's task."""
+
+    image: Image
+    port: int | None = Field(None, ge=1, le=65535)
+    essential: bool = True
+    command: Command | None = None
+    environment: Environment = {}
+    secrets: Secrets = {}
+    cpu: int | None = Field(None, ge=0, description="CPU units reserved within the task")
+    memory: int | None = Field(None, ge=6, description="hard limit, MiB")
+    user: Text | None = None
+    health_check: ContainerHealthCheck | None = None
+
+    @field_validator("secrets")
+    @classmethod
+    def _no_clash(cls, value: dict[str, SecretRef], info: ValidationInfo) -> dict[str, SecretRef]:
+        return _check_no_clash(value, info)
+
+
+def _check_no_clash(secrets: dict[str, SecretRef], info: ValidationInfo) -> dict[str, SecretRef]:
+    """A name set both as a plain variable and as a secret is ambiguous in ECS: refuse it."""
+    for name in secrets:
+        if name in (info.data.get("environment") or {}):
+            raise fail_at(name, f"{name} is also set in environment; keep one")
+    return secrets
+
+
+class Service(Strict):
+    """One ECS service: its container, routing, scaling and permissions."""
+
+    image: Image
+    cpu: Cpu = 256
+    memory: Memory = 512
+    port: int | None = Field(None, ge=1, le=65535)
+    command: Command | None = None
+    environment: Environment = {}
+    secrets: Secrets = {}
+    health_check: ContainerHealthCheck | None = None
+    http: Http | None = None
+    count: int = Field(1, ge=0, le=5000, description="fixed task count, used when scaling is absent")
+    scaling: Scaling | None = None
+    capacity: Capacity | None = None
+    discovery: str | None = Field(None, pattern=r"^[a-z][a-z0-9-]{0,62}$")
+    deployment: DeploymentConfig = DeploymentConfig()
+    logs: Logs = Logs()
+    permissions: list[Permission] = []
+    exec: bool = False
+    readonly_root: bool = True
+    user: Text | None = None
+    platform: Literal["linux/x86_64", "linux/arm64"] = "linux/x86_64"
+    sidecars: dict[Annotated[str, Field(pattern=NAME, max_length=255)], Sidecar] = {}
+
+    @field_validator("cpu")
+    @classmethod
+    def _fargate_cpu(cls, value: int) -> int:
+        if value not in units.FARGATE_SIZES:
+            sizes = ", ".join(str(size) for size in units.FARGATE_SIZES)
+            raise ValueError(f"{value} is not a Fargate CPU size (valid: {sizes})")
+        return value
+
+    @field_validator("memory")
+    @classmethod
+    def _fargate_memory(cls, value: int, info: ValidationInfo) -> int:
+        cpu = info.data.get("cpu")
+        if cpu in units.FARGATE_SIZES and value not in units.fargate_memory_options(cpu):
+            raise ValueError(
+                f"{value} MiB is not a Fargate size for cpu {cpu} (valid: {units.describe_memory_options(cpu)})"
+            )
+        return value
+
+    @field_validator("secrets")
+    @classmethod
+    def _no_clash(cls, value: dict[str, SecretRef], info: ValidationInfo) -> dict[str, SecretRef]:
+        return _check_no_clash(value, info)
+
+    @field_validator("http")
+    @classmethod
+    def _needs_port(cls, value: Http | None, info: ValidationInfo) -> Http | None:
+        if value is not None and info.data.get("port") is None:
+            raise ValueError("http routes to the container's port: set port")
+        return value
+
+    @field_validator("scaling")
+    @classmethod
+    def _requests_need_http(cls, value: Scaling | None, info: ValidationInfo) -> Scaling | None:
+        if value is not None and value.requests and info.data.get("http") is None:
+            raise fail_at("requests", "scaling on requests needs http (a load balancer target)")
+        return value
+
+
+# ---------------------------------------------------------------- overrides and the document
+
+
+class PatchOp(Strict):
+    """One RFC 6902 operation on a rendered template."""
+
+    op: Literal["add", "remove", "replace", "move", "copy", "test"]
+    path: str = Field(pattern=r"^(/[^/]*)*$")
+    value: Any = None
+    from_: str | None = Field(None, alias="from", pattern=r"^(/[^/]*)*$")
+
+    @model_validator(mode="after")
+    def _operands(self) -> PatchOp:
+        if self.op in ("add", "replace", "test") and "value" not in self.model_fields_set:
+            raise ValueError(f"op {self.op} needs a value")
+        if self.op in ("move", "copy") and self.from_ is None:
+            raise ValueError(f"op {self.op} needs from")
+        return self
+
+
+class Spec(Strict):
+    """A whole fargate.yaml after interpolation and the chosen environment's overlay."""
+
+    app: str = Field(pattern=r"^[a-z][a-z0-9-]{0,27}$", description="stack name = app, or app-<env>")
+    region: str | None = Field(None, pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
+    tags: dict[Annotated[str, Field(min_length=1, max_length=128, pattern=r"^(?!aws:)")], Text] = {}
+    network: Network = Network()
+    cluster: Cluster = Cluster()
+    load_balancer: LoadBalancer = LoadBalancer()
+    discovery: Discovery = Discovery()
+    registries: dict[Annotated[str, Field(pattern=ECR_REPOSITORY)], Registry] = {}
+    services: dict[Annotated[str, Field(pattern=NAME, max_length=32)], Service] = Field(min_length=1)
+    environments: dict[Annotated[str, Field(pattern=NAME, max_length=20)], dict[str, Any] | None] = Field(
+        {}, json_schema_extra={"additionalProperties": {"type": ["object", "null"]}}
+    )
+    overrides: dict[str, list[PatchOp]] = {}
+
+    _env: str | None = PrivateAttr(None)
+
+    @property
+    def env(self) -> str | None:
+        """The environment overlay this spec was loaded with (None: the base document)."""
+        return self._env
+
+    @property
+    def stack_name(self) -> str:
+        """``app``, or ``app-<env>`` when loaded with an environment."""
+        return f"{self.app}-{self._env}" if self._env else self.app
+
+    @property
+    def namespace(self) -> str:
+        """The Cloud Map namespace: the given one, or ``<app>.local``."""
+        return self.discovery.namespace or f"{self.app}.local"
+
+    @field_validator("tags")
+    @classmethod
+    def _tag_values(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, text in value.items():
+            if len(text) > 256:
+                raise fail_at(key, "a tag value is at most 256 characters")
+        return value
+
+    @model_validator(mode="after")
+    def _document_rules(self) -> Spec:
+        problems: list[tuple[str, str]] = []
+        problems += self._check_images()
+        problems += self._check_discovery_names()
+        problems += self._check_routes()
+        problems += self._check_subnets()
+        problems += self._check_overrides()
+        if problems:
+            # One validator raises one error: the loader unpacks every problem from ``ctx["problems"]``.
+            raise PydanticCustomError(
+                "fgc_many", "{message}", {"message": problems[0][1], "problems": problems}
+            )
+        return self
+
+    def _check_images(self) -> list[tuple[str, str]]:
+        found = []
+        for name, service in self.services.items():
+            containers = [("", service.image)] + [(f".sidecars.{s}", c.image) for s, c in service.sidecars.items()]
+            for where, image in containers:
+                if isinstance(image, ImageRef) and image.registry not in self.registries:
+                    known = ", ".join(sorted(self.registries)) or "none declared"
+                    found.append(
+                        (
+                            f"services.{name}{where}.image.registry",
+                            f"unknown registry {image.registry!r} (registries: {known})",
+                        )
+                    )
+            clash = set(service.sidecars) & {name}
+            for sidecar in clash:
+                found.append((f"services.{name}.sidecars.{sidecar}", "a sidecar cannot share its service's name"))
+        return found
+
+    def _check_discovery_names(self) -> list[tuple[str, str]]:
+        owners: dict[str, str] = {}
+        found = []
+        for name, service in self.services.items():
+            if service.discovery is None:
+                continue
+            if service.discovery in owners:
+                found.append(
+                    (
+                        f"services.{name}.discovery",
+                        f"{service.discovery!r} is already the discovery name of {owners[service.discovery]}",
+                    )
+                )
+            owners.setdefault(service.discovery, name)
+        return found
+
+    def _check_routes(self) -> list[tuple[str, str]]:
+        owners: dict[tuple, str] = {}
+        found = []
+        for name, service in self.services.items():
+            if service.http is None:
+                continue
+            route = (tuple(service.http.host or ()), tuple(service.http.path or ()))
+            if route in owners:
+                found.append((f"services.{name}.http", f"routes the same host and path as {owners[route]}"))
+            owners.setdefault(route, name)
+        return found
+
+    def _check_subnets(self) -> list[tuple[str, str]]:
+        existing = self.network.existing
+        if existing is None or not any(s.http for s in self.services.values()):
+            return []
+        if self.load_balancer.scheme == "internet-facing" and len(existing.public_subnets) < 2:
+            return [
+                (
+                    "network.existing.public_subnets",
+                    "an internet-facing load balancer needs public subnets in at least 2 AZs",
+                )
+            ]
+        if self.load_balancer.scheme == "internal" and len(existing.private_subnets) < 2:
+            return [
+                ("network.existing.private_subnets", "an internal load balancer needs subnets in at least 2 AZs")
+            ]
+        return []
+
+    def _check_overrides(self) -> list[tuple[str, str]]:
+        names = self.template_names()
+        return [
+            (f"overrides.{name}", f"no template named {name!r} (templates: {', '.join(names)})")
+            for name in self.overrides
+            if name not in names
+        ]
+
+    def template_names(self) -> list[str]:
+        """The nested templates this document compiles to, root first."""
+        names = ["root"]
+        if self.network.existing is None:
+            names.append("network")
+        names.append("cluster")
+        if self.registries:
+            names.append("registries")
+        names += [f"service-{name}" for name in self.services]
+        return names

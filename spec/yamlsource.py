@@ -1,0 +1,166 @@
+"""YAML to plain data, keeping where every key and value stands in the file.
+
+PyYAML silently keeps the last of two equal keys and happily expands alias
+bombs; fgc must do neither. We compose the node graph ourselves, refuse
+duplicate keys, cycles and runaway expansion, and record a (line, column)
+for each key and each value, addressed by its path in the data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import yaml
+
+from spec.errors import Problem
+
+Path = tuple[str | int, ...]
+
+#: A fargate.yaml is a few KB; anything this large is a mistake, not a spec.
+MAX_BYTES = 1024 * 1024
+#: Nodes visited while expanding aliases; far above any real document, far below a bomb.
+MAX_NODES = 100_000
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SCALARS = yaml.constructor.SafeConstructor()
+_KEEP_AS_TEXT = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"}
+
+
+@dataclass
+class Source:
+    """Parsed data plus positions: ``keys[path]`` is where a key is written, ``values[path]`` its value."""
+
+    filename: str
+    data: object
+    keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    values: dict[Path, tuple[int, int]] = field(default_factory=dict)
+
+    def problem(self, path: Path, message: str, *, at_key: bool = False) -> Problem:
+        """A problem at ``path`` (or its nearest ancestor that is written in the file)."""
+        line, column = locate(self, path, at_key=at_key)
+        return Problem(self.filename, line, column, dotted(path), message)
+
+
+class YamlError(Exception):
+    """The text is not a YAML document fgc can read; carries its problem."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def dotted(path: Path) -> str:
+    """``("services", "api", "sidecars", 0)`` -> ``services.api.sidecars[0]``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def locate(source: Source, path: Path, *, at_key: bool = False) -> tuple[int, int]:
+    """Line and column of ``path``, falling back to the closest written ancestor."""
+    table = source.keys if at_key else source.values
+    if path in table:
+        return table[path]
+    for cut in range(len(path) - 1, 0, -1):
+        if path[:cut] in source.keys:
+            return source.keys[path[:cut]]
+    return source.values.get((), (1, 1))
+
+
+def parse(text: str | bytes, filename: str) -> Source:
+    """Parse one YAML document into a :class:`Source`; raise :class:`YamlError` when it cannot be read."""
+    if len(text) > MAX_BYTES:
+        raise YamlError(
+            Problem(filename, 1, 1, "", f"file is {len(text) / 1048576:.1f} MB; a fargate.yaml is at most 1 MB")
+        )
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            line = text[: err.start].count(b"\n") + 1
+            raise YamlError(Problem(filename, line, 1, "", "not UTF-8 text")) from None
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        reason = err.problem or err.context or "invalid YAML"
+        raise YamlError(Problem(filename, line, column, "", f"YAML syntax: {reason}")) from None
+    except yaml.YAMLError as err:  # reader errors: control characters, bad encodings
+        raise YamlError(Problem(filename, 1, 1, "", f"YAML syntax: {err}")) from None
+    source = Source(filename, None)
+    if node is None:
+        raise YamlError(Problem(filename, 1, 1, "", "the file is empty; `fgc init` writes a starter fargate.yaml"))
+    source.data = _Builder(source).build(node, ())
+    return source
+
+
+class _Builder:
+    """Turns a composed node graph into dicts, lists and scalars, recording positions."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.visited = 0
+        self.active: set[int] = set()
+
+    def fail(self, node: yaml.Node, message: str, path: Path) -> YamlError:
+        mark = node.start_mark
+        return YamlError(Problem(self.source.filename, mark.line + 1, mark.column + 1, dotted(path), message))
+
+    def build(self, node: yaml.Node, path: Path) -> object:
+        self.visited += 1
+        if self.visited > MAX_NODES:
+            raise self.fail(node, f"more than {MAX_NODES} nodes after expanding aliases (an alias bomb?)", path)
+        self.source.values.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node, path)
+        if id(node) in self.active:
+            raise self.fail(node, "an alias refers to itself (a cyclic document)", path)
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
+            return self.mapping(node, path)
+        finally:
+            self.active.discard(id(node))
+
+    def scalar(self, node: yaml.ScalarNode, path: Path) -> object:
+        if node.tag in _KEEP_AS_TEXT:
+            return node.value
+        if not node.tag.startswith("tag:yaml.org,2002:"):
+            raise self.fail(node, f"unsupported YAML tag {node.tag}", path)
+        try:
+            return _SCALARS.construct_object(node)
+        except yaml.YAMLError as err:
+            raise self.fail(node, f"cannot read this value: {err}", path) from None
+
+    def mapping(self, node: yaml.MappingNode, path: Path) -> dict:
+        result: dict = {}
+        merged: dict = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                merged.update(self.merge_source(value_node, path))
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise self.fail(key_node, "a key must be a plain value, not a list or map", path)
+            key = self.scalar(key_node, path)
+            if isinstance(key, bool | int | float) or key is None:
+                key = key_node.value
+            if key in result:
+                first = self.source.keys[(*path, key)]
+                raise self.fail(key_node, f"duplicate key {key!r} (first at line {first[0]})", (*path, key))
+            self.source.keys[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = self.build(value_node, (*path, key))
+        return {**merged, **result}
+
+    def merge_source(self, node: yaml.Node, path: Path) -> dict:
+        """The mapping(s) behind a ``<<:`` merge key."""
+        nodes = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        merged: dict = {}
+        for item in reversed(nodes):
+            value = self.build(item, path)
+            if not isinstance(value, dict):
+                raise self.fail(item, "a << merge takes a map or a list of maps", path)
+            merged.update(value)
+        return merged
