@@ -38,6 +38,8 @@ def from_validation(error: ValidationError, source: Source, root: type[BaseModel
             message = "required key is missing"
         elif kind in ("model_type", "dict_type") and not isinstance(_value_at(source.data, path), dict):
             message = f"expected a map of keys, got {_describe(_value_at(source.data, path))}"
+        elif kind == "too_short":
+            message = f"needs at least {ctx.get('min_length', 1)} item(s)"
         elif kind == "list_type":
             message = f"expected a list, got {_describe(_value_at(source.data, path))}"
         problems.append(source.problem(path, message, at_key=at_key))

@@ -36,7 +36,11 @@ class Source:
     values: dict[Path, tuple[int, int]] = field(default_factory=dict)
 
     def problem(self, path: Path, message: str, *, at_key: bool = False) -> Problem:
-        """A problem at ``path`` (or its nearest ancestor that is written in the file)."""
+        """A problem at ``path`` (or its nearest ancestor that is written in the file).
+
+        A map or list value is pointed at by its key: that is the line a reader looks for.
+        """
+        at_key = at_key or isinstance(_value(self.data, path), dict | list)
         line, column = locate(self, path, at_key=at_key)
         return Problem(self.filename, line, column, dotted(path), message)
 
@@ -57,11 +61,22 @@ def dotted(path: Path) -> str:
     return text
 
 
+def _value(data: object, path: Path) -> object:
+    """The value at ``path``, or None where the path does not exist (missing keys)."""
+    for part in path:
+        try:
+            data = data[part]  # type: ignore[index]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
 def locate(source: Source, path: Path, *, at_key: bool = False) -> tuple[int, int]:
     """Line and column of ``path``, falling back to the closest written ancestor."""
-    table = source.keys if at_key else source.values
-    if path in table:
-        return table[path]
+    if at_key and path in source.keys:
+        return source.keys[path]
+    if path in source.values:
+        return source.values[path]
     for cut in range(len(path) - 1, 0, -1):
         if path[:cut] in source.keys:
             return source.keys[path[:cut]]
@@ -86,6 +101,8 @@ def parse(text: str | bytes, filename: str) -> Source:
         mark = err.problem_mark or err.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         reason = err.problem or err.context or "invalid YAML"
+        if err.context and err.problem and err.context_mark:
+            reason += f" ({err.context} at line {err.context_mark.line + 1})"
         raise YamlError(Problem(filename, line, column, "", f"YAML syntax: {reason}")) from None
     except yaml.YAMLError as err:  # reader errors: control characters, bad encodings
         raise YamlError(Problem(filename, 1, 1, "", f"YAML syntax: {err}")) from None
