@@ -33,7 +33,9 @@ def _walk(value: object, path: Path, source: Source, environ: Mapping[str, str],
     return value
 
 
-def _substitute(text: str, path: Path, source: Source, environ: Mapping[str, str], problems: list[Problem]) -> str:
+def _substitute(
+    text: str, path: Path, source: Source, environ: Mapping[str, str], problems: list[Problem]
+) -> str:
     def replace(match: re.Match[str]) -> str:
         if match.group(0) == "$$":
             return "$"

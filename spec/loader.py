@@ -18,7 +18,9 @@ from spec.models import Spec
 from spec.yamlsource import Source, YamlError, parse
 
 
-def load(path: str | os.PathLike[str], env: str | None = None, environ: Mapping[str, str] | None = None) -> Spec:
+def load(
+    path: str | os.PathLike[str], env: str | None = None, environ: Mapping[str, str] | None = None
+) -> Spec:
     """Read and validate the fargate.yaml at ``path`` (with environment overlay ``env``)."""
     file = FilePath(path)
     try:
@@ -55,7 +57,9 @@ def read_source(text: str | bytes, filename: str) -> Source:
     except YamlError as err:
         raise SpecError([err.problem]) from None
     if not isinstance(source.data, dict):
-        raise SpecError([Problem(filename, 1, 1, "", "the document must be a map of keys (app, services, ...)")])
+        raise SpecError(
+            [Problem(filename, 1, 1, "", "the document must be a map of keys (app, services, ...)")]
+        )
     return source
 
 

@@ -63,6 +63,16 @@ def _cidr(value: str) -> str:
     return str(network)
 
 
+def _one_or_many(value: object) -> object:
+    return [value] if isinstance(value, str) else value
+
+
+def _one_or_many_schema(item: dict, max_items: int | None = None) -> WithJsonSchema:
+    """The input form of a list that also takes a single string."""
+    array = {"type": "array", "items": item, "minItems": 1} | ({"maxItems": max_items} if max_items else {})
+    return WithJsonSchema({"anyOf": [item, array]})
+
+
 Text = Annotated[str, BeforeValidator(_scalar_text)]
 Cidr = Annotated[str, AfterValidator(_cidr), Field(examples=["10.0.0.0/16"])]
 _DURATION_SCHEMA = {
@@ -108,7 +118,40 @@ LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 
                       2922, 3288, 3653)  # fmt: skip
 SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$")
 SSM_ARN = re.compile(r"^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter/.+$")
+APP_NAME = r"^[a-z][a-z0-9-]{0,27}$"
+PATH_PATTERN = r"^/[A-Za-z0-9_\-.$/~\"'@:+*?&]{0,127}$"
+CERTIFICATE_ARN = r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-zA-Z-]+$"
+MATCHER = r"^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$"
+IAM_ACTION = r"^([a-z0-9-]+:[A-Za-z0-9*?]+|\*)$"
+DISCOVERY_NAME = r"^[a-z][a-z0-9-]{0,62}$"
+VPC_ID = r"^vpc-[0-9a-zA-Z]+$"
+SUBNET_ID = r"^subnet-[0-9a-zA-Z]+$"
+REGION = r"^[a-z]{2}(-[a-z]+)+-\d$"
+HOSTED_ZONE = r"^Z[A-Z0-9]{1,31}$"
+TAG_KEY = r"^(?!aws:)"
+IMAGE_TAG = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"
 ECR_REPOSITORY = r"^(?=.{2,256}$)[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$"
+
+#: What each pattern means, in words, for error messages (pydantic would print the regex).
+PATTERN_MEANING = {
+    NAME: "use lower-case letters, digits and hyphens, starting with a letter",
+    ENV_VAR: "use letters, digits and underscores, not starting with a digit",
+    DNS_NAME: "use a DNS name such as api.example.com (lower case)",
+    HOST_PATTERN: "use a host name pattern such as api.example.com or *.example.com",
+    APP_NAME: "use 1-28 lower-case letters, digits and hyphens, starting with a letter",
+    PATH_PATTERN: "use a path pattern starting with / (at most 128 characters; * and ? are wildcards)",
+    CERTIFICATE_ARN: "use an ACM certificate ARN (arn:aws:acm:REGION:ACCOUNT:certificate/ID)",
+    MATCHER: "use HTTP codes such as 200, 200-299 or 200,302",
+    IAM_ACTION: "use an IAM action such as s3:GetObject (service:Action)",
+    DISCOVERY_NAME: "use a DNS label: lower-case letters, digits and hyphens (at most 63)",
+    VPC_ID: "use a VPC id such as vpc-0abc123",
+    SUBNET_ID: "use a subnet id such as subnet-0abc123",
+    REGION: "use an AWS region such as us-east-1",
+    HOSTED_ZONE: "use a Route 53 hosted zone id such as Z123ABC",
+    TAG_KEY: "tag keys starting with aws: are reserved by AWS",
+    IMAGE_TAG: "use an image tag: letters, digits, _ . - (at most 128)",
+    ECR_REPOSITORY: "use an ECR repository name: lower case, digits, and . _ - / between them",
+}
 
 # ---------------------------------------------------------------- network
 
@@ -133,10 +176,10 @@ class Vpc(Strict):
 class ExistingNetwork(Strict):
     """A VPC that exists already; its IDs flow into the stacks as parameters."""
 
-    vpc_id: str = Field(pattern=r"^vpc-[0-9a-zA-Z]+$")
+    vpc_id: str = Field(pattern=VPC_ID)
     cidr: Cidr | None = Field(None, description="the VPC's CIDR (task ingress for discovery callers)")
-    public_subnets: list[Annotated[str, Field(pattern=r"^subnet-[0-9a-zA-Z]+$")]] = []
-    private_subnets: list[Annotated[str, Field(pattern=r"^subnet-[0-9a-zA-Z]+$")]] = Field(min_length=1)
+    public_subnets: list[Annotated[str, Field(pattern=SUBNET_ID)]] = []
+    private_subnets: list[Annotated[str, Field(pattern=SUBNET_ID)]] = Field(min_length=1)
 
     @field_validator("public_subnets", "private_subnets")
     @classmethod
@@ -179,7 +222,7 @@ class Cluster(Strict):
 
 class Domain(Strict):
     name: str = Field(pattern=DNS_NAME, description="the DNS name, e.g. api.example.com")
-    hosted_zone: str = Field(pattern=r"^Z[A-Z0-9]{1,31}$", description="Route 53 hosted zone id")
+    hosted_zone: str = Field(pattern=HOSTED_ZONE, description="Route 53 hosted zone id")
 
 
 class LoadBalancer(Strict):
@@ -188,7 +231,7 @@ class LoadBalancer(Strict):
     scheme: Literal["internet-facing", "internal"] = "internet-facing"
     certificate: str | None = Field(
         None,
-        pattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-zA-Z-]+$",
+        pattern=CERTIFICATE_ARN,
         description="ACM certificate ARN: HTTPS on 443, and 80 redirects to it",
     )
     domain: Domain | None = None
@@ -216,7 +259,7 @@ class ImageRef(Strict):
     """An image in one of the document's ``registries``."""
 
     registry: str
-    tag: Text = Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+    tag: Text = Field(pattern=IMAGE_TAG)
 
 
 def _image(value: object) -> object:
@@ -258,7 +301,9 @@ class SecretRef(Strict):
     @model_validator(mode="after")
     def _one_source(self) -> SecretRef:
         if self.secretsmanager is None and self.ssm is None:
-            raise ValueError("give secretsmanager: <name or ARN> (with an optional key) or ssm: <name or ARN>")
+            raise ValueError(
+                "give secretsmanager: <name or ARN> (with an optional key) or ssm: <name or ARN>"
+            )
         if self.key is not None and self.secretsmanager is None:
             raise fail_at("key", "key selects a JSON key of a Secrets Manager secret; SSM has none")
         return self
@@ -278,7 +323,12 @@ def _command(value: object) -> object:
     return value
 
 
-Command = Annotated[list[Text], BeforeValidator(_command), Field(min_length=1)]
+Command = Annotated[
+    list[Text],
+    BeforeValidator(_command),
+    Field(min_length=1),
+    _one_or_many_schema({"type": "string"}),
+]
 
 
 class ContainerHealthCheck(Strict):
@@ -305,7 +355,7 @@ class TargetHealthCheck(Strict):
     """The load balancer's health check of each task."""
 
     path: str = Field("/", pattern=r"^/[^\s]{0,1023}$")
-    matcher: Text = Field("200", pattern=r"^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$")
+    matcher: Text = Field("200", pattern=MATCHER)
     interval: Annotated[Duration, Field(ge=5, le=300)] = 30
     timeout: Annotated[Duration, Field(ge=2, le=120)] = 5
     healthy_threshold: int = Field(2, ge=2, le=10)
@@ -320,19 +370,17 @@ class TargetHealthCheck(Strict):
         return value
 
 
-def _one_or_many(value: object) -> object:
-    return [value] if isinstance(value, str) else value
-
-
 PathPatterns = Annotated[
-    list[Annotated[str, Field(pattern=r"^/[A-Za-z0-9_\-.$/~\"'@:+*?&]{0,127}$")]],
+    list[Annotated[str, Field(pattern=PATH_PATTERN)]],
     BeforeValidator(_one_or_many),
     Field(min_length=1, max_length=5),
+    _one_or_many_schema({"type": "string", "pattern": PATH_PATTERN}, 5),
 ]
 HostPatterns = Annotated[
     list[Annotated[str, Field(pattern=HOST_PATTERN)]],
     BeforeValidator(_one_or_many),
     Field(min_length=1, max_length=5),
+    _one_or_many_schema({"type": "string", "pattern": HOST_PATTERN}, 5),
 ]
 
 
@@ -363,7 +411,7 @@ class Schedule(Strict):
     def _six_fields(cls, value: str) -> str:
         fields = value.split()
         if len(fields) != 6:
-            raise ValueError(f"{value!r} has {len(fields)} fields; AWS cron has 6 (e.g. \"0 8 ? * MON-FRI *\")")
+            raise ValueError(f'{value!r} has {len(fields)} fields; AWS cron has 6 (e.g. "0 8 ? * MON-FRI *")')
         if "?" not in (fields[2], fields[4]):
             raise ValueError("AWS cron needs '?' in day-of-month or day-of-week")
         return value
@@ -444,13 +492,17 @@ class Permission(Strict):
     """One statement of the task role's policy."""
 
     actions: Annotated[
-        list[Annotated[str, Field(pattern=r"^([a-z0-9-]+:[A-Za-z0-9*?]+|\*)$")]],
+        list[Annotated[str, Field(pattern=IAM_ACTION)]],
         BeforeValidator(_one_or_many),
         Field(min_length=1),
+        _one_or_many_schema({"type": "string", "pattern": IAM_ACTION}),
     ]
-    resources: Annotated[list[Annotated[str, Field(min_length=1)]], BeforeValidator(_one_or_many)] = Field(
-        min_length=1
-    )
+    resources: Annotated[
+        list[Annotated[str, Field(min_length=1)]],
+        BeforeValidator(_one_or_many),
+        Field(min_length=1),
+        _one_or_many_schema({"type": "string", "minLength": 1}),
+    ]
     effect: Literal["Allow", "Deny"] = "Allow"
 
 
@@ -497,7 +549,7 @@ class Service(Strict):
     count: int = Field(1, ge=0, le=5000, description="fixed task count, used when scaling is absent")
     scaling: Scaling | None = None
     capacity: Capacity | None = None
-    discovery: str | None = Field(None, pattern=r"^[a-z][a-z0-9-]{0,62}$")
+    discovery: str | None = Field(None, pattern=DISCOVERY_NAME)
     deployment: DeploymentConfig = DeploymentConfig()
     logs: Logs = Logs()
     permissions: list[Permission] = []
@@ -520,9 +572,8 @@ class Service(Strict):
     def _fargate_memory(cls, value: int, info: ValidationInfo) -> int:
         cpu = info.data.get("cpu")
         if cpu in units.FARGATE_SIZES and value not in units.fargate_memory_options(cpu):
-            raise ValueError(
-                f"{value} MiB is not a Fargate size for cpu {cpu} (valid: {units.describe_memory_options(cpu)})"
-            )
+            valid = units.describe_memory_options(cpu)
+            raise ValueError(f"{value} MiB is not a Fargate size for cpu {cpu} (valid: {valid})")
         return value
 
     @field_validator("secrets")
@@ -568,9 +619,9 @@ class PatchOp(Strict):
 class Spec(Strict):
     """A whole fargate.yaml after interpolation and the chosen environment's overlay."""
 
-    app: str = Field(pattern=r"^[a-z][a-z0-9-]{0,27}$", description="stack name = app, or app-<env>")
-    region: str | None = Field(None, pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
-    tags: dict[Annotated[str, Field(min_length=1, max_length=128, pattern=r"^(?!aws:)")], Text] = {}
+    app: str = Field(pattern=APP_NAME, description="stack name = app, or app-<env>")
+    region: str | None = Field(None, pattern=REGION)
+    tags: dict[Annotated[str, Field(min_length=1, max_length=128, pattern=TAG_KEY)], Text] = {}
     network: Network = Network()
     cluster: Cluster = Cluster()
     load_balancer: LoadBalancer = LoadBalancer()
@@ -625,7 +676,9 @@ class Spec(Strict):
     def _check_images(self) -> list[tuple[str, str]]:
         found = []
         for name, service in self.services.items():
-            containers = [("", service.image)] + [(f".sidecars.{s}", c.image) for s, c in service.sidecars.items()]
+            containers = [("", service.image)] + [
+                (f".sidecars.{s}", c.image) for s, c in service.sidecars.items()
+            ]
             for where, image in containers:
                 if isinstance(image, ImageRef) and image.registry not in self.registries:
                     known = ", ".join(sorted(self.registries)) or "none declared"
@@ -637,7 +690,9 @@ class Spec(Strict):
                     )
             clash = set(service.sidecars) & {name}
             for sidecar in clash:
-                found.append((f"services.{name}.sidecars.{sidecar}", "a sidecar cannot share its service's name"))
+                found.append(
+                    (f"services.{name}.sidecars.{sidecar}", "a sidecar cannot share its service's name")
+                )
         return found
 
     def _check_discovery_names(self) -> list[tuple[str, str]]:
@@ -681,7 +736,10 @@ class Spec(Strict):
             ]
         if self.load_balancer.scheme == "internal" and len(existing.private_subnets) < 2:
             return [
-                ("network.existing.private_subnets", "an internal load balancer needs subnets in at least 2 AZs")
+                (
+                    "network.existing.private_subnets",
+                    "an internal load balancer needs subnets in at least 2 AZs",
+                )
             ]
         return []
 

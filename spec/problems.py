@@ -15,6 +15,7 @@ import typing
 from pydantic import BaseModel, ValidationError
 
 from spec.errors import Problem
+from spec.models import PATTERN_MEANING
 from spec.yamlsource import Path, Source
 
 _PREFIXES = ("Value error, ", "Assertion failed, ")
@@ -38,6 +39,9 @@ def from_validation(error: ValidationError, source: Source, root: type[BaseModel
             message = "required key is missing"
         elif kind in ("model_type", "dict_type") and not isinstance(_value_at(source.data, path), dict):
             message = f"expected a map of keys, got {_describe(_value_at(source.data, path))}"
+        elif kind == "string_pattern_mismatch":
+            meaning = PATTERN_MEANING.get(ctx.get("pattern", ""), f"expected the form {ctx.get('pattern')}")
+            message = f"{item['input']!r} is not valid: {meaning}"
         elif kind == "too_short":
             message = f"needs at least {ctx.get('min_length', 1)} item(s)"
         elif kind == "list_type":
@@ -66,15 +70,18 @@ def _resolve(loc: tuple, data: object, *, missing: bool) -> tuple[Path, bool]:
         if part == "[key]":
             at_key = True
             continue
-        if isinstance(current, dict) and part in current:
-            path.append(part)
-            current = current[part]
-        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+        if _contains(current, part):
             path.append(part)
             current = current[part]
         elif missing and index == len(loc) - 1:
             path.append(part)
     return tuple(path), at_key
+
+
+def _contains(container: object, part: object) -> bool:
+    if isinstance(container, dict):
+        return part in container
+    return isinstance(container, list) and isinstance(part, int) and 0 <= part < len(container)
 
 
 def _value_at(data: object, path: Path) -> object:
@@ -86,7 +93,14 @@ def _value_at(data: object, path: Path) -> object:
 def _describe(value: object) -> str:
     if value is None:
         return "nothing (null)"
-    names = {str: "text", bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "a map"}
+    names = {
+        str: "text",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        list: "a list",
+        dict: "a map",
+    }
     return names.get(type(value), type(value).__name__)
 
 

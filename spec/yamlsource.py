@@ -24,6 +24,10 @@ MAX_NODES = 100_000
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SCALARS = yaml.constructor.SafeConstructor()
 _KEEP_AS_TEXT = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"}
+_STANDARD = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {
+    _STANDARD + name for name in ("str", "int", "float", "bool", "null", "map", "seq")
+} | _KEEP_AS_TEXT
 
 
 @dataclass
@@ -87,7 +91,9 @@ def parse(text: str | bytes, filename: str) -> Source:
     """Parse one YAML document into a :class:`Source`; raise :class:`YamlError` when it cannot be read."""
     if len(text) > MAX_BYTES:
         raise YamlError(
-            Problem(filename, 1, 1, "", f"file is {len(text) / 1048576:.1f} MB; a fargate.yaml is at most 1 MB")
+            Problem(
+                filename, 1, 1, "", f"file is {len(text) / 1048576:.1f} MB; a fargate.yaml is at most 1 MB"
+            )
         )
     if isinstance(text, bytes):
         try:
@@ -108,7 +114,9 @@ def parse(text: str | bytes, filename: str) -> Source:
         raise YamlError(Problem(filename, 1, 1, "", f"YAML syntax: {err}")) from None
     source = Source(filename, None)
     if node is None:
-        raise YamlError(Problem(filename, 1, 1, "", "the file is empty; `fgc init` writes a starter fargate.yaml"))
+        raise YamlError(
+            Problem(filename, 1, 1, "", "the file is empty; `fgc init` writes a starter fargate.yaml")
+        )
     source.data = _Builder(source).build(node, ())
     return source
 
@@ -128,8 +136,12 @@ class _Builder:
     def build(self, node: yaml.Node, path: Path) -> object:
         self.visited += 1
         if self.visited > MAX_NODES:
-            raise self.fail(node, f"more than {MAX_NODES} nodes after expanding aliases (an alias bomb?)", path)
+            raise self.fail(
+                node, f"more than {MAX_NODES} nodes after expanding aliases (an alias bomb?)", path
+            )
         self.source.values.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if node.tag not in _ALLOWED_TAGS:
+            raise self.fail(node, f"unsupported YAML tag {node.tag}", path)
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node, path)
         if id(node) in self.active:
@@ -145,8 +157,6 @@ class _Builder:
     def scalar(self, node: yaml.ScalarNode, path: Path) -> object:
         if node.tag in _KEEP_AS_TEXT:
             return node.value
-        if not node.tag.startswith("tag:yaml.org,2002:"):
-            raise self.fail(node, f"unsupported YAML tag {node.tag}", path)
         try:
             return _SCALARS.construct_object(node)
         except yaml.YAMLError as err:

@@ -43,10 +43,13 @@ def test_broken_file_reports_each_problem_in_place(path: Path):
     problems = caught.value.problems
     for line, column, dotted, message in expected:
         matching = [
-            p for p in problems
+            p
+            for p in problems
             if (p.line, p.column, p.path) == (line, column, dotted) and p.message.startswith(message)
         ]
-        assert matching, f"expected {line}:{column}: {dotted}: {message}...\n got:\n" + "\n".join(map(str, problems))
+        assert matching, f"expected {line}:{column}: {dotted}: {message}...\n got:\n" + "\n".join(
+            map(str, problems)
+        )
     for problem in problems:
         assert problem.file == path.name
     assert caught.value.exit_code == 2

@@ -1,0 +1,114 @@
+"""`fgc validate`, `fgc schema`, `fgc init` through the real console script."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+FGC = shutil.which("fgc", path=str(Path(sys.executable).parent)) or "fgc"
+
+
+def fgc(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
+    return subprocess.run([FGC, *args], cwd=cwd, capture_output=True, text=True, timeout=60)
+
+
+def test_repo_file_is_valid():
+    result = fgc("validate")
+    assert result.returncode == 0, result.stderr
+    assert "fargate.yaml: valid (and environments dev, prod)" in result.stdout
+
+
+def test_invalid_file_lists_every_problem_with_exit_2(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "app: shop\nservices:\n  api:\n    image: nginx\n    cpu: 512\n    memory: 3000\n    helth_check: {}\n"
+    )
+    result = fgc("validate", "-f", str(bad))
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"{bad}:6:13: services.api.memory: 3000 MiB is not a Fargate size for cpu 512 (valid: 1024-4096 in steps of 1024)",
+        f"{bad}:7:5: services.api.helth_check: unknown key (did you mean health_check?)",
+    ]
+    assert "Traceback" not in result.stderr
+
+
+def test_validate_checks_every_environment(tmp_path):
+    text = (
+        "app: shop\nservices:\n  api: {image: nginx}\nenvironments:\n  dev:\n    services: {api: {cpu: 3}}\n"
+    )
+    (tmp_path / "fargate.yaml").write_text(text)
+    result = fgc("validate", cwd=tmp_path)
+    assert (
+        result.returncode == 2
+        and "fargate.yaml:6:27: services.api.cpu: 3 is not a Fargate CPU size" in result.stderr
+    )
+    only = fgc("validate", "--env", "nope", cwd=tmp_path)
+    assert only.returncode == 2 and "unknown environment 'nope' (known: dev)" in only.stderr
+
+
+def test_missing_file_and_binary_file(tmp_path):
+    assert fgc("validate", "-f", str(tmp_path / "none.yaml")).returncode == 2
+    junk = tmp_path / "junk.yaml"
+    junk.write_bytes(bytes(range(256)) * 10)
+    result = fgc("validate", "-f", str(junk))
+    assert (
+        result.returncode == 2
+        and "Traceback" not in result.stderr
+        and ":2:1: not UTF-8 text" in result.stderr
+    )
+
+
+def test_schema_validates_the_repo_file_and_rejects_typos():
+    result = fgc("schema")
+    assert result.returncode == 0
+    schema = json.loads(result.stdout)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    validator = jsonschema.Draft202012Validator(schema)
+    document = yaml.safe_load((REPO / "fargate.yaml").read_text())
+    assert list(validator.iter_errors(document)) == []
+    document["services"]["api"]["helth_check"] = {}
+    assert list(validator.iter_errors(document))
+    human = {"app": "x", "services": {"a": {"image": "n", "cpu": "0.5 vCPU", "memory": "1 GB"}}}
+    assert list(validator.iter_errors(human)) == []
+
+
+def test_committed_schema_is_current():
+    assert (REPO / "fargate.schema.json").read_text() == fgc("schema").stdout
+
+
+def test_init_writes_a_valid_starter_and_never_overwrites(tmp_path):
+    first = fgc("init", "--app", "demo", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert fgc("validate", cwd=tmp_path).returncode == 0
+    before = (tmp_path / "fargate.yaml").read_text()
+    again = fgc("init", cwd=tmp_path)
+    assert again.returncode == 2 and "exists already" in again.stderr
+    assert (tmp_path / "fargate.yaml").read_text() == before
+    assert fgc("init", "--app", "Bad_Name", "-f", "x.yaml", cwd=tmp_path).returncode == 2
+
+
+def test_help_lists_commands_and_exit_codes():
+    result = fgc("--help")
+    assert result.returncode == 0
+    for word in ("validate", "schema", "init", "exit status"):
+        assert word in result.stdout
+    assert "--env" in fgc("validate", "--help").stdout
+
+
+def test_validate_path_imports_no_heavy_modules():
+    code = (
+        "import sys; from fgc.cli import main; rc = main(['validate']);"
+        "heavy = [m for m in ('boto3', 'botocore', 'troposphere', 'cfnlint') if m in sys.modules];"
+        "print(heavy); sys.exit(rc)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0 and result.stdout.strip().endswith("[]"), result.stdout + result.stderr
