@@ -9,7 +9,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import os
 import sys
+
+# pydantic scans every installed distribution for plugins on first use; fgc uses none,
+# and the scan costs more than validating a file.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 from fgc import __version__
 from fgc.commands import COMMANDS
@@ -34,7 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"fgc {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "-f", "--file", default="fargate.yaml", metavar="FILE", help="the spec to read (default: fargate.yaml)"
+        "-f",
+        "--file",
+        default="fargate.yaml",
+        metavar="FILE",
+        help="the spec to read (default: fargate.yaml)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:

@@ -9,12 +9,10 @@ the whole document live on :class:`Spec` and report through :func:`fail_at`,
 which carries the sub-path of the offending key to the error mapper.
 """
 
-from __future__ import annotations
-
 import ipaddress
 import re
 import shlex
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -43,7 +41,7 @@ def fail_at(path: str, message: str) -> PydanticCustomError:
 class Strict(BaseModel):
     """Base of every model: unknown keys are errors (the loader adds "did you mean")."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, regex_engine="python-re")
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 def _scalar_text(value: object) -> object:
@@ -112,8 +110,8 @@ Memory = Annotated[
 
 NAME = r"^[a-z][a-z0-9-]*$"
 ENV_VAR = r"^[A-Za-z_][A-Za-z0-9_]*$"
-DNS_NAME = r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
-HOST_PATTERN = r"^(?=.{1,128}$)[A-Za-z0-9*?.-]+$"
+DNS_NAME = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
+HOST_PATTERN = r"^[A-Za-z0-9*?.-]{1,128}$"
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
                       2922, 3288, 3653)  # fmt: skip
 SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$")
@@ -128,9 +126,8 @@ VPC_ID = r"^vpc-[0-9a-zA-Z]+$"
 SUBNET_ID = r"^subnet-[0-9a-zA-Z]+$"
 REGION = r"^[a-z]{2}(-[a-z]+)+-\d$"
 HOSTED_ZONE = r"^Z[A-Z0-9]{1,31}$"
-TAG_KEY = r"^(?!aws:)"
 IMAGE_TAG = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"
-ECR_REPOSITORY = r"^(?=.{2,256}$)[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$"
+ECR_REPOSITORY = r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$"
 
 #: What each pattern means, in words, for error messages (pydantic would print the regex).
 PATTERN_MEANING = {
@@ -148,7 +145,6 @@ PATTERN_MEANING = {
     SUBNET_ID: "use a subnet id such as subnet-0abc123",
     REGION: "use an AWS region such as us-east-1",
     HOSTED_ZONE: "use a Route 53 hosted zone id such as Z123ABC",
-    TAG_KEY: "tag keys starting with aws: are reserved by AWS",
     IMAGE_TAG: "use an image tag: letters, digits, _ . - (at most 128)",
     ECR_REPOSITORY: "use an ECR repository name: lower case, digits, and . _ - / between them",
 }
@@ -221,7 +217,7 @@ class Cluster(Strict):
 
 
 class Domain(Strict):
-    name: str = Field(pattern=DNS_NAME, description="the DNS name, e.g. api.example.com")
+    name: str = Field(pattern=DNS_NAME, max_length=253, description="the DNS name, e.g. api.example.com")
     hosted_zone: str = Field(pattern=HOSTED_ZONE, description="Route 53 hosted zone id")
 
 
@@ -241,7 +237,7 @@ class LoadBalancer(Strict):
 
 
 class Discovery(Strict):
-    namespace: str | None = Field(None, pattern=DNS_NAME, description='default "<app>.local"')
+    namespace: str | None = Field(None, pattern=DNS_NAME, max_length=253, description='default "<app>.local"')
 
 
 class Registry(Strict):
@@ -299,7 +295,7 @@ class SecretRef(Strict):
         return value
 
     @model_validator(mode="after")
-    def _one_source(self) -> SecretRef:
+    def _one_source(self) -> Self:
         if self.secretsmanager is None and self.ssm is None:
             raise ValueError(
                 "give secretsmanager: <name or ARN> (with an optional key) or ssm: <name or ARN>"
@@ -394,7 +390,7 @@ class Http(Strict):
     grace_period: Annotated[Duration, Field(ge=0, le=2147483647)] = 60
 
     @model_validator(mode="after")
-    def _default_route(self) -> Http:
+    def _default_route(self) -> Self:
         if self.path is None and self.host is None:
             object.__setattr__(self, "path", ["/"])
         return self
@@ -450,7 +446,7 @@ class Scaling(Strict):
         return value
 
     @model_validator(mode="after")
-    def _has_a_trigger(self) -> Scaling:
+    def _has_a_trigger(self) -> Self:
         if not (self.cpu or self.memory or self.requests or self.schedule):
             raise ValueError("scaling needs at least one of cpu, memory, requests or schedule")
         return self
@@ -464,7 +460,7 @@ class Capacity(Strict):
     spot: int = Field(0, ge=0, le=1000)
 
     @model_validator(mode="after")
-    def _some_weight(self) -> Capacity:
+    def _some_weight(self) -> Self:
         if self.on_demand == 0 and self.spot == 0:
             raise ValueError("on_demand and spot cannot both be 0")
         return self
@@ -596,6 +592,8 @@ class Service(Strict):
         return value
 
 
+RepositoryName = Annotated[str, Field(pattern=ECR_REPOSITORY, min_length=2, max_length=256)]
+
 # ---------------------------------------------------------------- overrides and the document
 
 
@@ -608,7 +606,7 @@ class PatchOp(Strict):
     from_: str | None = Field(None, alias="from", pattern=r"^(/[^/]*)*$")
 
     @model_validator(mode="after")
-    def _operands(self) -> PatchOp:
+    def _operands(self) -> Self:
         if self.op in ("add", "replace", "test") and "value" not in self.model_fields_set:
             raise ValueError(f"op {self.op} needs a value")
         if self.op in ("move", "copy") and self.from_ is None:
@@ -621,12 +619,14 @@ class Spec(Strict):
 
     app: str = Field(pattern=APP_NAME, description="stack name = app, or app-<env>")
     region: str | None = Field(None, pattern=REGION)
-    tags: dict[Annotated[str, Field(min_length=1, max_length=128, pattern=TAG_KEY)], Text] = {}
+    tags: dict[Annotated[str, Field(min_length=1, max_length=128)], Text] = {}
     network: Network = Network()
     cluster: Cluster = Cluster()
     load_balancer: LoadBalancer = LoadBalancer()
     discovery: Discovery = Discovery()
-    registries: dict[Annotated[str, Field(pattern=ECR_REPOSITORY)], Registry] = {}
+    registries: dict[
+        Annotated[str, Field(pattern=ECR_REPOSITORY, min_length=2, max_length=256)], Registry
+    ] = {}
     services: dict[Annotated[str, Field(pattern=NAME, max_length=32)], Service] = Field(min_length=1)
     environments: dict[Annotated[str, Field(pattern=NAME, max_length=20)], dict[str, Any] | None] = Field(
         {}, json_schema_extra={"additionalProperties": {"type": ["object", "null"]}}
@@ -654,12 +654,14 @@ class Spec(Strict):
     @classmethod
     def _tag_values(cls, value: dict[str, str]) -> dict[str, str]:
         for key, text in value.items():
+            if key.lower().startswith("aws:"):
+                raise fail_at(key, "tag keys starting with aws: are reserved by AWS")
             if len(text) > 256:
                 raise fail_at(key, "a tag value is at most 256 characters")
         return value
 
     @model_validator(mode="after")
-    def _document_rules(self) -> Spec:
+    def _document_rules(self) -> Self:
         problems: list[tuple[str, str]] = []
         problems += self._check_images()
         problems += self._check_discovery_names()

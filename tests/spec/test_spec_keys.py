@@ -401,7 +401,7 @@ def test_top_level_keys():
     document = load({"region": "eu-west-1", "tags": {"team": "platform", "cost": 42}})
     assert document.region == "eu-west-1" and document.tags == {"team": "platform", "cost": "42"}
     rejects({"region": "Mars"}, "region", "is not valid")
-    rejects({"tags": {"aws:reserved": "x"}}, "tags.aws:reserved", "is not valid")
+    rejects({"tags": {"aws:reserved": "x"}}, "tags.aws:reserved", "reserved by AWS")
     rejects({"app": "a" * 29}, "app", "is not valid")
     rejects({"cluster": {"container_insights": "maybe"}}, "cluster.container_insights", "boolean")
     rejects({"services": {"x" * 33: {"image": "nginx"}}}, "services." + "x" * 33, "at most 32")
