@@ -20,14 +20,18 @@ def run(args: argparse.Namespace) -> int:
 
     app = args.app or _app_name(os.path.basename(os.getcwd()))
     if not re.fullmatch(r"[a-z][a-z0-9-]{0,27}", app):
-        raise UsageError(f"--app {app!r}: use 1-28 lower-case letters, digits and hyphens, starting with a letter")
+        raise UsageError(
+            f"--app {app!r}: use 1-28 lower-case letters, digits and hyphens, starting with a letter"
+        )
     text = resources.files("fgc").joinpath("starter.yaml").read_text(encoding="utf-8")
     text = text.format(app=app, image=args.image)
     try:
         with open(args.file, "x", encoding="utf-8") as handle:
             handle.write(text)
     except FileExistsError:
-        raise UsageError(f"{args.file} exists already; not overwriting it", hint="use -f to pick another file") from None
+        raise UsageError(
+            f"{args.file} exists already; not overwriting it", hint="use -f to pick another file"
+        ) from None
     print(f"wrote {args.file} (app {app}); next: fgc validate -f {args.file}")
     return 0
 
