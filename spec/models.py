@@ -233,7 +233,20 @@ class LoadBalancer(Strict):
     domain: Domain | None = None
     idle_timeout: Annotated[Duration, Field(ge=1, le=4000)] = 60
     deletion_protection: bool = False
-    allowed_cidrs: list[Cidr] = Field(default_factory=lambda: ["0.0.0.0/0"], min_length=1)
+    allowed_cidrs: list[Cidr] = Field(
+        default_factory=lambda: ["0.0.0.0/0"],
+        min_length=1,
+        max_length=25,
+        description="who may connect; each block takes up to 2 of the security group's 60 rules",
+    )
+
+    @field_validator("allowed_cidrs")
+    @classmethod
+    def _distinct_cidrs(cls, value: list[str]) -> list[str]:
+        for index, cidr in enumerate(value):
+            if cidr in value[:index]:
+                raise fail_at(str(index), f"{cidr} is listed twice")
+        return value
 
 
 class Discovery(Strict):

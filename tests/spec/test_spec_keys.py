@@ -390,6 +390,13 @@ def test_load_balancer_and_discovery():
     )
     rejects({"load_balancer": {"allowed_cidrs": ["everyone"]}}, "load_balancer.allowed_cidrs[0]", "CIDR")
     rejects(
+        {"load_balancer": {"allowed_cidrs": ["10.0.0.0/8", "10.0.0.0/8"]}},
+        "load_balancer.allowed_cidrs[1]",
+        "twice",
+    )
+    many = [f"10.{i}.0.0/16" for i in range(26)]
+    rejects({"load_balancer": {"allowed_cidrs": many}}, "load_balancer.allowed_cidrs", "at most 25")
+    rejects(
         {"load_balancer": {"domain": {"name": "api.example.com"}}},
         "load_balancer.domain.hosted_zone",
         "missing",
