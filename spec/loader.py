@@ -47,6 +47,7 @@ def loads(
         found += overlay.apply(source, env)
     spec = _validate(source, found)
     spec._env = env
+    spec._source = source
     return spec
 
 

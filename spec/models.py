@@ -29,6 +29,8 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from spec import units
+from spec.errors import Problem
+from spec.yamlsource import Source, dotted
 
 # ---------------------------------------------------------------- helpers
 
@@ -647,6 +649,18 @@ class Spec(Strict):
     overrides: dict[str, list[PatchOp]] = {}
 
     _env: str | None = PrivateAttr(None)
+    _source: Source | None = PrivateAttr(None)
+
+    def problem_at(self, path: tuple[str | int, ...], message: str) -> Problem:
+        """A problem at ``path``, pinned to its place in the file this spec was loaded from.
+
+        Later layers (the compiler's overrides, say) find problems only a full build reveals;
+        this keeps their errors as precise as the loader's. A spec built in code has no file
+        and points at its top.
+        """
+        if self._source is None:
+            return Problem("fargate.yaml", 1, 1, dotted(path), message)
+        return self._source.problem(path, message)
 
     @property
     def env(self) -> str | None:
@@ -679,7 +693,7 @@ class Spec(Strict):
         problems += self._check_images()
         problems += self._check_discovery_names()
         problems += self._check_routes()
-        problems += self._check_subnets()
+        problems += self._check_existing_network()
         problems += self._check_overrides()
         if problems:
             # One validator raises one error: the loader unpacks every problem from ``ctx["problems"]``.
@@ -738,25 +752,35 @@ class Spec(Strict):
             owners.setdefault(route, name)
         return found
 
-    def _check_subnets(self) -> list[tuple[str, str]]:
+    def _check_existing_network(self) -> list[tuple[str, str]]:
         existing = self.network.existing
-        if existing is None or not any(s.http for s in self.services.values()):
+        if existing is None:
             return []
+        found = []
+        if existing.cidr is None and any(s.discovery and s.port for s in self.services.values()):
+            found.append(
+                (
+                    "network.existing",
+                    "add cidr: (the VPC's CIDR block): services with discovery accept callers from the VPC",
+                )
+            )
+        if not any(s.http for s in self.services.values()):
+            return found
         if self.load_balancer.scheme == "internet-facing" and len(existing.public_subnets) < 2:
-            return [
+            found.append(
                 (
                     "network.existing.public_subnets",
                     "an internet-facing load balancer needs public subnets in at least 2 AZs",
                 )
-            ]
+            )
         if self.load_balancer.scheme == "internal" and len(existing.private_subnets) < 2:
-            return [
+            found.append(
                 (
                     "network.existing.private_subnets",
                     "an internal load balancer needs subnets in at least 2 AZs",
                 )
-            ]
-        return []
+            )
+        return found
 
     def _check_overrides(self) -> list[tuple[str, str]]:
         names = self.template_names()

@@ -354,6 +354,14 @@ def test_network_forms():
     )
     rejects({"network": {"existing": {"vpc_id": "vpc-1"}}}, "network.existing.private_subnets", "missing")
     rejects(
+        {
+            "network": {"existing": {"vpc_id": "vpc-1", "private_subnets": ["subnet-1"]}},
+            **svc(discovery="api"),
+        },
+        "network.existing",
+        "add cidr:",
+    )
+    rejects(
         {"network": {"existing": {"vpc_id": "net-1", "private_subnets": ["subnet-1"]}}},
         "network.existing.vpc_id",
         "is not valid",

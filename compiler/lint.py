@@ -1,0 +1,188 @@
+"""cfn-lint, in-process, over every template of a stack set at once.
+
+The cfn-lint CLI spends about a second importing itself and loading its ~340 rules
+before it reads a template, and then lints files one after another. Here the rules
+are loaded once per process, results are cached per template body (see
+:mod:`compiler.lint_cache`), and only cache misses are linted, in parallel across
+the available cores by forked workers that inherit the loaded rules. A run where
+every template hits the cache never imports cfn-lint.
+
+Findings reported: every error and warning, and of the informational rules only
+those the project holds its templates to (:data:`INFORMATIONAL_RULES`); cfn-lint's
+other informational rules are advice that does not fit generated templates.
+Line numbers refer to ``Templates.body(name)``: the exact JSON text that
+``fgc render`` writes and ``fgc deploy`` uploads. Nested templates are linted as
+standalone templates.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from compiler import lint_cache
+from spec.errors import FgcError
+
+if TYPE_CHECKING:
+    from compiler.templates import Templates
+
+#: Informational rules whose findings count: stateful resources need explicit
+#: DeletionPolicy/UpdateReplacePolicy (I3011) and ARNs must not hard-code
+#: partition, region or account (I3042).
+INFORMATIONAL_RULES = ("I3011", "I3042")
+
+#: Region linted when the spec names none (cfn-lint's own default).
+DEFAULT_REGION = "us-east-1"
+
+LEVELS = ("error", "warning", "informational")
+
+
+class LintError(FgcError):
+    """cfn-lint cannot run as asked (e.g. a region it does not know)."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One cfn-lint result, pinned to a line of the rendered JSON of one template."""
+
+    template: str
+    line: int
+    column: int
+    rule: str
+    level: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.template}.json:{self.line}: {self.rule}: {self.message}"
+
+
+@dataclass(frozen=True)
+class LintRun:
+    """What the last :func:`lint` call in this process did; lets tests and benches see the cache work."""
+
+    templates: int
+    cache_hits: int
+    linted: int
+    workers: int
+
+
+_last_run = LintRun(templates=0, cache_hits=0, linted=0, workers=0)
+
+
+def last_run() -> LintRun:
+    """Counters of the most recent :func:`lint` call in this process."""
+    return _last_run
+
+
+def lint(templates: Templates, regions: Sequence[str] | None = None) -> list[Finding]:
+    """Lint every template of `templates`; findings in template order, then by line.
+
+    `regions` defaults to :data:`DEFAULT_REGION`; pass the spec's region when it has one.
+    """
+    global _last_run
+    regions = tuple(regions or (DEFAULT_REGION,))
+    checks = INFORMATIONAL_RULES
+    keys = {name: lint_cache.cache_key(templates.sha256(name), regions, checks) for name in templates}
+    results: dict[str, list[dict[str, Any]]] = {}
+    for key in dict.fromkeys(keys.values()):
+        stored = lint_cache.read(key)
+        if stored is not None:
+            results[key] = stored
+    missing = {key: name for name, key in keys.items() if key not in results}
+    workers = 0
+    if missing:
+        bodies = [templates.body(name) for name in missing.values()]
+        linted, workers = _lint_bodies(bodies, regions)
+        for key, found in zip(missing, linted, strict=True):
+            lint_cache.write(key, found)
+            results[key] = found
+    _last_run = LintRun(len(keys), len(keys) - len(missing), len(missing), workers)
+    return [Finding(template=name, **raw) for name in templates for raw in results[keys[name]]]
+
+
+def _lint_bodies(bodies: list[str], regions: tuple[str, ...]) -> tuple[list[list[dict[str, Any]]], int]:
+    """Lint template texts, in forked workers when there is more than one and more than one core.
+
+    Rules are loaded here, before the fork, so every worker inherits them instead of
+    loading its own; the largest templates go first so the workers finish together.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    _config(regions)
+    workers = min(len(bodies), _worker_count())
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [_lint_body(body, regions) for body in bodies], 1
+    largest_first = sorted(range(len(bodies)), key=lambda i: -len(bodies[i]))
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = {i: pool.submit(_lint_body, bodies[i], regions) for i in largest_first}
+        return [futures[i].result() for i in range(len(bodies))], workers
+
+
+def _worker_count() -> int:
+    """``$FGC_LINT_WORKERS`` if set (1 = no fork), else the cores this process may run on."""
+    wanted = os.environ.get("FGC_LINT_WORKERS", "")
+    if wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+@cache
+def _rules() -> Any:
+    """cfn-lint's rule collection, loaded once per process (importing cfn-lint happens here)."""
+    from cfnlint.config import ConfigMixIn
+    from cfnlint.runner import Runner
+
+    return Runner(ConfigMixIn([])).rules
+
+
+@cache
+def _config(regions: tuple[str, ...]) -> Any:
+    """cfn-lint configuration for `regions`, isolated from any ``.cfnlintrc`` on this machine.
+
+    A user's or project's rc file could silence rules, and then a cached result would
+    depend on where it was computed; the key covers only version, regions and rules.
+    """
+    from cfnlint.config import ConfigMixIn
+    from cfnlint.helpers import REGIONS
+
+    unknown = sorted(set(regions) - set(REGIONS))
+    if unknown:
+        raise LintError(f"cfn-lint does not know region(s) {', '.join(unknown)}", hint="upgrade cfn-lint")
+    _rules()
+    config = ConfigMixIn([], regions=list(regions), include_checks=list(INFORMATIONAL_RULES))
+    config.file_args = {}
+    return config
+
+
+def _lint_body(body: str, regions: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Findings of one template text as plain dicts (picklable, and the cache's file format)."""
+    from cfnlint.decode import cfn_json
+    from cfnlint.runner import run_template_by_data
+
+    try:
+        template = cfn_json.loads(body)
+    except cfn_json.JSONDecodeError as err:
+        matches = err.matches
+    except ValueError as err:  # json's own decode error: not JSON at all
+        return [_raw(getattr(err, "lineno", 1), getattr(err, "colno", 1), "E0000", "error", str(err))]
+    else:
+        matches = run_template_by_data(template, _config(regions), _rules())
+    found = {
+        (m.linenumber, m.columnnumber, m.rule.id, m.rule.severity, m.message)
+        for m in matches
+        if m.rule.severity != "informational" or m.rule.id in INFORMATIONAL_RULES
+    }
+    return [_raw(*f) for f in sorted(found)]
+
+
+def _raw(line: int, column: int, rule: str, level: str, message: str) -> dict[str, Any]:
+    return {"line": line, "column": column, "rule": rule, "level": level, "message": message}

@@ -1,0 +1,27 @@
+"""Logical ids and names: readable, stable, derived only from spec names."""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"[A-Za-z0-9]+")
+
+
+def pascal(name: str) -> str:
+    """``flask-api`` -> ``FlaskApi``; ``api_v2`` -> ``ApiV2``. Logical ids must be alphanumeric."""
+    return "".join(w[:1].upper() + w[1:] for w in _WORD.findall(name))
+
+
+def service_template(service: str) -> str:
+    """Template (and nested stack) name of a service: ``service-<name>``."""
+    return f"service-{service}"
+
+
+def stack_logical_id(template_name: str) -> str:
+    """Root logical id of a nested stack: ``network`` -> ``Network``, ``service-api`` -> ``ServiceApi``."""
+    return pascal(template_name)
+
+
+def image_tag_parameter(service: str) -> str:
+    """Root parameter carrying a service's main image tag: ``api`` -> ``ApiImageTag``."""
+    return f"{pascal(service)}ImageTag"

@@ -1,0 +1,109 @@
+"""The `registries` nested stack: one ECR repository per entry of `registries`.
+
+Repositories hold images, which are data: they are retained when the stack is deleted or
+a repository is replaced, and each one keeps only its newest `keep` images.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from troposphere import GetAtt, Output, Ref, Template, ecr
+
+from compiler.checkov_skips import checkov_metadata
+from compiler.naming import pascal
+from spec.errors import FgcError
+
+if TYPE_CHECKING:
+    from compiler.context import CompileContext
+    from spec.models import Spec
+
+
+#: ECR's own encryption at rest; a customer-managed KMS key adds cost and key administration
+#: for images, which hold no secrets (secrets reach tasks only as references).
+ENCRYPTION = "AES256"
+#: Each registry has 3 outputs; a template holds at most 200.
+MAX_REGISTRIES = 200 // 3
+
+
+def lifecycle_policy(keep: int) -> str:
+    """ECR lifecycle policy text expiring all but the newest `keep` images (canonical JSON)."""
+    policy = {
+        "rules": [
+            {
+                "rulePriority": 1,
+                "description": f"Keep the newest {keep} images",
+                "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": keep},
+                "action": {"type": "expire"},
+            }
+        ]
+    }
+    return json.dumps(policy, sort_keys=True, separators=(",", ":"))
+
+
+def build(spec: Spec, ctx: CompileContext | None = None) -> Template:
+    """The registries template; per registry outputs `<Pascal>RepositoryUri/Arn/Name`."""
+    t = Template(Description=f"fgc {spec.stack_name}: ECR repositories (retained on delete)")
+    t.set_version("2010-09-09")
+    if len(spec.registries) > MAX_REGISTRIES:
+        raise FgcError(
+            f"{len(spec.registries)} registries: one application holds at most {MAX_REGISTRIES}",
+            hint="each registry has 3 outputs and a CloudFormation template at most 200; "
+            "share repositories between services, or create the rest outside fgc",
+        )
+    owners: dict[str, str] = {}
+    for name in sorted(spec.registries):
+        registry = spec.registries[name]
+        stem = pascal(name)
+        if stem in owners:
+            raise FgcError(
+                f"registries {owners[stem]!r} and {name!r} both become the logical id {stem}Repository",
+                hint="rename one of them so they differ in more than punctuation",
+            )
+        owners[stem] = name
+        skips = {
+            "CKV_AWS_136": "encrypted at rest with ECR's AES256; images hold no secrets, so a KMS key "
+            "would add cost and key administration without protecting anything more",
+        }
+        if not registry.immutable_tags:
+            skips["CKV_AWS_51"] = (
+                f"registries.{name}.immutable_tags: false in fargate.yaml (the user's choice)"
+            )
+        if not registry.scan_on_push:
+            skips["CKV_AWS_163"] = (
+                f"registries.{name}.scan_on_push: false in fargate.yaml (the user's choice)"
+            )
+        repo = t.add_resource(
+            ecr.Repository(
+                f"{stem}Repository",
+                DeletionPolicy="Retain",
+                UpdateReplacePolicy="Retain",
+                RepositoryName=name,
+                ImageScanningConfiguration=ecr.ImageScanningConfiguration(
+                    ScanOnPush=bool(registry.scan_on_push)
+                ),
+                ImageTagMutability="IMMUTABLE" if registry.immutable_tags else "MUTABLE",
+                EncryptionConfiguration=ecr.EncryptionConfiguration(EncryptionType=ENCRYPTION),
+                LifecyclePolicy=ecr.LifecyclePolicy(LifecyclePolicyText=lifecycle_policy(registry.keep)),
+                Metadata=checkov_metadata(skips),
+            )
+        )
+        t.add_output(
+            [
+                Output(
+                    f"{stem}RepositoryUri",
+                    Description=f"Image URI prefix of the {name} repository",
+                    Value=GetAtt(repo, "RepositoryUri"),
+                ),
+                Output(
+                    f"{stem}RepositoryArn",
+                    Description=f"ARN of the {name} repository",
+                    Value=GetAtt(repo, "Arn"),
+                ),
+                Output(
+                    f"{stem}RepositoryName", Description=f"Name of the {name} repository", Value=Ref(repo)
+                ),
+            ]
+        )
+    return t

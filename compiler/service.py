@@ -1,0 +1,276 @@
+"""The ``service-<name>`` stack: everything one ECS service owns.
+
+Log group, execution and task roles, task definition, security group, target group and
+listener rule (when ``http``), the ECS service, its scaling and its Cloud Map entry.
+Shared things (VPC, cluster, namespace, load balancer, repositories) come in as
+parameters; only the parameters this service uses are declared.
+"""
+
+from __future__ import annotations
+
+from troposphere import GetAtt, Output, Parameter, Ref, Template, ec2, ecs, logs
+from troposphere import elasticloadbalancingv2 as elb
+from troposphere import servicediscovery as sd
+
+from compiler import containers, defaults, iam, images, priorities, scaling
+from compiler.checkov_skips import checkov_metadata
+from spec.models import Service, Spec
+
+LOG_GROUP = "LogGroup"
+SERVICE = "Service"
+TARGET_GROUP = "TargetGroup"
+LISTENER_RULE = "ListenerRule"
+DISCOVERY = "DiscoveryService"
+
+_PARAMETERS = {
+    "VpcId": ("AWS::EC2::VPC::Id", "VPC of the tasks"),
+    "VpcCidr": ("String", "CIDR of the VPC: discovery callers connect from it"),
+    "PrivateSubnetIds": ("List<AWS::EC2::Subnet::Id>", "Subnets of the tasks (private, no public IP)"),
+    "ClusterName": ("String", "ECS cluster of the application"),
+    "NamespaceId": ("String", "Cloud Map namespace for service discovery"),
+    "ListenerArn": ("String", "Load balancer listener the service's rule attaches to"),
+    "LoadBalancerSecurityGroupId": ("AWS::EC2::SecurityGroup::Id", "Security group of the load balancer"),
+    "LoadBalancerFullName": ("String", "Load balancer full name (request-count scaling)"),
+    images.TAG_PARAMETER: ("String", "Tag (or digest) of the main container's image"),
+}
+
+
+def parameter_names(service: Service) -> list[str]:
+    """The parameters a service stack declares, in template order."""
+    names = ["VpcId", "PrivateSubnetIds", "ClusterName", images.TAG_PARAMETER]
+    if service.discovery is not None:
+        names += ["NamespaceId"] + (["VpcCidr"] if service.port is not None else [])
+    if service.http is not None:
+        names += ["ListenerArn", "LoadBalancerSecurityGroupId"]
+        if service.scaling is not None and service.scaling.requests:
+            names.append("LoadBalancerFullName")
+    registries = (r for part in containers.parts(service) for r in images.parse(part.image).registry_names)
+    for registry in dict.fromkeys(registries):
+        names += [images.registry_parameter(registry, "Uri"), images.registry_parameter(registry, "Arn")]
+    return names
+
+
+def _parameter(name: str) -> Parameter:
+    # anything else is <Registry>RepositoryUri / <Registry>RepositoryArn from the registries stack
+    kind, description = _PARAMETERS.get(name, ("String", "An ECR repository of the registries stack"))
+    return Parameter(name, Type=kind, Description=description)
+
+
+def build(spec: Spec, name: str, priority: int | None) -> Template:
+    """The service stack of ``spec.services[name]``; ``priority`` of its listener rule when routed."""
+    service = spec.services[name]
+    family = f"{spec.stack_name}-{name}"
+    t = Template(Description=f"fgc {spec.stack_name}: service {name}")
+    for parameter in parameter_names(service):
+        t.add_parameter(_parameter(parameter))
+
+    t.add_resource(
+        logs.LogGroup(
+            LOG_GROUP,
+            RetentionInDays=service.logs.retention,
+            Metadata=checkov_metadata(
+                {
+                    "CKV_AWS_158": "CloudWatch Logs encrypts log data at rest by default; a customer "
+                    "KMS key needs a key policy for the logs service that fgc does not manage",
+                }
+            ),
+            DeletionPolicy="Retain",
+            UpdateReplacePolicy="Retain",
+        )
+    )
+    execution_role = t.add_resource(iam.execution_role(service, LOG_GROUP))
+    task_role = iam.task_role(service)
+    if task_role is not None:
+        t.add_resource(task_role)
+
+    task = {
+        "Family": family,
+        "Cpu": str(service.cpu),
+        "Memory": str(service.memory),
+        "NetworkMode": "awsvpc",
+        "RequiresCompatibilities": ["FARGATE"],
+        "RuntimePlatform": ecs.RuntimePlatform(
+            CpuArchitecture="ARM64" if service.platform == "linux/arm64" else "X86_64",
+            OperatingSystemFamily="LINUX",
+        ),
+        "ExecutionRoleArn": GetAtt(execution_role, "Arn"),
+        "ContainerDefinitions": containers.definitions(name, service, LOG_GROUP),
+    }
+    if task_role is not None:
+        task["TaskRoleArn"] = GetAtt(task_role, "Arn")
+    if service.readonly_root:
+        task["Volumes"] = [ecs.Volume(Name=v) for v in containers.writable_paths(service.exec)]
+    task_definition = t.add_resource(ecs.TaskDefinition("TaskDefinition", **task))
+
+    security_group = t.add_resource(_security_group(name, service))
+    props: dict = {
+        "Cluster": Ref("ClusterName"),
+        "TaskDefinition": Ref(task_definition),
+        "PlatformVersion": defaults.PLATFORM_VERSION,
+        "NetworkConfiguration": ecs.NetworkConfiguration(
+            AwsvpcConfiguration=ecs.AwsvpcConfiguration(
+                Subnets=Ref("PrivateSubnetIds"),
+                SecurityGroups=[Ref(security_group)],
+                AssignPublicIp="DISABLED",
+            )
+        ),
+        "DeploymentConfiguration": ecs.DeploymentConfiguration(
+            MaximumPercent=service.deployment.max_percent,
+            MinimumHealthyPercent=service.deployment.min_healthy_percent,
+            DeploymentCircuitBreaker=ecs.DeploymentCircuitBreaker(
+                Enable=True, Rollback=service.deployment.rollback
+            ),
+        ),
+        "EnableExecuteCommand": service.exec,
+        "EnableECSManagedTags": True,
+        "PropagateTags": "SERVICE",
+    }
+    # With scaling the count belongs to Application Auto Scaling: a DesiredCount here
+    # would reset it to the template's value on every deploy.
+    if service.scaling is None:
+        props["DesiredCount"] = service.count
+    if service.capacity is None:
+        props["LaunchType"] = "FARGATE"
+    else:
+        props["CapacityProviderStrategy"] = _capacity(service)
+    depends_on = []
+    if service.http is not None:
+        _add_routing(t, name, service, priority)
+        props["LoadBalancers"] = [
+            ecs.LoadBalancer(ContainerName=name, ContainerPort=service.port, TargetGroupArn=Ref(TARGET_GROUP))
+        ]
+        props["HealthCheckGracePeriodSeconds"] = service.http.grace_period
+        depends_on.append(LISTENER_RULE)
+    if service.discovery is not None:
+        discovery = t.add_resource(
+            sd.Service(
+                DISCOVERY,
+                Name=service.discovery,
+                Description=f"{name} of {spec.stack_name}",
+                NamespaceId=Ref("NamespaceId"),
+                DnsConfig=sd.DnsConfig(
+                    DnsRecords=[sd.DnsRecord(Type="A", TTL=defaults.DISCOVERY_TTL)],
+                    RoutingPolicy="MULTIVALUE",
+                ),
+                HealthCheckCustomConfig=sd.HealthCheckCustomConfig(
+                    FailureThreshold=defaults.DISCOVERY_FAILURE_THRESHOLD
+                ),
+            )
+        )
+        props["ServiceRegistries"] = [ecs.ServiceRegistry(RegistryArn=GetAtt(discovery, "Arn"))]
+    ecs_service = ecs.Service(SERVICE, **props)
+    if depends_on:
+        ecs_service.DependsOn = depends_on
+    t.add_resource(ecs_service)
+
+    if service.scaling is not None:
+        scaling.add(t, family, service.scaling, service=SERVICE, target_group=TARGET_GROUP)
+
+    t.add_output(Output("ServiceName", Value=GetAtt(SERVICE, "Name"), Description="ECS service name"))
+    t.add_output(Output("LogGroupName", Value=Ref(LOG_GROUP), Description="CloudWatch log group"))
+    t.add_output(
+        Output("TaskDefinitionArn", Value=Ref(task_definition), Description="Current task definition")
+    )
+    if service.http is not None:
+        t.add_output(
+            Output("TargetGroupArn", Value=Ref(TARGET_GROUP), Description="Load balancer target group")
+        )
+    return t
+
+
+def _capacity(service: Service) -> list[ecs.CapacityProviderStrategyItem]:
+    capacity = service.capacity
+    items = []
+    if capacity.on_demand or capacity.on_demand_base:
+        items.append(
+            ecs.CapacityProviderStrategyItem(
+                CapacityProvider="FARGATE", Base=capacity.on_demand_base, Weight=capacity.on_demand
+            )
+        )
+    if capacity.spot:
+        items.append(ecs.CapacityProviderStrategyItem(CapacityProvider="FARGATE_SPOT", Weight=capacity.spot))
+    return items
+
+
+def _security_group(name: str, service: Service) -> ec2.SecurityGroup:
+    """Ingress only on the container port: from the load balancer, and from the VPC for discovery."""
+    ingress = []
+    if service.port is not None and service.http is not None:
+        ingress.append(
+            ec2.SecurityGroupRule(
+                IpProtocol="tcp",
+                FromPort=service.port,
+                ToPort=service.port,
+                SourceSecurityGroupId=Ref("LoadBalancerSecurityGroupId"),
+                Description=f"Load balancer to {name} on {service.port}",
+            )
+        )
+    if service.port is not None and service.discovery is not None:
+        ingress.append(
+            ec2.SecurityGroupRule(
+                IpProtocol="tcp",
+                FromPort=service.port,
+                ToPort=service.port,
+                CidrIp=Ref("VpcCidr"),
+                Description=f"Discovery callers in the VPC to {name} on {service.port}",
+            )
+        )
+    props: dict = {
+        "GroupDescription": f"Tasks of service {name}",
+        "VpcId": Ref("VpcId"),
+        "SecurityGroupEgress": [
+            ec2.SecurityGroupRule(
+                IpProtocol="-1", CidrIp="0.0.0.0/0", Description=defaults.EGRESS_DESCRIPTION
+            )
+        ],
+    }
+    if ingress:
+        props["SecurityGroupIngress"] = ingress
+    return ec2.SecurityGroup("SecurityGroup", **props)
+
+
+def _add_routing(t: Template, name: str, service: Service, priority: int | None) -> None:
+    http = service.http
+    check = http.health_check
+    t.add_resource(
+        elb.TargetGroup(
+            TARGET_GROUP,
+            TargetType="ip",
+            Protocol="HTTP",
+            Port=service.port,
+            VpcId=Ref("VpcId"),
+            HealthCheckEnabled=True,
+            HealthCheckPath=check.path,
+            Matcher=elb.Matcher(HttpCode=check.matcher),
+            HealthCheckIntervalSeconds=check.interval,
+            HealthCheckTimeoutSeconds=check.timeout,
+            HealthyThresholdCount=check.healthy_threshold,
+            UnhealthyThresholdCount=check.unhealthy_threshold,
+            TargetGroupAttributes=[
+                elb.TargetGroupAttribute(
+                    Key="deregistration_delay.timeout_seconds", Value=str(http.deregistration_delay)
+                )
+            ],
+        )
+    )
+    conditions = []
+    if http.host:
+        conditions.append(
+            elb.Condition(Field="host-header", HostHeaderConfig=elb.HostHeaderConfig(Values=http.host))
+        )
+    paths = priorities.path_values(http.path)
+    if paths and paths != ["/*"] or not conditions:
+        conditions.append(
+            elb.Condition(
+                Field="path-pattern", PathPatternConfig=elb.PathPatternConfig(Values=paths or ["/*"])
+            )
+        )
+    t.add_resource(
+        elb.ListenerRule(
+            LISTENER_RULE,
+            ListenerArn=Ref("ListenerArn"),
+            Priority=priority,
+            Conditions=conditions,
+            Actions=[elb.ListenerRuleAction(Type="forward", TargetGroupArn=Ref(TARGET_GROUP))],
+        )
+    )

@@ -1,0 +1,30 @@
+"""Shared fixtures for compiler tests: the golden cases, compiled once per session.
+
+Test modules import helpers from golden_cases.py (this folder goes on sys.path here,
+since pytest runs with --import-mode=importlib).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from golden_cases import CASES, compile_case  # noqa: E402
+
+from compiler import Templates  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def golden_outputs() -> dict[str, list[Templates]]:
+    """Every golden case compiled: case -> one Templates per environment (base first)."""
+    return {case: compile_case(case) for case in CASES}
+
+
+@pytest.fixture(scope="session")
+def repo_templates(golden_outputs: dict[str, list[Templates]]) -> Templates:
+    """The repo's fargate.yaml (its golden copy), base document."""
+    return golden_outputs["repo"][0]

@@ -1,0 +1,31 @@
+"""The golden cases (tests/golden/<case>/fargate.yaml) and how to compile them.
+
+Each case compiles once for the base document and once per environment it declares.
+Interpolation sees an empty process environment, so ``${IMAGE_TAG:-v1.0.0}`` always
+takes its default here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import compiler
+import spec
+from compiler import Templates
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+REPO_SPEC = Path(__file__).resolve().parents[2] / "fargate.yaml"
+CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "fargate.yaml").is_file())
+
+
+def load_case(case: str, env: str | None = None) -> spec.Spec:
+    return spec.load(GOLDEN / case / "fargate.yaml", env=env, environ={})
+
+
+def case_envs(case: str) -> list[str | None]:
+    """The base document plus every environment the case declares."""
+    return [None, *spec.environments((GOLDEN / case / "fargate.yaml").read_bytes())]
+
+
+def compile_case(case: str) -> list[Templates]:
+    return [compiler.compile(load_case(case, env)) for env in case_envs(case)]
