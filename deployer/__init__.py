@@ -1,0 +1,45 @@
+"""Deploying compiled templates through CloudFormation change sets (the only package that talks to AWS).
+
+Library use mirrors the CLI::
+
+    aws = deployer.connect(region="eu-west-1")
+    templates = deployer.build("fargate.yaml", env="prod").templates
+    plan = deployer.plan(templates, aws)        # what `fgc diff` shows
+    result = deployer.deploy(templates, aws)    # what `fgc deploy --yes` does
+"""
+
+from deployer.api import DeployResult, deploy, discard, plan
+from deployer.build import Built, build
+from deployer.destroy import destroy, teardown
+from deployer.errors import AwsRefused, DeployFailed, Interrupted, LintFailed, StackStuck
+from deployer.plan import ParameterChange, Plan, ResourceChange, StackPlan
+from deployer.services import ServiceInfo, stack_services, wait_stable
+from deployer.session import Aws, connect
+from deployer.status import Status, status
+
+__all__ = [
+    "Aws",
+    "AwsRefused",
+    "Built",
+    "DeployFailed",
+    "DeployResult",
+    "Interrupted",
+    "LintFailed",
+    "ParameterChange",
+    "Plan",
+    "ResourceChange",
+    "ServiceInfo",
+    "StackPlan",
+    "StackStuck",
+    "Status",
+    "build",
+    "connect",
+    "deploy",
+    "destroy",
+    "discard",
+    "plan",
+    "stack_services",
+    "status",
+    "teardown",
+    "wait_stable",
+]

@@ -1,0 +1,239 @@
+"""The deployer's public operations: ``plan`` (what ``fgc diff`` shows) and ``deploy``.
+
+Both take compiled :class:`Templates` and an :class:`Aws` session and return
+values; questions for the user (confirm the plan, re-create a rolled-back stack)
+and progress reports go through callbacks so the CLI decides how to ask and show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from compiler.templates import ROOT, Templates
+from deployer import artifacts, changeset
+from deployer.errors import DeployFailed, Interrupted
+from deployer.events import StackEvent
+from deployer.execute import OnEvent, Outcome, continue_rollback, delete_stack, execute, wait_running
+from deployer.plan import Plan, StackPlan, nested_names, parameter_changes, stack_plan
+from deployer.polling import Poll, default_poll
+from deployer.session import Aws, aws_call
+from deployer.stacks import FAILED, StackState, describe, stuck
+
+Notice = Callable[[str], None]
+UNTOUCHED = "interrupted before execution: the change set was deleted and nothing changed"
+
+
+@dataclass
+class DeployResult:
+    """What a deploy did: ``executed`` is False for an empty or declined plan."""
+
+    plan: Plan
+    executed: bool
+    status: str | None
+    outputs: dict[str, str] = field(default_factory=dict)
+    events: list[StackEvent] = field(default_factory=list)
+
+    @property
+    def stack_name(self) -> str:
+        return self.plan.stack_name
+
+
+@aws_call
+def plan(
+    templates: Templates,
+    aws: Aws,
+    *,
+    bucket: str | None = None,
+    poll: Poll | None = None,
+    state: StackState | None | Literal["unknown"] = "unknown",
+) -> Plan:
+    """Upload the nested templates, create a change set, and describe it as a :class:`Plan`.
+
+    The change set is left in place for :func:`deploy` to execute; an empty plan's
+    change set is deleted at once (``plan.change_set_id`` is then None). ``state``
+    (None: no such stack) saves a ``DescribeStacks`` when the caller has just made one.
+    """
+    poll = poll or default_poll()
+    if state == "unknown":
+        state = describe(aws, templates.stack_name)
+    if state and (refusal := stuck(state)):
+        raise refusal
+    kind = "CREATE" if state is None or state.is_new else "UPDATE"
+    parameters, root_url = _stage(aws, templates, artifacts.bucket_name(aws, bucket))
+    name = changeset.change_set_name()
+    labels = nested_names(templates[ROOT], {n: templates.sha256(n) for n in templates})
+    empty = Plan(
+        templates.stack_name,
+        name,
+        None,
+        kind,
+        StackPlan(templates.stack_name, ROOT, None),
+        stack_id=state and state.stack_id,
+    )
+    created = changeset.create(aws, templates, parameters, kind, name, root_url)
+    if created is None:
+        return empty
+    try:
+        first = changeset.wait_created(aws, created["Id"], poll)
+        if (error := changeset.failure(first)) or first["Status"] == "FAILED":
+            changeset.delete(aws, created["Id"])
+            if error:
+                raise error
+            return empty
+        tree = changeset.describe_tree(aws, created["Id"], first)
+    except KeyboardInterrupt:
+        changeset.delete(aws, created["Id"])
+        raise Interrupted(UNTOUCHED) from None
+    return Plan(
+        stack_name=templates.stack_name,
+        change_set_name=created["Name"],
+        change_set_id=created["Id"],
+        change_set_type=kind,
+        root=stack_plan(templates.stack_name, ROOT, tree, labels),
+        parameters=parameter_changes(state.parameters if kind == "UPDATE" and state else None, parameters),
+        stack_id=created["StackId"],
+        created_at=first.get("CreationTime"),
+        labels=labels,
+    )
+
+
+def _stage(aws: Aws, templates: Templates, bucket: str) -> tuple[dict[str, str], str | None]:
+    """Upload what CloudFormation fetches; the root's parameters, and its URL when too big to inline."""
+    artifacts.ensure_bucket(aws, bucket)
+    artifacts.upload(aws, bucket, templates, [n for n in templates if n != ROOT])
+    url = artifacts.artifacts_url(aws, bucket)
+    root_url = None
+    if len(templates.body(ROOT).encode()) > artifacts.MAX_INLINE_BODY:
+        artifacts.upload(aws, bucket, templates, [ROOT])
+        root_url = f"{url}/{artifacts.template_key(templates.sha256(ROOT))}"
+    return {"ArtifactsUrl": url, **templates.parameters}, root_url
+
+
+@aws_call
+def discard(aws: Aws, plan: Plan) -> None:
+    """Delete the plan's change set (``fgc diff`` never leaves one behind)."""
+    if plan.change_set_id:
+        changeset.delete(aws, plan.change_set_id)
+        plan.change_set_id = None
+
+
+@aws_call
+def deploy(
+    templates: Templates,
+    aws: Aws,
+    *,
+    bucket: str | None = None,
+    confirm: Callable[[Plan], bool] | None = None,
+    recreate: Callable[[StackState], bool] | None = None,
+    resume_rollback: bool = False,
+    wait: bool = True,
+    on_event: OnEvent | None = None,
+    notice: Notice | None = None,
+    poll: Poll | None = None,
+) -> DeployResult:
+    """Bring the stack set to ``templates``: recover a stuck stack, plan, confirm, execute, follow.
+
+    ``confirm(plan)`` is asked for every non-empty plan (None: yes); ``recreate(state)``
+    whether a stack left in ``ROLLBACK_COMPLETE`` may be deleted and created anew
+    (None: no, raise). ``wait=False`` refuses to wait for an operation already running.
+    Raises :class:`DeployFailed` (with ``.result``) when the stack rolls back.
+    """
+    poll = poll or default_poll()
+    say = notice or (lambda _: None)
+    state = _ready(
+        aws, describe(aws, templates.stack_name), recreate, resume_rollback, wait, on_event, say, poll
+    )
+    the_plan = plan(templates, aws, bucket=bucket, poll=poll, state=state)
+    if the_plan.is_empty:
+        return DeployResult(the_plan, False, state.status if state else None, state.outputs if state else {})
+    try:
+        approved = confirm(the_plan) if confirm else True
+    except KeyboardInterrupt:
+        discard(aws, the_plan)
+        raise Interrupted(UNTOUCHED) from None
+    except BaseException:
+        discard(aws, the_plan)
+        raise
+    if not approved:
+        discard(aws, the_plan)
+        return DeployResult(the_plan, False, state.status if state else None)
+    assert the_plan.change_set_id and the_plan.stack_id and the_plan.created_at
+    try:
+        outcome = execute(
+            aws,
+            the_plan.change_set_id,
+            the_plan.stack_id,
+            the_plan.created_at,
+            poll,
+            on_event,
+            the_plan.labels,
+        )
+    except KeyboardInterrupt:
+        raise Interrupted(
+            f"interrupted: CloudFormation goes on with the {the_plan.change_set_type.lower()} "
+            f"of {the_plan.stack_name}",
+            "watch it with `fgc status`; a new `fgc deploy` waits for it to finish",
+        ) from None
+    the_plan.change_set_id = None
+    result = DeployResult(
+        the_plan,
+        True,
+        outcome.state.status if outcome.state else None,
+        outcome.state.outputs if outcome.state else {},
+        outcome.events,
+    )
+    if result.status is None or result.status in FAILED:
+        raise _failed(the_plan.stack_name, outcome, result)
+    return result
+
+
+def _ready(
+    aws: Aws,
+    state: StackState | None,
+    recreate: Callable[[StackState], bool] | None,
+    resume_rollback: bool,
+    wait: bool,
+    on_event: OnEvent | None,
+    say: Notice,
+    poll: Poll,
+) -> StackState | None:
+    """Get the stack out of any state a change set cannot start from, or raise why not."""
+    if state is None:
+        return None
+    if state.in_progress and wait:
+        say(f"{state.name} is busy ({state.status}); waiting for it to finish")
+        state = wait_running(aws, state, poll, on_event).state
+    if state and state.status == "UPDATE_ROLLBACK_FAILED" and resume_rollback:
+        say(f"continuing the rollback of {state.name}")
+        outcome = continue_rollback(aws, state, poll, on_event)
+        if outcome.state and outcome.state.status != "UPDATE_ROLLBACK_COMPLETE":
+            raise _failed(state.name, outcome, None)
+        state = outcome.state
+    if state and state.status == "ROLLBACK_COMPLETE" and recreate and recreate(state):
+        say(f"deleting {state.name} (ROLLBACK_COMPLETE) to create it again")
+        outcome = delete_stack(aws, state, poll, on_event)
+        if outcome.state is not None:
+            raise _failed(state.name, outcome, None)
+        state = None
+    return state
+
+
+def _failed(stack_name: str, outcome: Outcome, result: DeployResult | None) -> DeployFailed:
+    """The error for an operation that ended badly, naming the resource that caused it."""
+    status = outcome.state.status if outcome.state else "DELETE_COMPLETE"
+    cause = (
+        str(outcome.failure)
+        if outcome.failure
+        else (outcome.state and outcome.state.reason) or "no reason given"
+    )
+    hints = {
+        "ROLLBACK_COMPLETE": "fix the cause; `fgc deploy --yes` then deletes the failed stack and creates it",
+        "UPDATE_ROLLBACK_COMPLETE": "the stack is back at its previous version; fix the cause, deploy again",
+        "UPDATE_ROLLBACK_FAILED": "fix what blocked the rollback, then run `fgc deploy --continue-rollback`",
+        "DELETE_FAILED": "remove what blocks the deletion, then run `fgc destroy`",
+    }
+    return DeployFailed(
+        f"{stack_name} failed ({status}): {cause}", hints.get(status), outcome.failure, result
+    )

@@ -1,0 +1,133 @@
+"""Change sets: create one for the whole stack set, wait for it, describe the tree, delete.
+
+``IncludeNestedStacks`` makes CloudFormation build one nested change set per
+nested stack; each is described (every page) so the plan shows what happens
+inside the nested stacks, not just "Stack ServiceApi: Modify".
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import botocore.exceptions as bex
+
+from compiler.templates import ROOT, Templates
+from deployer.errors import DeployFailed
+from deployer.polling import Poll
+from deployer.session import Aws, error_code
+
+CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
+#: How CloudFormation says an update would change nothing (change set status reason / API error).
+NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
+
+
+def change_set_name(now: datetime | None = None) -> str:
+    """``fgc-YYYYMMDD-HHMMSS`` in UTC: sortable, and says when it was planned."""
+    return (now or datetime.now(UTC)).strftime("fgc-%Y%m%d-%H%M%S")
+
+
+def is_no_change(reason: str | None) -> bool:
+    """True when a failed change set (or refused update) means "nothing to change"."""
+    return bool(reason) and any(text in reason for text in NO_CHANGES)
+
+
+def create(
+    aws: Aws,
+    templates: Templates,
+    parameters: dict[str, str],
+    change_set_type: str,
+    name: str,
+    template_url: str | None = None,
+) -> dict[str, str] | None:
+    """Create the change set; ``{"Id", "StackId", "Name"}``, or None when the API says nothing changes.
+
+    The root goes inline as ``TemplateBody`` unless ``template_url`` is given (a root
+    over CloudFormation's inline limit is uploaded like the nested ones). A name taken
+    already (two plans in one second) gets a ``-2``, ``-3``... suffix.
+    """
+    for attempt in range(1, 10):
+        candidate = name if attempt == 1 else f"{name}-{attempt}"
+        try:
+            created = _create(aws, templates, parameters, change_set_type, candidate, template_url)
+        except bex.ClientError as err:
+            if error_code(err) != "AlreadyExistsException":
+                raise
+            continue
+        return created and {"Id": created["Id"], "StackId": created["StackId"], "Name": candidate}
+    raise DeployFailed(f"change set names {name}-* are all taken on {templates.stack_name}")
+
+
+def _create(
+    aws: Aws,
+    templates: Templates,
+    parameters: dict[str, str],
+    change_set_type: str,
+    name: str,
+    template_url: str | None,
+) -> dict[str, str] | None:
+    source = {"TemplateURL": template_url} if template_url else {"TemplateBody": templates.body(ROOT)}
+    try:
+        return aws.client("cloudformation").create_change_set(
+            StackName=templates.stack_name,
+            ChangeSetName=name,
+            ChangeSetType=change_set_type,
+            Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
+            Capabilities=CAPABILITIES,
+            IncludeNestedStacks=True,
+            Tags=[{"Key": k, "Value": v} for k, v in templates.tags.items()],
+            Description=f"fgc {change_set_type.lower()} of {templates.stack_name}",
+            **source,
+        )
+    except bex.ClientError as err:
+        if error_code(err) == "ValidationError" and is_no_change(str(err)):
+            return None
+        raise
+
+
+def wait_created(aws: Aws, change_set_id: str, poll: Poll) -> dict[str, Any]:
+    """Poll until the change set is built; its first described page."""
+    cfn = aws.client("cloudformation")
+    poll = poll.fresh()
+    while True:
+        page = cfn.describe_change_set(ChangeSetName=change_set_id)
+        if page["Status"] in ("CREATE_COMPLETE", "FAILED"):
+            return page
+        poll.sleep()
+
+
+def describe_tree(aws: Aws, change_set_id: str, first: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The change set with every page's ``Changes`` merged, and ``Nested``: logical id -> subtree."""
+    cfn = aws.client("cloudformation")
+    page = first or cfn.describe_change_set(ChangeSetName=change_set_id)
+    tree = {k: v for k, v in page.items() if k not in ("NextToken", "ResponseMetadata")}
+    changes = list(page.get("Changes", []))
+    while page.get("NextToken"):
+        page = cfn.describe_change_set(ChangeSetName=change_set_id, NextToken=page["NextToken"])
+        changes.extend(page.get("Changes", []))
+    tree["Changes"] = changes
+    tree["Nested"] = {}
+    for change in changes:
+        resource = change.get("ResourceChange", {})
+        if resource.get("ChangeSetId"):
+            tree["Nested"][resource["LogicalResourceId"]] = describe_tree(aws, resource["ChangeSetId"])
+    return tree
+
+
+def delete(aws: Aws, change_set_id: str) -> None:
+    """Delete the change set (a root deletes its nested change sets with it)."""
+    try:
+        aws.client("cloudformation").delete_change_set(ChangeSetName=change_set_id)
+    except bex.ClientError as err:
+        if error_code(err) not in ("ChangeSetNotFound", "ChangeSetNotFoundException"):
+            raise
+
+
+def failure(tree: dict[str, Any]) -> DeployFailed | None:
+    """The error for a change set CloudFormation could not build (None when it built, or is empty)."""
+    if tree.get("Status") != "FAILED" or is_no_change(tree.get("StatusReason")):
+        return None
+    return DeployFailed(
+        f"CloudFormation could not plan {tree.get('StackName')}: {tree.get('StatusReason')}",
+        "the templates were rejected; nothing was changed",
+    )

@@ -1,0 +1,112 @@
+"""``fgc destroy``: what goes, what stays (Retain: registries, log groups), delete, follow, purge.
+
+What is kept is read from the deployed templates' ``DeletionPolicy``, not from
+the local spec, so the list is true for what is really there.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import botocore.exceptions as bex
+
+from deployer.errors import DeployFailed
+from deployer.execute import OnEvent, delete_stack, wait_running
+from deployer.plan import NESTED_STACK
+from deployer.polling import Poll, default_poll
+from deployer.session import Aws, aws_call, error_code
+from deployer.stacks import StackResource, StackState, require, resources
+
+RETAINED = ("Retain", "RetainExceptOnCreate")
+
+
+@dataclass
+class Teardown:
+    """What deleting the stack set removes, and what it leaves in place."""
+
+    state: StackState
+    deleted: list[StackResource] = field(default_factory=list)
+    kept: list[StackResource] = field(default_factory=list)
+
+
+@dataclass
+class Destroyed:
+    """What a destroy did: ``purged`` lists the kept resources deleted because of ``--purge``."""
+
+    teardown: Teardown
+    purged: list[StackResource] = field(default_factory=list)
+    left: list[StackResource] = field(default_factory=list)
+
+
+@aws_call
+def teardown(aws: Aws, stack_name: str) -> Teardown:
+    """List the stack set's resources, split by their ``DeletionPolicy``."""
+    state = require(aws, stack_name)
+    inventory = resources(aws, state.stack_id)
+    policies: dict[str, dict[str, Any]] = {}
+    result = Teardown(state)
+    for res in inventory:
+        if res.resource_type == NESTED_STACK:
+            continue
+        if res.stack_id not in policies:
+            policies[res.stack_id] = _template_resources(aws, res.stack_id)
+        policy = policies[res.stack_id].get(res.logical_id, {}).get("DeletionPolicy", "Delete")
+        (result.kept if policy in RETAINED else result.deleted).append(res)
+    return result
+
+
+def _template_resources(aws: Aws, stack_id: str) -> dict[str, Any]:
+    body = aws.client("cloudformation").get_template(StackName=stack_id, TemplateStage="Original")[
+        "TemplateBody"
+    ]
+    return (json.loads(body) if isinstance(body, str) else body).get("Resources", {})
+
+
+@aws_call
+def destroy(
+    aws: Aws,
+    plan: Teardown,
+    *,
+    purge: bool = False,
+    on_event: OnEvent | None = None,
+    notice: Callable[[str], None] | None = None,
+    poll: Poll | None = None,
+) -> Destroyed:
+    """Delete the stack set and wait; with ``purge``, also delete what was retained."""
+    poll = poll or default_poll()
+    state = plan.state
+    if state.in_progress:
+        if notice:
+            notice(f"{state.name} is busy ({state.status}); waiting for it to finish")
+        state = wait_running(aws, state, poll, on_event).state or state
+    outcome = delete_stack(aws, state, poll, on_event)
+    if outcome.state is not None:
+        cause = str(outcome.failure) if outcome.failure else outcome.state.reason
+        raise DeployFailed(
+            f"{state.name} could not be deleted ({outcome.state.status}): {cause}",
+            "remove what blocks the deletion, then run `fgc destroy` again",
+            outcome.failure,
+        )
+    done = Destroyed(plan)
+    if purge:
+        for res in plan.kept:
+            (done.purged if _purge(aws, res) else done.left).append(res)
+    return done
+
+
+def _purge(aws: Aws, res: StackResource) -> bool:
+    """Delete one retained resource; False for a type fgc does not purge."""
+    try:
+        if res.resource_type == "AWS::ECR::Repository":
+            aws.client("ecr").delete_repository(repositoryName=res.physical_id, force=True)
+        elif res.resource_type == "AWS::Logs::LogGroup":
+            aws.client("logs").delete_log_group(logGroupName=res.physical_id)
+        else:
+            return False
+    except bex.ClientError as err:
+        if error_code(err) not in ("RepositoryNotFoundException", "ResourceNotFoundException"):
+            raise
+    return True

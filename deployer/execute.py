@@ -1,0 +1,87 @@
+"""Running stack operations and following them to the end.
+
+Every operation here returns once the root stack settles, having passed each
+new event to ``on_event`` so the CLI can show progress.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from deployer.events import EventTail, Failure, StackEvent, root_cause
+from deployer.polling import Poll
+from deployer.session import Aws
+from deployer.stacks import StackState, describe
+
+OnEvent = Callable[[StackEvent], None]
+
+
+@dataclass
+class Outcome:
+    """How a followed operation ended: the final state (None when the stack is gone) and its events."""
+
+    state: StackState | None
+    events: list[StackEvent] = field(default_factory=list)
+    failure: Failure | None = None
+
+
+def follow(
+    aws: Aws,
+    stack_id: str,
+    since: datetime | None,
+    poll: Poll,
+    on_event: OnEvent | None = None,
+    labels: dict[str, str] | None = None,
+    seen: Iterable[str] = (),
+) -> Outcome:
+    """Tail a running operation of ``stack_id`` until it settles."""
+    tail = EventTail(aws, stack_id, since, labels, seen=seen)
+    state = tail.follow(poll.fresh(), on_event)
+    return Outcome(state, tail.events, root_cause(tail.events))
+
+
+def history(aws: Aws, stack_id: str) -> tuple[datetime | None, list[str]]:
+    """The newest event's time and the ids on the first page: what following a new operation skips."""
+    events = aws.client("cloudformation").describe_stack_events(StackName=stack_id)["StackEvents"]
+    return (events[0]["Timestamp"] if events else None), [e["EventId"] for e in events]
+
+
+def wait_running(aws: Aws, state: StackState, poll: Poll, on_event: OnEvent | None = None) -> Outcome:
+    """Wait for an operation someone else started; its new events only."""
+    since, seen = history(aws, state.stack_id)
+    return follow(aws, state.stack_id, since, poll, on_event, seen=seen)
+
+
+def execute(
+    aws: Aws,
+    change_set_id: str,
+    stack_id: str,
+    since: datetime,
+    poll: Poll,
+    on_event: OnEvent | None = None,
+    labels: dict[str, str] | None = None,
+) -> Outcome:
+    """Execute a change set and follow it; events before ``since`` (the change set's creation) are history."""
+    aws.client("cloudformation").execute_change_set(ChangeSetName=change_set_id)
+    return follow(aws, stack_id, since, poll, on_event, labels)
+
+
+def delete_stack(aws: Aws, state: StackState, poll: Poll, on_event: OnEvent | None = None) -> Outcome:
+    """Delete a stack and follow the deletion."""
+    since, seen = history(aws, state.stack_id)
+    aws.client("cloudformation").delete_stack(StackName=state.stack_id)
+    return follow(aws, state.stack_id, since, poll, on_event, seen=seen)
+
+
+def continue_rollback(aws: Aws, state: StackState, poll: Poll, on_event: OnEvent | None = None) -> Outcome:
+    """Resume a rollback that failed (``UPDATE_ROLLBACK_FAILED``) and follow it."""
+    since, seen = history(aws, state.stack_id)
+    aws.client("cloudformation").continue_update_rollback(StackName=state.stack_id)
+    return follow(aws, state.stack_id, since, poll, on_event, seen=seen)
+
+
+def refresh(aws: Aws, state: StackState) -> StackState | None:
+    """The stack's state now."""
+    return describe(aws, state.stack_id)

@@ -1,0 +1,182 @@
+"""What ECS and the load balancer say about a stack set's services.
+
+Shared by ``fgc status`` (counts, rollouts, target health), ``--wait-stable``
+and the ``--local`` read-back (task definition, image, health check path,
+scaling range), so each is read the same way.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from deployer.errors import DeployFailed
+from deployer.polling import Poll
+from deployer.session import Aws, aws_call
+from deployer.stacks import StackResource, require, resources
+
+
+@dataclass(frozen=True)
+class Rollout:
+    """One ECS deployment of a service (PRIMARY is the newest)."""
+
+    status: str
+    rollout_state: str | None
+    running: int
+    desired: int
+    pending: int
+    task_definition: str
+
+
+@dataclass(frozen=True)
+class TargetHealth:
+    """One registered target of a service's target group."""
+
+    target: str
+    state: str
+    reason: str | None = None
+
+
+@dataclass
+class ServiceInfo:
+    """An ECS service of the stack set, as the services themselves report it."""
+
+    stack: str
+    name: str
+    cluster: str
+    status: str
+    running: int
+    desired: int
+    pending: int
+    task_definition: str
+    rollouts: list[Rollout] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+    target_groups: list[str] = field(default_factory=list)
+    health_check_paths: list[str] = field(default_factory=list)
+    targets: list[TargetHealth] = field(default_factory=list)
+    scaling: tuple[int, int] | None = None
+
+    @property
+    def stable(self) -> bool:
+        """One deployment, all desired tasks running (what ``aws ecs wait services-stable`` means)."""
+        return len(self.rollouts) <= 1 and self.running == self.desired and self.pending == 0
+
+    @property
+    def failed_rollout(self) -> Rollout | None:
+        return next((r for r in self.rollouts if r.rollout_state == "FAILED"), None)
+
+
+def _cluster_of(service_arn: str, clusters: list[str]) -> str:
+    """``arn:...:service/<cluster>/<name>`` names its cluster; old-style ARNs use the stack's cluster."""
+    parts = service_arn.split(":")[-1].split("/")
+    if len(parts) == 3:
+        return parts[1]
+    return clusters[0] if clusters else "default"
+
+
+def services(
+    aws: Aws, stack_id: str, detail: bool = True, inventory: list[StackResource] | None = None
+) -> list[ServiceInfo]:
+    """Every ECS service of the stack set; ``detail`` adds images, target health and scaling."""
+    inventory = inventory if inventory is not None else resources(aws, stack_id)
+    clusters = [r.physical_id for r in inventory if r.resource_type == "AWS::ECS::Cluster" and r.physical_id]
+    found = [r for r in inventory if r.resource_type == "AWS::ECS::Service" and r.physical_id]
+    ecs = aws.client("ecs")
+    infos = []
+    for res in found:
+        cluster = _cluster_of(res.physical_id, clusters)
+        described = ecs.describe_services(cluster=cluster, services=[res.physical_id])["services"]
+        if not described:
+            continue
+        svc = described[0]
+        info = ServiceInfo(
+            stack=res.stack,
+            name=svc["serviceName"],
+            cluster=cluster,
+            status=svc.get("status", ""),
+            running=svc.get("runningCount", 0),
+            desired=svc.get("desiredCount", 0),
+            pending=svc.get("pendingCount", 0),
+            task_definition=svc.get("taskDefinition", ""),
+            rollouts=[
+                Rollout(
+                    d.get("status", ""),
+                    d.get("rolloutState"),
+                    d.get("runningCount", 0),
+                    d.get("desiredCount", 0),
+                    d.get("pendingCount", 0),
+                    d.get("taskDefinition", ""),
+                )
+                for d in svc.get("deployments", [])
+            ],
+            target_groups=[
+                lb["targetGroupArn"] for lb in svc.get("loadBalancers", []) if lb.get("targetGroupArn")
+            ],
+        )
+        if detail:
+            _add_detail(aws, info)
+        infos.append(info)
+    return infos
+
+
+def _add_detail(aws: Aws, info: ServiceInfo) -> None:
+    """Images of the running task definition, target groups' health checks and targets, scaling range."""
+    if info.task_definition:
+        task = aws.client("ecs").describe_task_definition(taskDefinition=info.task_definition)[
+            "taskDefinition"
+        ]
+        info.images = [c.get("image", "") for c in task.get("containerDefinitions", [])]
+    if info.target_groups:
+        elbv2 = aws.client("elbv2")
+        groups = elbv2.describe_target_groups(TargetGroupArns=info.target_groups)["TargetGroups"]
+        info.health_check_paths = [g.get("HealthCheckPath", "") for g in groups]
+        for arn in info.target_groups:
+            for desc in elbv2.describe_target_health(TargetGroupArn=arn)["TargetHealthDescriptions"]:
+                health = desc.get("TargetHealth", {})
+                info.targets.append(
+                    TargetHealth(
+                        desc["Target"]["Id"], health.get("State", "unknown"), health.get("Description")
+                    )
+                )
+    scaling = aws.client("application-autoscaling").describe_scalable_targets(
+        ServiceNamespace="ecs", ResourceIds=[f"service/{info.cluster}/{info.name}"]
+    )["ScalableTargets"]
+    if scaling:
+        info.scaling = (scaling[0]["MinCapacity"], scaling[0]["MaxCapacity"])
+
+
+@aws_call
+def stack_services(aws: Aws, stack_name: str) -> list[ServiceInfo]:
+    """The services of a deployed stack set, in detail (the ``--local`` read-back)."""
+    return services(aws, require(aws, stack_name).stack_id)
+
+
+@aws_call
+def wait_stable(
+    aws: Aws,
+    stack_id: str,
+    poll: Poll,
+    on_progress: Callable[[list[ServiceInfo]], None] | None = None,
+    timeout: float = 1800.0,
+) -> list[ServiceInfo]:
+    """Wait until every service runs its desired count on one deployment; fail on a failed rollout."""
+    inventory = resources(aws, stack_id)
+    poll = poll.fresh()
+    deadline = time.monotonic() + timeout
+    while True:
+        infos = services(aws, stack_id, detail=False, inventory=inventory)
+        if on_progress:
+            on_progress(infos)
+        for info in infos:
+            if (rollout := info.failed_rollout) is not None:
+                raise DeployFailed(
+                    f"service {info.name}: the ECS deployment of {rollout.task_definition} failed",
+                    "see `fgc status` and `fgc logs` for why its tasks stop",
+                )
+        if all(info.stable for info in infos):
+            return infos
+        if time.monotonic() > deadline:
+            waiting = ", ".join(f"{i.name} {i.running}/{i.desired}" for i in infos if not i.stable)
+            raise DeployFailed(f"services not stable after {timeout:.0f}s: {waiting}", "see `fgc status`")
+        poll.sleep()

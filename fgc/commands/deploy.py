@@ -1,0 +1,105 @@
+"""``fgc deploy``: plan, confirm, execute, follow, and show the outputs."""
+
+from __future__ import annotations
+
+import argparse
+
+from fgc.commands._target import add_aws, add_env
+
+HELP = "deploy fargate.yaml: show the plan, confirm, execute it and follow its progress"
+DESCRIPTION = (
+    "Compile and lint fargate.yaml, upload the nested templates, create a change set, show the plan "
+    "and ask before executing it (--yes skips the question; without a terminal it is required). "
+    "Progress of every nested stack is shown until CloudFormation finishes; on failure the resource "
+    "that caused it is named. An empty plan prints 'No changes' and exits 0.\n\n"
+    "Stuck stacks: a stack left in ROLLBACK_COMPLETE by a failed first create is deleted and created "
+    "again (after a question, or with --yes); UPDATE_ROLLBACK_FAILED needs --continue-rollback; an "
+    "operation already running is waited for (--no-wait refuses instead)."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_env(parser)
+    add_aws(parser)
+    parser.add_argument("--yes", "-y", action="store_true", help="do not ask before executing the plan")
+    parser.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="fail instead of waiting when the stack is busy with an operation",
+    )
+    parser.add_argument(
+        "--continue-rollback",
+        action="store_true",
+        help="resume a rollback that failed (UPDATE_ROLLBACK_FAILED), then deploy",
+    )
+    parser.add_argument(
+        "--wait-stable", action="store_true", help="also wait until every ECS service runs its desired count"
+    )
+    parser.add_argument("--bucket", metavar="NAME", help="artifacts bucket (default: fgc-<account>-<region>)")
+
+
+def run(args: argparse.Namespace) -> int:
+    import deployer
+    from deployer.build import build
+    from deployer.polling import default_poll
+    from deployer.services import stack_services, wait_stable
+    from deployer.stacks import StackState, stuck
+    from fgc.commands._target import interactive, open_target
+    from fgc.commands._view import Progress, View
+    from spec.errors import UsageError
+
+    built = build(args.file, args.env, region=args.region)
+    view = View()
+    for warning in built.warnings:
+        view.line(f"lint: {warning} ({warning.level})", "yellow")
+
+    def confirm(plan: deployer.Plan) -> bool:
+        view.plan(plan)
+        if args.yes:
+            return True
+        if not interactive():
+            raise UsageError(
+                "not deploying: there is no terminal to confirm the plan on",
+                "pass --yes to deploy without asking",
+            )
+        return view.ask(f"Deploy these {plan.change_count} changes?")
+
+    def recreate(state: StackState) -> bool:
+        view.line(str(stuck(state)), "yellow")
+        if args.yes:
+            return True
+        return interactive() and view.ask(f"Delete {state.name} and create it again?")
+
+    poll = default_poll()
+    with open_target(args, built.spec.region) as target:
+        progress = Progress(view)
+        try:
+            result = deployer.deploy(
+                built.templates,
+                target.aws,
+                bucket=args.bucket,
+                confirm=confirm,
+                recreate=recreate,
+                resume_rollback=args.continue_rollback,
+                wait=not args.no_wait,
+                on_event=progress,
+                notice=view.note,
+                poll=poll,
+            )
+        finally:
+            progress.stop()
+        if not result.executed:
+            if not result.plan.is_empty:
+                view.line("Not deployed: the change set was deleted, nothing changed.")
+                return 1
+            view.line(f"No changes: {result.stack_name} is up to date.")
+        else:
+            view.line(f"{result.stack_name}: {result.status}", "green")
+        view.outputs(result.outputs)
+        if args.wait_stable and result.plan.stack_id:
+            view.note("waiting for the ECS services to become stable")
+            stable = wait_stable(target.aws, result.plan.stack_id, poll)
+            view.line("stable: " + ", ".join(f"{s.name} {s.running}/{s.desired}" for s in stable), "green")
+        if target.emulator is not None:
+            view.services(stack_services(target.aws, result.stack_name), "The emulator now holds:")
+    return 0

@@ -1,0 +1,44 @@
+"""``fgc diff``: what a deploy would change, from a real change set (deleted afterwards)."""
+
+from __future__ import annotations
+
+import argparse
+
+from fgc.commands._target import add_aws, add_env
+
+HELP = "show what `fgc deploy` would change (a CloudFormation change set, deleted afterwards)"
+DESCRIPTION = (
+    "Compile and lint fargate.yaml, create a change set for the stack set (nested stacks included), "
+    "print each resource that would be added, modified (and whether it is replaced) or removed, and "
+    "each root parameter change (image tags), then delete the change set. Nothing is executed."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_env(parser)
+    add_aws(parser)
+    parser.add_argument(
+        "--output", choices=("text", "json"), default="text", help="plan format (default: text)"
+    )
+    parser.add_argument(
+        "--exit-code", action="store_true", help="exit 1 when there are changes (0 when none)"
+    )
+    parser.add_argument("--bucket", metavar="NAME", help="artifacts bucket (default: fgc-<account>-<region>)")
+
+
+def run(args: argparse.Namespace) -> int:
+    import deployer
+    from deployer.build import build
+    from fgc.commands._target import open_target
+    from fgc.commands._view import View
+
+    built = build(args.file, args.env, region=args.region)
+    view = View()
+    with open_target(args, built.spec.region) as target:
+        plan = deployer.plan(built.templates, target.aws, bucket=args.bucket)
+        deployer.discard(target.aws, plan)
+    if args.output == "json":
+        view.plan_json(plan)
+    else:
+        view.plan(plan)
+    return 1 if args.exit_code and not plan.is_empty else 0

@@ -1,0 +1,41 @@
+"""``fgc logs SERVICE``: the service's log streams, interleaved in time order."""
+
+from __future__ import annotations
+
+import argparse
+
+from fgc.commands._target import add_aws, add_env
+
+HELP = "print a service's logs (all streams, in time order); --follow keeps reading"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("service", metavar="SERVICE", help="service name from the spec's `services`")
+    add_env(parser)
+    add_aws(parser, local=False)
+    parser.add_argument(
+        "--since", default="10m", metavar="AGE", help="start this long ago: 30s, 10m, 2h (default 10m)"
+    )
+    parser.add_argument("--follow", action="store_true", help="keep printing new events until Ctrl-C")
+
+
+def run(args: argparse.Namespace) -> int:
+    import spec
+    from deployer.logs import log_group, read, since_seconds
+    from deployer.polling import default_poll
+    from fgc.commands._target import open_target
+
+    document = spec.load(args.file, env=args.env)
+    since = since_seconds(args.since)
+    with open_target(args, document.region) as target:
+        stack_name = document.stack_name
+        group = log_group(target.aws, stack_name, args.service, document.services)
+        try:
+            for line in read(target.aws, group, since, default_poll(), follow=args.follow):
+                print(
+                    f"{line.timestamp:%Y-%m-%dT%H:%M:%S.%f}"[:-3] + f"Z  {line.stream}  {line.message}",
+                    flush=True,
+                )
+        except KeyboardInterrupt:
+            return 0
+    return 0

@@ -1,0 +1,29 @@
+"""``fgc status``: the stack set, its services, outputs and latest events."""
+
+from __future__ import annotations
+
+import argparse
+
+from fgc.commands._target import add_aws, add_env
+
+HELP = "show the deployed stack set: stack states, services, target health, outputs, last events"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_env(parser)
+    add_aws(parser, local=False)
+    parser.add_argument(
+        "--events", type=int, default=10, metavar="N", help="how many recent events (default 10)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    import spec
+    from deployer.status import status
+    from fgc.commands._target import open_target
+    from fgc.commands._view import View
+
+    document = spec.load(args.file, env=args.env)
+    with open_target(args, document.region) as target:
+        View().status(status(target.aws, document.stack_name, args.events))
+    return 0

@@ -1,0 +1,109 @@
+"""Fixtures for deploy tests: the session emulator (tests/conftest.py), a session aimed at it, specs.
+
+Tests never reset the emulator: each one deploys its own stack, named by a
+unique environment overlay of one shared spec. The templates do not depend on
+the environment's name, so every test after the first hits the lint cache.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REGION = "us-east-1"
+ENVIRONMENTS = [f"t{n:02d}" for n in range(1, 60)]
+
+SPEC = """\
+app: dtest
+network:
+  vpc: {{azs: 2, endpoints: false}}
+services:
+  web:
+    image: public.ecr.aws/docker/library/nginx:${{IMAGE_TAG:-1.25}}
+    port: 8080
+    http:
+      path: /
+      health_check: {{path: /health}}
+    scaling: {{min: 1, max: 3, cpu: 70}}
+    logs: {{retention: 7}}
+environments:
+{environments}
+"""
+
+_names = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def aws_environment(emulator: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Point boto3 (and so the CLI) at the emulator with fake keys; never at a real account."""
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_REGION", "IMAGE_TAG", "NO_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", emulator.url)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    monkeypatch.setenv("FGC_POLL_CEILING", "0.1")
+
+
+@pytest.fixture
+def faults(emulator: Any) -> Iterator[Any]:
+    """The emulator, with every fault a test adds removed afterwards."""
+    try:
+        yield emulator
+    finally:
+        emulator.clear_faults()
+
+
+@pytest.fixture
+def session(emulator: Any) -> Any:
+    """A deployer session on the emulator (what ``--local`` builds)."""
+    import deployer
+
+    return deployer.connect(region=REGION, endpoint_url=emulator.url, credentials=("testing", "testing"))
+
+
+@pytest.fixture(scope="session")
+def spec_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shared test spec: one small web service behind the load balancer."""
+    path = tmp_path_factory.mktemp("spec") / "fargate.yaml"
+    path.write_text(SPEC.format(environments="\n".join(f"  {e}: {{}}" for e in ENVIRONMENTS)))
+    return path
+
+
+@pytest.fixture
+def env() -> str:
+    """A fresh environment name, so a fresh stack (``dtest-<env>``) for this test."""
+    return ENVIRONMENTS[next(_names)]
+
+
+@pytest.fixture
+def build(spec_file: Path) -> Callable[..., Any]:
+    """``build(env)`` -> the compiled, linted templates of the shared spec."""
+    from deployer.build import build as build_spec
+
+    return lambda env, path=spec_file: build_spec(path, env).templates
+
+
+@pytest.fixture
+def cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., tuple[int, str, str]]:
+    """Run ``fgc ARGS`` in-process without a terminal; (exit status, stdout, stderr)."""
+    import io
+
+    from fgc.cli import main
+
+    def run(*args: str) -> tuple[int, str, str]:
+        monkeypatch.setattr("sys.stdin", io.StringIO(""))
+        capsys.readouterr()
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

@@ -1,0 +1,92 @@
+"""Questions on a terminal, Ctrl-C while CloudFormation works, a stack that cannot be deleted, rich output."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import deployer
+from deployer.stacks import describe
+
+
+def test_terminal_question_decides(
+    cli: Any, spec_file: Path, env: str, session: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("fgc.commands._target.interactive", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt: "n")
+    code, out, _ = cli("deploy", "-f", str(spec_file), "--env", env)
+    assert code == 1 and "Not deployed" in out
+    assert describe(session, f"dtest-{env}") is None or describe(session, f"dtest-{env}").is_new
+
+    questions: list[str] = []
+    monkeypatch.setattr("builtins.input", lambda prompt: questions.append(prompt) or "y")
+    code, out, _ = cli("deploy", "-f", str(spec_file), "--env", env)
+    assert code == 0 and "CREATE_COMPLETE" in out
+    assert questions and questions[0].startswith("Deploy these ")
+
+
+def test_ctrl_c_during_execution_says_cloudformation_goes_on(session: Any, build: Any, env: str) -> None:
+    templates = build(env)
+
+    def interrupt(event: Any) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(deployer.Interrupted, match="CloudFormation goes on") as stopped:
+        deployer.deploy(templates, session, on_event=interrupt)
+    assert "fgc status" in str(stopped.value)
+    deployer.deploy(templates, session)  # waits for the running create, then finds nothing to change
+    assert describe(session, templates.stack_name).status == "CREATE_COMPLETE"
+
+
+def test_delete_failed_is_reported_and_blocks_deploy_until_destroyed(
+    cli: Any, spec_file: Path, env: str, faults: Any, session: Any
+) -> None:
+    args = ("-f", str(spec_file), "--env", env)
+    assert cli("deploy", *args, "--yes")[0] == 0
+    faults.fail("TargetGroup", on="delete", reason="Injected: target group in use")
+    code, _, err = cli("destroy", *args, "--yes")
+    assert code == 1
+    assert "DELETE_FAILED" in err and "TargetGroup" in err and "Injected: target group in use" in err
+
+    code, _, err = cli("deploy", *args, "--yes")
+    assert code == 1 and "could not be deleted (DELETE_FAILED)" in err and "fgc destroy" in err
+
+    faults.clear_faults()
+    code, out, err = cli("destroy", *args, "--yes")
+    assert code == 0, err
+    assert describe(session, f"dtest-{env}") is None
+
+
+def test_rich_progress_and_plan_render_on_a_terminal(session: Any, build: Any, env: str) -> None:
+    from fgc.commands._view import Progress, View
+
+    buffer = io.StringIO()
+    view = View(buffer, force_terminal=True)
+    assert view.rich
+    view.console.width = 200
+    progress = Progress(view)
+    try:
+        result = deployer.deploy(
+            build(env), session, confirm=lambda plan: view.plan(plan) or True, on_event=progress
+        )
+    finally:
+        progress.stop()
+    view.outputs(result.outputs)
+    text = buffer.getvalue()
+    assert "Plan for dtest-" in text and "TaskDefinition" in text
+    assert "CREATE_COMPLETE" in text and "WebUrl" in text
+
+
+def test_destroy_purge_deletes_retained_log_groups(cli: Any, spec_file: Path, env: str, session: Any) -> None:
+    from deployer.logs import log_group
+
+    args = ("-f", str(spec_file), "--env", env)
+    assert cli("deploy", *args, "--yes")[0] == 0
+    group = log_group(session, f"dtest-{env}", "web", ["web"])
+    code, out, err = cli("destroy", *args, "--yes", "--purge")
+    assert code == 0, err
+    assert f"purged AWS::Logs::LogGroup {group}" in out
+    assert session.client("logs").describe_log_groups(logGroupNamePrefix=group)["logGroups"] == []
