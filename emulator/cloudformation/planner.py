@@ -1,0 +1,217 @@
+"""Change-set planning: what an update would add, modify (and whether it replaces) or remove.
+
+The new template is evaluated against the live stack with values that only exist after execution
+(physical ids of new or replaced resources, attributes of modified ones) left `Unknown`; a property
+whose value is unknown is a "Dynamic" change, one whose value differs is "Static". Create-only
+properties from the provider schemas decide `RequiresRecreation` and `Replacement`. Nested stacks
+get their own change sets, linked through `ChangeSetId`, `ParentChangeSetId` and `RootChangeSetId`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from . import provider, templates
+from .engine import pseudo_parameters, stack_output
+from .intrinsics import Evaluator, Unknown, references, unknowns_in
+from .schemas import create_only_properties
+from .state import Change, ChangeSet, Registry, Resource, Stack, make_arn
+from .templates import STACK_TYPE, parameter_value
+
+_POLICY_SCOPES = ("Metadata", "DeletionPolicy", "UpdateReplacePolicy", "CreationPolicy", "UpdatePolicy")
+
+
+class Planner:
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    def plan(self, change_set: ChangeSet) -> None:
+        """Fill `changes` (and nested change sets); raises ResourceFailure/ValidationError on bad input."""
+        stack = change_set.stack
+        existing: dict[str, Resource] = stack.resources if change_set.change_set_type == "UPDATE" else {}
+        template = change_set.template
+        unknown_ids: set[str] = set()
+        modified: set[str] = set()
+
+        def ref(logical_id: str) -> Any:
+            resource = existing.get(logical_id)
+            if logical_id in unknown_ids or resource is None or resource.model is None:
+                return Unknown(frozenset({logical_id}))
+            return resource.physical_id
+
+        def getatt(logical_id: str, attribute: str) -> Any:
+            resource = existing.get(logical_id)
+            if logical_id in modified or resource is None or resource.model is None:
+                return Unknown(frozenset({f"{logical_id}.{attribute}"}))
+            if resource.resource_type == STACK_TYPE:
+                return stack_output(resource.model, attribute, logical_id)
+            return provider.attribute(resource.model, resource.resource_type, logical_id, attribute)
+
+        typed = templates.typed_parameters(template, change_set.parameters, stack.account, stack.region)
+        evaluator = Evaluator(template, typed, pseudo_parameters(stack), ref, getatt)
+        changed_parameters = (
+            {name for name, value in change_set.parameters.items() if stack.parameters.get(name) != value}
+            if existing
+            else set()
+        )
+        active = []
+        for logical_id in templates.creation_order(template):
+            definition = template["Resources"][logical_id]
+            if not evaluator.is_active(definition):
+                continue
+            active.append(logical_id)
+            properties = evaluator.resolve(definition.get("Properties") or {})
+            current = existing.get(logical_id)
+            change = self._change(change_set, logical_id, definition, properties, current, changed_parameters)
+            if change is None:
+                continue
+            modified.add(logical_id)
+            if change.action == "Add" or change.replacement in ("True", "Conditional"):
+                unknown_ids.add(logical_id)
+            change_set.changes.append(change)
+        for logical_id, resource in existing.items():
+            if logical_id not in active:
+                change_set.changes.append(
+                    Change(
+                        "Remove",
+                        logical_id,
+                        resource.resource_type,
+                        physical_id=resource.physical_id,
+                        policy_action="Retain" if resource.retained else "Delete",
+                    )
+                )
+
+    def _change(
+        self,
+        change_set: ChangeSet,
+        logical_id: str,
+        definition: dict[str, Any],
+        properties: dict[str, Any],
+        current: Resource | None,
+        changed_parameters: set[str],
+    ) -> Change | None:
+        resource_type = definition["Type"]
+        nested_id = None
+        if resource_type == STACK_TYPE:
+            nested = self._nested(change_set, logical_id, properties, current)
+            if nested is None:
+                return None
+            nested_id = nested.change_set_id if change_set.include_nested else None
+        if current is None:
+            return Change("Add", logical_id, resource_type, nested_change_set_id=nested_id)
+        if current.resource_type != resource_type:
+            return Change("Modify", logical_id, resource_type, current.physical_id, "True", ["Properties"])
+        create_only = frozenset() if resource_type == STACK_TYPE else create_only_properties(resource_type)
+        details = _details(current, definition, properties, changed_parameters, create_only)
+        scope = ["Properties"] if details or nested_id else []
+        if any(d["Target"]["Name"] == "Tags" for d in details):
+            scope.append("Tags")
+        scope += [key for key in _POLICY_SCOPES if current.definition.get(key) != definition.get(key)]
+        if not scope:
+            return None
+        if nested_id and not details:
+            details = [_detail("TemplateURL", "Never", "Static", "Automatic")]
+        recreate = {(d["Evaluation"]) for d in details if d["Target"]["RequiresRecreation"] == "Always"}
+        replacement = "True" if "Static" in recreate else "Conditional" if recreate else "False"
+        change = Change(
+            "Modify", logical_id, resource_type, current.physical_id, replacement, scope, details, nested_id
+        )
+        if replacement != "False":
+            retain = definition.get("UpdateReplacePolicy") == "Retain"
+            change.policy_action = "ReplaceAndRetain" if retain else "ReplaceAndDelete"
+        return change
+
+    def _nested(
+        self, change_set: ChangeSet, logical_id: str, properties: dict[str, Any], current: Resource | None
+    ) -> ChangeSet | None:
+        url = properties.get("TemplateURL")
+        if not isinstance(url, str):
+            raise provider.ResourceFailure(
+                f"TemplateURL of {logical_id} must be known when the change set is created"
+            )
+        template, body = templates.load(None, url, change_set.stack.account)
+        given = {k: parameter_value(v) for k, v in (properties.get("Parameters") or {}).items()}
+        parameters = templates.resolve_parameters(template, given)
+        child: Stack | None = current.model if current is not None else None
+        if child is not None and body == child.template_body and parameters == child.parameters:
+            return None
+        templates.check_capabilities(template, change_set.capabilities)
+        suffix = uuid.uuid4().hex[:12].upper()
+        parent = change_set.stack
+        if child is None:
+            name = f"{parent.name}-{logical_id}-{suffix}"
+            child = Stack(
+                make_arn("stack", parent.region, parent.account, name), name, parent.account, parent.region
+            )
+        nested = ChangeSet(
+            change_set_id=make_arn(
+                "changeSet", parent.region, parent.account, f"{change_set.name}-{logical_id}"
+            ),
+            name=f"{change_set.name}-{logical_id}-{suffix}"[:128],
+            stack=child,
+            change_set_type="UPDATE" if current is not None else "CREATE",
+            template=template,
+            template_body=body,
+            parameters=parameters,
+            capabilities=change_set.capabilities,
+            include_nested=True,
+            parent_id=change_set.change_set_id,
+            root_id=change_set.root_id or change_set.change_set_id,
+        )
+        self.plan(nested)
+        nested.status, nested.execution_status = "CREATE_COMPLETE", "AVAILABLE"
+        change_set.nested[logical_id] = nested
+        with self.registry.lock:
+            self.registry.change_sets[nested.change_set_id] = nested
+        return nested
+
+
+def _detail(
+    name: str, recreation: str, evaluation: str, source: str, cause: str | None = None
+) -> dict[str, Any]:
+    detail: dict[str, Any] = {
+        "Target": {"Attribute": "Properties", "Name": name, "RequiresRecreation": recreation},
+        "Evaluation": evaluation,
+        "ChangeSource": source,
+    }
+    if cause is not None:
+        detail["CausingEntity"] = cause
+    return detail
+
+
+def _details(
+    current: Resource,
+    definition: dict[str, Any],
+    properties: dict[str, Any],
+    changed_parameters: set[str],
+    create_only: frozenset[str],
+) -> list[dict[str, Any]]:
+    old_raw = current.definition.get("Properties") or {}
+    new_raw = definition.get("Properties") or {}
+    details = []
+    for name in sorted(set(current.properties) | set(properties)):
+        new_value, old_value = properties.get(name), current.properties.get(name)
+        unknown = unknowns_in(new_value)
+        if not unknown and new_value == old_value:
+            continue
+        recreation = "Always" if name in create_only else "Never"
+        found = []
+        if old_raw.get(name) != new_raw.get(name):
+            found.append(_detail(name, recreation, "Static", "DirectModification"))
+        found += [
+            _detail(name, recreation, "Static", "ParameterReference", parameter)
+            for parameter in sorted(references(new_raw.get(name)) & changed_parameters)
+        ]
+        found += [
+            _detail(
+                name,
+                recreation,
+                "Dynamic",
+                "ResourceAttribute" if "." in source else "ResourceReference",
+                source,
+            )
+            for source in sorted(unknown)
+        ]
+        details += found or [_detail(name, recreation, "Static", "Automatic")]
+    return details

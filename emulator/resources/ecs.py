@@ -1,0 +1,338 @@
+"""ECS cluster, capacity providers, task definition and service, backed by moto's ECS backend.
+
+moto's own models drop most of what a Fargate service is (network configuration, load
+balancers, deployment configuration, roles, cpu); these set every property the compiler emits
+on moto's backend objects, so ``describe_services`` / ``describe_task_definition`` read them back.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from moto.core.common_models import CloudFormationModel
+from moto.core.utils import utcnow
+from moto.ecs.models import ecs_backends
+from moto.elbv2.models import elbv2_backends
+
+from .base import Resource, ResourceError, as_bool, lower_first, tags_list
+
+
+def _api_tags(props: dict[str, Any]) -> list[dict[str, str]]:
+    return [{"key": t["Key"], "value": t["Value"]} for t in tags_list(props)]
+
+
+def _backend(account_id: str, region_name: str) -> Any:
+    return ecs_backends[account_id][region_name]
+
+
+class EcsCluster(Resource, CloudFormationModel):
+    TYPE = "AWS::ECS::Cluster"
+    NAME_PROPERTY = "ClusterName"
+    CREATE_ONLY = ("ClusterName",)
+    ATTRIBUTES = {"Arn": "arn"}
+
+    @property
+    def arn(self) -> str:
+        return _backend(self.account_id, self.region_name)._get_cluster(self.physical_id).arn
+
+    @classmethod
+    def _create(cls, name: str, props: dict[str, Any], account_id: str, region_name: str) -> EcsCluster:
+        _backend(account_id, region_name).create_cluster(
+            name,
+            tags=_api_tags(props),
+            cluster_settings=lower_first(props.get("ClusterSettings")),
+            configuration=lower_first(props.get("Configuration")),
+            capacity_providers=props.get("CapacityProviders"),
+            default_capacity_provider_strategy=lower_first(props.get("DefaultCapacityProviderStrategy")),
+        )
+        return cls(name, props, account_id, region_name)
+
+    def _update(self, props: dict[str, Any]) -> None:
+        cluster = _backend(self.account_id, self.region_name)._get_cluster(self.physical_id)
+        cluster.settings = lower_first(props.get("ClusterSettings")) or cluster.settings
+        cluster.configuration = lower_first(props.get("Configuration"))
+        cluster.tags = _api_tags(props)
+        if "CapacityProviders" in props:
+            cluster.capacity_providers = props["CapacityProviders"]
+        if "DefaultCapacityProviderStrategy" in props:
+            cluster.default_capacity_provider_strategy = lower_first(props["DefaultCapacityProviderStrategy"])
+
+    def _delete(self) -> None:
+        backend = _backend(self.account_id, self.region_name)
+        if any(s.cluster_name == self.physical_id for s in backend.services.values()):
+            raise ResourceError(
+                "The Cluster cannot be deleted while Services are active. (ClusterContainsServicesException)"
+            )
+        if self.physical_id in backend.clusters:
+            backend.delete_cluster(self.physical_id)
+            # A deleted cluster is INACTIVE in AWS, and its name can be reused at once.
+            backend.clusters.pop(self.physical_id)
+
+
+class EcsClusterCapacityProviderAssociations(Resource, CloudFormationModel):
+    """Capacity providers and the default strategy of an existing cluster (Ref = cluster name)."""
+
+    TYPE = "AWS::ECS::ClusterCapacityProviderAssociations"
+    CREATE_ONLY = ("Cluster",)
+
+    @classmethod
+    def _create(cls, name: str, props: dict[str, Any], account_id: str, region_name: str) -> Any:
+        cluster = props["Cluster"].split("/")[-1]
+        handle = cls(cluster, props, account_id, region_name)
+        handle._update(props)
+        return handle
+
+    def _update(self, props: dict[str, Any]) -> None:
+        _backend(self.account_id, self.region_name).put_cluster_capacity_providers(
+            self.physical_id,
+            capacity_providers=list(props.get("CapacityProviders") or []),
+            default_capacity_provider_strategy=lower_first(
+                props.get("DefaultCapacityProviderStrategy") or []
+            ),
+        )
+
+    def _delete(self) -> None:
+        backend = _backend(self.account_id, self.region_name)
+        if self.physical_id in backend.clusters:
+            backend.put_cluster_capacity_providers(self.physical_id, [], [])
+
+
+class EcsTaskDefinition(Resource, CloudFormationModel):
+    """Every property but Tags is create-only: a change registers a new revision of the same family
+    and retires the old one. ``Family`` is deliberately not reported as the naming property: a
+    family keeps its name across revisions, so replacing one is not a custom-name clash."""
+
+    TYPE = "AWS::ECS::TaskDefinition"
+    ATTRIBUTES = {"TaskDefinitionArn": "physical_id"}
+
+    @classmethod
+    def requires_replacement(cls, old: dict[str, Any], new: dict[str, Any]) -> bool:
+        return {k: v for k, v in old.items() if k != "Tags"} != {k: v for k, v in new.items() if k != "Tags"}
+
+    def _update(self, props: dict[str, Any]) -> None:
+        backend = _backend(self.account_id, self.region_name)
+        family, revision = self.physical_id.split("/")[-1].split(":")
+        backend.task_definitions[family][int(revision)].tags = _api_tags(props)
+
+    @classmethod
+    def _create(cls, name: str, props: dict[str, Any], account_id: str, region_name: str) -> Any:
+        containers = props.get("ContainerDefinitions") or []
+        if not containers:
+            raise ResourceError("ContainerDefinitions: at least one container definition is required")
+        if "FARGATE" in (props.get("RequiresCompatibilities") or []):
+            _check_fargate_size(props.get("Cpu"), props.get("Memory"))
+        task_def = _backend(account_id, region_name).register_task_definition(
+            family=props.get("Family") or name,
+            container_definitions=lower_first(containers),
+            volumes=lower_first(props.get("Volumes")),
+            network_mode=props.get("NetworkMode"),
+            tags=_api_tags(props),
+            placement_constraints=lower_first(props.get("PlacementConstraints")),
+            requires_compatibilities=props.get("RequiresCompatibilities"),
+            cpu=_str_or_none(props.get("Cpu")),
+            memory=_str_or_none(props.get("Memory")),
+            task_role_arn=props.get("TaskRoleArn"),
+            execution_role_arn=props.get("ExecutionRoleArn"),
+            runtime_platform=lower_first(props.get("RuntimePlatform")),
+            pid_mode=props.get("PidMode"),
+            ipc_mode=props.get("IpcMode"),
+            ephemeral_storage=lower_first(props.get("EphemeralStorage")),
+        )
+        return cls(task_def.arn, props, account_id, region_name)
+
+    def _delete(self) -> None:
+        backend = _backend(self.account_id, self.region_name)
+        family, revision = self.physical_id.split("/")[-1].split(":")
+        if int(revision) in backend.task_definitions.get(family, {}):
+            backend.deregister_task_definition(self.physical_id)
+
+
+# Fargate's task sizes: CPU units -> (lowest memory, highest memory, step), in MiB.
+_FARGATE_SIZES = {
+    256: (512, 2048, None),
+    512: (1024, 4096, 1024),
+    1024: (2048, 8192, 1024),
+    2048: (4096, 16384, 1024),
+    4096: (8192, 30720, 1024),
+    8192: (16384, 61440, 4096),
+    16384: (32768, 122880, 8192),
+}
+
+
+def _check_fargate_size(cpu: Any, memory: Any) -> None:
+    """ECS accepts only the published cpu/memory pairs for Fargate tasks."""
+    try:
+        low, high, step = _FARGATE_SIZES[int(cpu)]
+        mem = int(memory)
+    except (KeyError, TypeError, ValueError):
+        valid = False
+    else:
+        valid = mem in (512, 1024, 2048) if step is None else low <= mem <= high and (mem - low) % step == 0
+    if not valid:
+        raise ResourceError(
+            f"No Fargate configuration exists for given values: {cpu} CPU, {memory} memory. "
+            "See the Amazon ECS documentation for the valid values."
+        )
+
+
+def _str_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+class EcsService(Resource, CloudFormationModel):
+    """An ECS service with everything the compiler sets; Ref is the service ARN."""
+
+    TYPE = "AWS::ECS::Service"
+    NAME_PROPERTY = "ServiceName"
+    CREATE_ONLY = ("Cluster", "ServiceName", "Role", "SchedulingStrategy")
+    ATTRIBUTES = {"Name": "name", "ServiceArn": "physical_id"}
+
+    @property
+    def name(self) -> str:
+        return self.physical_id.split("/")[-1]
+
+    @property
+    def cluster(self) -> str:
+        return str(self.properties.get("Cluster") or "default").split("/")[-1]
+
+    @classmethod
+    def _create(cls, name: str, props: dict[str, Any], account_id: str, region_name: str) -> Any:
+        if props.get("LaunchType") and props.get("CapacityProviderStrategy"):
+            raise ResourceError(
+                "Specifying both a launch type and capacity provider strategy is not supported."
+            )
+        _check_target_groups(props, account_id, region_name)
+        backend = _backend(account_id, region_name)
+        service = backend.create_service(
+            str(props.get("Cluster") or "default"),
+            name,
+            int(props.get("DesiredCount", 1)),
+            task_definition_str=props.get("TaskDefinition"),
+            load_balancers=lower_first(props.get("LoadBalancers") or []),
+            scheduling_strategy=props.get("SchedulingStrategy"),
+            tags=_api_tags(props),
+            deployment_controller=lower_first(props.get("DeploymentController")),
+            launch_type=props.get("LaunchType")
+            or ("FARGATE" if not props.get("CapacityProviderStrategy") else None),
+            service_registries=lower_first(props.get("ServiceRegistries") or []),
+            platform_version=props.get("PlatformVersion"),
+            propagate_tags=props.get("PropagateTags") or "NONE",
+            network_configuration=_network(props),
+            role_arn=props.get("Role"),
+        )
+        handle = cls(service.arn, props, account_id, region_name)
+        backend._get_cluster(service.cluster_name).active_services_count += 1
+        handle._apply(service, props)
+        return handle
+
+    def _update(self, props: dict[str, Any]) -> None:
+        _check_target_groups(props, self.account_id, self.region_name)
+        backend = _backend(self.account_id, self.region_name)
+        changes: dict[str, Any] = {"cluster": self.cluster, "service": self.name}
+        if props.get("TaskDefinition"):
+            changes["task_definition"] = props["TaskDefinition"]
+            # A new task definition is a new deployment (new id); it is the only one once stable.
+            changes["force_new_deployment"] = props["TaskDefinition"] != self.properties.get("TaskDefinition")
+        if "DesiredCount" in props:
+            changes["desired_count"] = int(props["DesiredCount"])
+        service = backend.update_service(changes)
+        service.load_balancers = lower_first(props.get("LoadBalancers") or [])
+        service.service_registries = lower_first(props.get("ServiceRegistries") or [])
+        service.tags = _api_tags(props)
+        nc = _network(props)
+        service.network_configuration = service._validate_network(nc) if nc else {}
+        self._apply(service, props)
+
+    @staticmethod
+    def _apply(service: Any, props: dict[str, Any]) -> None:
+        """Set what moto's backend API does not take, under the attribute names its serializer reads."""
+        strategy = lower_first(props.get("CapacityProviderStrategy"))
+        service.capacity_provider_strategy = strategy
+        service.launch_type = None if strategy else (props.get("LaunchType") or "FARGATE")
+        service.platform_version = props.get("PlatformVersion") or "LATEST"
+        service.platform_family = "Linux"
+        service.deployment_configuration = lower_first(
+            props.get("DeploymentConfiguration") or {"MaximumPercent": 200, "MinimumHealthyPercent": 100}
+        )
+        service.enable_execute_command = as_bool(props.get("EnableExecuteCommand", False))
+        service.enable_ecs_managed_tags = as_bool(props.get("EnableECSManagedTags", False))
+        service.propagate_tags = props.get("PropagateTags") or "NONE"
+        if "HealthCheckGracePeriodSeconds" in props:
+            service.health_check_grace_period_seconds = int(props["HealthCheckGracePeriodSeconds"])
+        _steady(service)
+        service.events.insert(
+            0,
+            {
+                "id": str(uuid.uuid4()),
+                "createdAt": utcnow(),
+                "message": f"(service {service.name}) has reached a steady state.",
+            },
+        )
+        for deployment in service.deployments:
+            deployment.update(
+                launchType=service.launch_type,
+                capacityProviderStrategy=strategy,
+                platformVersion=service.platform_version,
+                networkConfiguration=service.network_configuration or None,
+                taskDefinition=service.task_definition,
+                desiredCount=service.desired_count,
+                runningCount=service.running_count,
+                pendingCount=0,
+                rolloutState="COMPLETED",
+                rolloutStateReason=f"ECS deployment {deployment['id']} completed.",
+            )
+
+    def _delete(self) -> None:
+        backend = _backend(self.account_id, self.region_name)
+        pair = f"{self.cluster}:{self.name}"
+        if pair in backend.services:
+            backend.delete_service(self.cluster, self.name, force=True)
+            backend.services.pop(pair)
+            cluster = backend.clusters.get(self.cluster)
+            if cluster is not None:
+                cluster.active_services_count = max(0, cluster.active_services_count - 1)
+
+
+def _steady(service: Any) -> None:
+    """CloudFormation reports a service complete only once it is stable: every desired task running.
+
+    So the emulator's services are steady when the stack settles, and ``services_stable`` waiters
+    (and ``fgc status``) see what they would see in AWS after a successful deploy."""
+    backend = service._backend
+    cluster = backend._get_cluster(service.cluster_name)
+    backend.update_cluster_resources(cluster, -service.pending_count, task_state="PENDING")
+    backend.update_cluster_resources(
+        cluster, service.desired_count - service.running_count, task_state="RUNNING"
+    )
+    service.running_count, service.pending_count = service.desired_count, 0
+
+
+def _check_target_groups(props: dict[str, Any], account_id: str, region_name: str) -> None:
+    """ECS refuses a target group no load balancer routes to (hence the service's DependsOn on
+    its listener rule); the emulator refuses it too, so a missing dependency shows up here."""
+    target_groups = elbv2_backends[account_id][region_name].target_groups
+    for entry in props.get("LoadBalancers") or []:
+        arn = entry.get("TargetGroupArn")
+        if arn is None:
+            continue
+        if arn not in target_groups:
+            raise ResourceError(f"The target group with targetGroupArn {arn} does not exist.")
+        if not target_groups[arn].load_balancer_arns:
+            raise ResourceError(
+                f"The target group with targetGroupArn {arn} does not have an associated load balancer."
+            )
+
+
+def _network(props: dict[str, Any]) -> dict[str, Any] | None:
+    """NetworkConfiguration in API form, with AWS's default ``assignPublicIp: DISABLED``."""
+    config = (props.get("NetworkConfiguration") or {}).get("AwsvpcConfiguration")
+    if not config:
+        return None
+    return {
+        "awsvpcConfiguration": {
+            "subnets": list(config.get("Subnets") or []),
+            "securityGroups": list(config.get("SecurityGroups") or []),
+            "assignPublicIp": config.get("AssignPublicIp") or "DISABLED",
+        }
+    }

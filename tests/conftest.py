@@ -1,0 +1,67 @@
+"""Shared fixtures: one in-process emulator per test session, reset between deploy tests.
+
+`emulator` is the session-wide handle (started once: a few seconds, mostly importing moto); `aws`
+is a factory of boto3 clients aimed at it with fake credentials; `emulator_faults` clears the faults
+a test adds once it ends; `clean_emulator` also wipes AWS state and stacks before the test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+REGION = "us-east-1"
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[Any]:
+    import emulator as emulator_package
+
+    handle = emulator_package.start()
+    try:
+        yield handle
+    finally:
+        handle.stop()
+
+
+@pytest.fixture
+def emulator_faults(emulator: Any) -> Iterator[Any]:
+    """The session emulator, with every fault the test adds cleared afterwards (state is kept)."""
+    try:
+        yield emulator
+    finally:
+        emulator.clear_faults()
+
+
+@pytest.fixture
+def clean_emulator(emulator: Any) -> Iterator[Any]:
+    emulator.reset()
+    try:
+        yield emulator
+    finally:
+        emulator.clear_faults()
+
+
+@pytest.fixture(scope="session")
+def aws(emulator: Any) -> Callable[[str], Any]:
+    """`aws("cloudformation")` -> a boto3 client for the emulator (fake credentials, no retries).
+
+    One session and one client per service for the whole run: building them costs more than most
+    emulator calls."""
+    import boto3
+    from botocore.config import Config
+
+    session = boto3.session.Session(
+        aws_access_key_id="test", aws_secret_access_key="test", region_name=REGION
+    )
+    config = Config(retries={"mode": "standard", "total_max_attempts": 1})
+    clients: dict[str, Any] = {}
+
+    def client(service: str) -> Any:
+        if service not in clients:
+            clients[service] = session.client(service, endpoint_url=emulator.url, config=config)
+        return clients[service]
+
+    return client
