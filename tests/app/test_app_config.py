@@ -1,0 +1,131 @@
+"""Configuration from the environment, JSON log formatting, and the container files."""
+
+from __future__ import annotations
+
+import json
+import logging
+import runpy
+import shlex
+import tempfile
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+
+from app.config import Settings
+from app.jsonlog import JsonFormatter
+
+ROOT = Path(__file__).resolve().parents[2]
+GUNICORN_CONF = ROOT / "app" / "gunicorn.conf.py"
+
+
+def _load_gunicorn_conf(monkeypatch: pytest.MonkeyPatch, **env: str) -> dict[str, object]:
+    for name in ("PORT", "WEB_CONCURRENCY", "GUNICORN_THREADS", "LOG_LEVEL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(GUNICORN_CONF))
+
+
+def test_gunicorn_conf_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    conf = _load_gunicorn_conf(monkeypatch)
+    assert conf["bind"] == "0.0.0.0:8080"
+    assert (conf["workers"], conf["threads"], conf["worker_class"]) == (2, 4, "gthread")
+    assert conf["graceful_timeout"] < 30  # ECS's default stop timeout
+    assert conf["keepalive"] > 60  # the load balancer's idle timeout
+    assert conf["accesslog"] == "-" and conf["logger_class"] == "app.jsonlog.GunicornJsonLogger"
+    assert conf["worker_tmp_dir"] == "/dev/shm"
+
+
+def test_gunicorn_conf_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    conf = _load_gunicorn_conf(monkeypatch, PORT="9000", WEB_CONCURRENCY="3", GUNICORN_THREADS="8")
+    assert (conf["bind"], conf["workers"], conf["threads"]) == ("0.0.0.0:9000", 3, 8)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("PORT", "http", "PORT must be an integer, got 'http'"),
+        ("WEB_CONCURRENCY", "0", "WEB_CONCURRENCY must be at least 1, got 0"),
+    ],
+)
+def test_gunicorn_conf_rejects_bad_values_with_a_message(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+) -> None:
+    with pytest.raises(SystemExit, match=message):
+        _load_gunicorn_conf(monkeypatch, **{name: value})
+
+
+def test_settings_defaults_keep_the_database_in_the_temp_directory() -> None:
+    settings = Settings.from_env({})
+    assert settings.items_db == str(Path(tempfile.gettempdir()) / "items.db")
+    assert settings.secrets_set == {"DB_USERNAME": False, "DB_PASSWORD": False, "API_KEY": False}
+    assert settings.secret_values == ()
+
+
+def _record(message: str, **extra: object) -> logging.LogRecord:
+    record = logging.LogRecord("app", logging.WARNING, __file__, 1, message, None, None)
+    record.__dict__.update(extra)
+    return record
+
+
+def test_json_formatter_writes_one_object_with_the_request_fields() -> None:
+    line = JsonFormatter().format(_record("slow", request_id="r1", method="GET", path="/x", status=200))
+    assert "\n" not in line
+    entry = json.loads(line)
+    assert entry["level"] == "warning" and entry["message"] == "slow"
+    assert (entry["request_id"], entry["method"], entry["path"], entry["status"]) == ("r1", "GET", "/x", 200)
+
+
+def test_json_formatter_redacts_secret_values_that_reach_a_message() -> None:
+    formatter = JsonFormatter(("s3cr3t-value", 'pa"ss'))
+    line = formatter.format(_record('connect failed for s3cr3t-value with pa"ss', path="/s3cr3t-value"))
+    assert "s3cr3t-value" not in line and 'pa\\"ss' not in line
+    entry = json.loads(line)
+    assert entry["message"] == "connect failed for [redacted] with [redacted]"
+    assert entry["path"] == "/[redacted]"
+
+
+def _dockerfile_instructions() -> list[tuple[str, str]]:
+    text = (ROOT / "app" / "Dockerfile").read_text().replace("\\\n", " ")
+    lines = [line.strip() for line in text.splitlines()]
+    return [tuple(line.split(None, 1)) for line in lines if line and not line.startswith("#")]  # type: ignore[misc]
+
+
+def test_dockerfile_is_slim_cached_non_root_and_runs_gunicorn() -> None:
+    instructions = _dockerfile_instructions()
+    keywords = [keyword for keyword, _ in instructions]
+    args = dict(instructions)  # the last of each keyword
+    assert args["FROM"] == "python:3.12-slim"
+    assert args["USER"].split(":")[0] == "1000"
+    # dependencies are installed before the code is copied, so code changes keep that layer
+    copies = [arg for keyword, arg in instructions if keyword == "COPY"]
+    assert copies == ["app/requirements.txt app/requirements.txt", "app/ app/"]
+    pip_install = next(i for i, (k, arg) in enumerate(instructions) if k == "RUN" and "pip install" in arg)
+    assert pip_install < instructions.index(("COPY", "app/ app/"))
+    assert keywords.index("USER") > max(i for i, k in enumerate(keywords) if k == "RUN")
+    assert json.loads(args["CMD"]) == ["gunicorn", "-c", "app/gunicorn.conf.py", "app.main:app"]
+
+
+def test_dockerfile_health_check_uses_python_and_an_existing_script() -> None:
+    health = dict(_dockerfile_instructions())["HEALTHCHECK"]
+    options, command = health.split(" CMD ", 1)
+    assert "curl" not in health
+    argv = json.loads(command)
+    assert argv[0] == "python"
+    assert argv[1].startswith("/app/") and (ROOT / argv[1].removeprefix("/app/")).is_file()
+    assert {"--interval=30s", "--timeout=5s", "--retries=3"} <= set(shlex.split(options))
+
+
+def test_image_requirements_pin_the_versions_the_tests_run() -> None:
+    pins = dict(line.split("==") for line in _rules(ROOT / "app" / "requirements.txt"))
+    assert pins == {"Flask": version("flask"), "gunicorn": version("gunicorn")}
+
+
+def test_dockerignore_sends_only_the_app() -> None:
+    assert _rules(ROOT / ".dockerignore")[:2] == ["*", "!app/"]
+
+
+def _rules(path: Path) -> list[str]:
+    """The lines of a file that are neither blank nor comments."""
+    return [line for line in path.read_text().splitlines() if line and not line.startswith("#")]
