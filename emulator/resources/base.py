@@ -12,7 +12,11 @@ A model declares:
   (moto then passes it as ``resource_name``; otherwise moto passes a generated name);
 - ``CREATE_ONLY``: properties whose change means replacement (as in the resource schema);
 - ``ATTRIBUTES``: GetAtt name -> handle attribute;
-- ``_create(name, props, backend ctx)``, ``_update(props)`` (in place), ``_delete()``.
+- ``_create(name, props, account_id, region_name)``, ``_update(props)`` (in place), ``_delete()``.
+
+``_delete`` works from the physical id and properties alone (``delete_from_cloudformation_json``
+builds a fresh handle) and is idempotent: an engine may retry it, or the resource may already
+have gone with its parent (a listener with its load balancer).
 """
 
 from __future__ import annotations

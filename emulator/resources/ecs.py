@@ -7,13 +7,17 @@ on moto's backend objects, so ``describe_services`` / ``describe_task_definition
 
 from __future__ import annotations
 
+import ipaddress
 import uuid
+import zlib
 from typing import Any
 
 from moto.core.common_models import CloudFormationModel
 from moto.core.utils import utcnow
+from moto.ec2.models import ec2_backends
 from moto.ecs.models import ecs_backends
 from moto.elbv2.models import elbv2_backends
+from moto.servicediscovery.models import servicediscovery_backends
 
 from .base import Resource, ResourceError, as_bool, lower_first, tags_list
 
@@ -124,7 +128,7 @@ class EcsTaskDefinition(Resource, CloudFormationModel):
             _check_fargate_size(props.get("Cpu"), props.get("Memory"))
         task_def = _backend(account_id, region_name).register_task_definition(
             family=props.get("Family") or name,
-            container_definitions=lower_first(containers),
+            container_definitions=_with_host_ports(lower_first(containers), props.get("NetworkMode")),
             volumes=lower_first(props.get("Volumes")),
             network_mode=props.get("NetworkMode"),
             tags=_api_tags(props),
@@ -146,6 +150,15 @@ class EcsTaskDefinition(Resource, CloudFormationModel):
         family, revision = self.physical_id.split("/")[-1].split(":")
         if int(revision) in backend.task_definitions.get(family, {}):
             backend.deregister_task_definition(self.physical_id)
+
+
+def _with_host_ports(containers: list[dict[str, Any]], network_mode: str | None) -> list[dict[str, Any]]:
+    """In awsvpc mode ECS fills each port mapping's hostPort with its containerPort."""
+    if network_mode == "awsvpc":
+        for container in containers:
+            for mapping in container.get("portMappings") or []:
+                mapping.setdefault("hostPort", mapping.get("containerPort"))
+    return containers
 
 
 # Fargate's task sizes: CPU units -> (lowest memory, highest memory, step), in MiB.
@@ -261,6 +274,7 @@ class EcsService(Resource, CloudFormationModel):
         if "HealthCheckGracePeriodSeconds" in props:
             service.health_check_grace_period_seconds = int(props["HealthCheckGracePeriodSeconds"])
         _steady(service)
+        _register_tasks(service, props)
         service.events.insert(
             0,
             {
@@ -287,6 +301,9 @@ class EcsService(Resource, CloudFormationModel):
         backend = _backend(self.account_id, self.region_name)
         pair = f"{self.cluster}:{self.name}"
         if pair in backend.services:
+            service = backend.services[pair]
+            service.desired_count = 0
+            _register_tasks(service, self.properties)
             backend.delete_service(self.cluster, self.name, force=True)
             backend.services.pop(pair)
             cluster = backend.clusters.get(self.cluster)
@@ -306,6 +323,78 @@ def _steady(service: Any) -> None:
         cluster, service.desired_count - service.running_count, task_state="RUNNING"
     )
     service.running_count, service.pending_count = service.desired_count, 0
+
+
+def _register_tasks(service: Any, props: dict[str, Any]) -> None:
+    """Register the service's running tasks where ECS would: one healthy IP target per task in
+    each target group, one instance per task in each Cloud Map service. Then
+    ``describe_target_health`` and ``discover_instances`` agree with the running count."""
+    subnets = (service.network_configuration or {}).get("awsvpcConfiguration", {}).get("subnets") or []
+    ips = _task_ips(service, subnets) if subnets else []
+    _sync_targets(service, props, ips)
+    _sync_discovery(service, props, ips)
+
+
+def _sync_targets(service: Any, props: dict[str, Any], ips: list[str]) -> None:
+    elbv2 = elbv2_backends[service._account_id][service.region_name]
+    wanted = {}
+    for entry in props.get("LoadBalancers") or []:
+        group = elbv2.target_groups.get(entry.get("TargetGroupArn"))
+        if group is not None and group.target_type == "ip":
+            wanted[group.arn] = [
+                {"Id": ip, "Port": int(entry.get("ContainerPort") or group.port)} for ip in ips
+            ]
+    for arn, targets in getattr(service, "registered_targets", {}).items():
+        group = elbv2.target_groups.get(arn)
+        if group is not None:
+            group.deregister(
+                [t for t in targets if t["Id"] in group.targets and t not in wanted.get(arn, [])]
+            )
+    for arn, targets in wanted.items():
+        elbv2.target_groups[arn].register(targets)
+    service.registered_targets = wanted
+
+
+def _sync_discovery(service: Any, props: dict[str, Any], ips: list[str]) -> None:
+    discovery = servicediscovery_backends[service._account_id][service.region_name]
+    wanted = {}
+    for entry in props.get("ServiceRegistries") or []:
+        service_id = str(entry.get("RegistryArn", "")).rsplit("/", 1)[-1]
+        if service_id in discovery.services:
+            wanted[service_id] = {_instance_id(service, ip): ip for ip in ips}
+    for service_id, instances in getattr(service, "registered_instances", {}).items():
+        if service_id in discovery.services:
+            registered = {i.instance_id for i in discovery.list_instances(service_id)}
+            for instance_id in set(instances) & registered - set(wanted.get(service_id, {})):
+                discovery.deregister_instance(service_id, instance_id)
+    for service_id, instances in wanted.items():
+        registered = {i.instance_id for i in discovery.list_instances(service_id)}
+        for instance_id, ip in instances.items():
+            if instance_id not in registered:
+                attributes = {
+                    "AWS_INSTANCE_IPV4": ip,
+                    "AWS_INIT_HEALTH_STATUS": "HEALTHY",
+                    "ECS_CLUSTER_NAME": service.cluster_name,
+                    "ECS_SERVICE_NAME": service.name,
+                }
+                discovery.register_instance(service_id, instance_id, "ecs", attributes)
+    service.registered_instances = wanted
+
+
+def _instance_id(service: Any, ip: str) -> str:
+    """A task-id-like instance id, stable for a service's task at a given address."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"{service.arn}/{ip}").hex
+
+
+def _task_ips(service: Any, subnets: list[str]) -> list[str]:
+    """Private IPs for the service's running tasks, spread over its subnets, stable per service."""
+    ec2 = ec2_backends[service._account_id][service.region_name]
+    offset = 16 + zlib.crc32(service.arn.encode()) % 200
+    ips = []
+    for index in range(service.desired_count):
+        network = ipaddress.ip_network(ec2.get_subnet(subnets[index % len(subnets)]).cidr_block)
+        ips.append(str(network[(offset + index // len(subnets)) % (network.num_addresses - 5) + 4]))
+    return ips
 
 
 def _check_target_groups(props: dict[str, Any], account_id: str, region_name: str) -> None:

@@ -65,6 +65,7 @@ def test_task_definition_reads_back_everything_and_update_registers_a_new_revisi
     assert container["healthCheck"]["startPeriod"] == 60
     assert container["logConfiguration"]["options"]["awslogs-group"] == "/ecs/api"
     assert container["readonlyRootFilesystem"] is True and container["user"] == "1000"
+    assert container["portMappings"] == [{"containerPort": 8080, "hostPort": 8080, "protocol": "tcp"}]
     assert container["mountPoints"] == [{"containerPath": "/tmp", "sourceVolume": "tmp", "readOnly": False}]
     assert task.get_cfn_attribute("TaskDefinitionArn") == task.physical_resource_id
 
@@ -238,6 +239,9 @@ def test_service_reads_back_what_the_compiler_sets_and_updates_in_place(
     ecs.get_waiter("services_stable").wait(
         cluster="flask-api", services=["api"], WaiterConfig={"Delay": 1, "MaxAttempts": 1}
     )
+    health = aws("elbv2").describe_target_health(TargetGroupArn=network["tg"])["TargetHealthDescriptions"]
+    assert [h["TargetHealth"]["State"] for h in health] == ["healthy", "healthy"]
+    assert {h["Target"]["Port"] for h in health} == {8080}
     cluster_got = ecs.describe_clusters(clusters=["flask-api"])["clusters"][0]
     assert (cluster_got["activeServicesCount"], cluster_got["runningTasksCount"]) == (1, 2)
 
@@ -275,8 +279,11 @@ def test_service_reads_back_what_the_compiler_sets_and_updates_in_place(
 
     with pytest.raises(ResourceError, match="ClusterContainsServicesException"):
         cfn.delete(cluster)
+    health = aws("elbv2").describe_target_health(TargetGroupArn=network["tg"])["TargetHealthDescriptions"]
+    assert len(health) == 3  # one target per running task, after scaling to 3
     cfn.delete(updated)
     assert ecs.describe_services(cluster="flask-api", services=["api"])["services"] == []
+    assert aws("elbv2").describe_target_health(TargetGroupArn=network["tg"])["TargetHealthDescriptions"] == []
     cfn.delete(task)
 
 

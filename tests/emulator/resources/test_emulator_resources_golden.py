@@ -195,12 +195,19 @@ def test_golden_stack_set_deploys_reads_back_and_deletes(stack_set, aws):
             assert task["executionRoleArn"].startswith("arn:aws:iam::")
 
     retained = _retained(cfn_client, stack_set, created)
+    physical = {
+        (r["ResourceType"], r["PhysicalResourceId"])
+        for _, name in created
+        for r in cfn_client.describe_stack_resources(StackName=name)["StackResources"]
+    }
     for _, stack_name in reversed(created):
         stack_id = cfn_client.describe_stacks(StackName=stack_name)["Stacks"][0]["StackId"]
         cfn_client.delete_stack(StackName=stack_name)
         assert _settled(cfn_client, stack_id)["StackStatus"] == "DELETE_COMPLETE", _failures(
             cfn_client, stack_id
         )
+    left = _still_there(aws, physical - set(retained))
+    assert not left, left
     assert not [s for s in ecs.list_clusters()["clusterArns"] if prefix.lower() in s.lower()]
     assert not [
         s
@@ -258,6 +265,45 @@ def _check_fidelity(aws: Any, template: dict[str, Any], resources: list[dict[str
             assert service.get("capacityProviderStrategy", []) == strategy
             assert len(service["loadBalancers"]) == len(props.get("LoadBalancers", []))
             assert len(service["serviceRegistries"]) == len(props.get("ServiceRegistries", []))
+            # Running tasks are registered where ECS puts them: target groups and Cloud Map.
+            for entry in service["loadBalancers"]:
+                health = aws("elbv2").describe_target_health(TargetGroupArn=entry["targetGroupArn"])
+                states = [h["TargetHealth"]["State"] for h in health["TargetHealthDescriptions"]]
+                assert states == ["healthy"] * service["runningCount"]
+            for entry in service["serviceRegistries"]:
+                service_id = entry["registryArn"].rsplit("/", 1)[-1]
+                instances = aws("servicediscovery").list_instances(ServiceId=service_id)["Instances"]
+                assert len(instances) == service["runningCount"]
+                assert all(i["Attributes"]["ECS_SERVICE_NAME"] == service["serviceName"] for i in instances)
+
+
+def _still_there(aws: Any, resources: set[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Which of these (type, physical id) the service APIs still list after the stacks are deleted."""
+    ec2, elbv2 = aws("ec2"), aws("elbv2")
+    listed = {
+        "AWS::EC2::VPC": {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]},
+        "AWS::EC2::Subnet": {v["SubnetId"] for v in ec2.describe_subnets()["Subnets"]},
+        "AWS::EC2::SecurityGroup": {v["GroupId"] for v in ec2.describe_security_groups()["SecurityGroups"]},
+        "AWS::EC2::RouteTable": {v["RouteTableId"] for v in ec2.describe_route_tables()["RouteTables"]},
+        "AWS::EC2::InternetGateway": {
+            v["InternetGatewayId"] for v in ec2.describe_internet_gateways()["InternetGateways"]
+        },
+        "AWS::EC2::NatGateway": {v["NatGatewayId"] for v in ec2.describe_nat_gateways()["NatGateways"]},
+        "AWS::EC2::EIP": {v["PublicIp"] for v in ec2.describe_addresses()["Addresses"]},
+        "AWS::EC2::VPCEndpoint": {v["VpcEndpointId"] for v in ec2.describe_vpc_endpoints()["VpcEndpoints"]},
+        "AWS::ElasticLoadBalancingV2::TargetGroup": {
+            v["TargetGroupArn"] for v in elbv2.describe_target_groups()["TargetGroups"]
+        },
+        "AWS::ServiceDiscovery::PrivateDnsNamespace": {
+            v["Id"] for v in aws("servicediscovery").list_namespaces()["Namespaces"]
+        },
+        "AWS::ServiceDiscovery::Service": {
+            v["Id"] for v in aws("servicediscovery").list_services()["Services"]
+        },
+        "AWS::IAM::Role": {v["RoleName"] for v in aws("iam").list_roles()["Roles"]},
+        "AWS::Logs::LogGroup": {v["logGroupName"] for v in aws("logs").describe_log_groups()["logGroups"]},
+    }
+    return sorted((kind, pid) for kind, pid in resources if pid in listed.get(kind, set()))
 
 
 def _retained(cfn_client: Any, stack_set: Path, created: list[tuple[str, str]]) -> list[tuple[str, str]]:
