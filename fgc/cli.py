@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import os
 import sys
 
@@ -47,8 +46,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        if importlib.util.find_spec(f"fgc.commands.{name}") is None:  # TODO(lead): remove once all land
-            continue
         module = importlib.import_module(f"fgc.commands.{name}")
         command = sub.add_parser(
             name,
