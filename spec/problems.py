@@ -8,7 +8,6 @@ closest known key.
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 
@@ -109,6 +108,8 @@ def _suggestion(root: type[BaseModel], path: Path) -> str:
     model = _model_at(root, path[:-1])
     if model is None:
         return ""
+    import difflib  # only on this error path: it costs more to import than a valid file takes to check
+
     known = [field.alias or name for name, field in model.model_fields.items()]
     close = difflib.get_close_matches(str(path[-1]), known, n=1, cutoff=0.6)
     if close:
