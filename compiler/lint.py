@@ -13,6 +13,11 @@ other informational rules are advice that does not fit generated templates.
 Line numbers refer to ``Templates.body(name)``: the exact JSON text that
 ``fgc render`` writes and ``fgc deploy`` uploads. Nested templates are linted as
 standalone templates.
+
+Environment: ``FGC_CACHE_DIR`` moves the cache (see :func:`lint_cache.cache_dir`);
+``FGC_LINT_WORKERS`` caps the worker processes (1 lints in the calling process).
+Parallelism pays from two missing templates on: with the repo's five templates a
+cold render is about 10% faster than linting them one by one, at 50 services a third.
 """
 
 from __future__ import annotations
@@ -135,32 +140,36 @@ def _worker_count() -> int:
         return os.cpu_count() or 1
 
 
+def _isolated_config(**settings: Any) -> Any:
+    """A cfn-lint configuration that reads no ``.cfnlintrc`` (home or working directory).
+
+    An rc file could add or silence rules, and then a cached result would depend on
+    where it was computed; the cache key covers only version, regions and rules.
+    ``os.devnull`` as the config file is not a regular file, so cfn-lint reads nothing.
+    """
+    from cfnlint.config import ConfigMixIn
+
+    return ConfigMixIn(["--config-file", os.devnull], **settings)
+
+
 @cache
 def _rules() -> Any:
     """cfn-lint's rule collection, loaded once per process (importing cfn-lint happens here)."""
-    from cfnlint.config import ConfigMixIn
     from cfnlint.runner import Runner
 
-    return Runner(ConfigMixIn([])).rules
+    return Runner(_isolated_config()).rules
 
 
 @cache
 def _config(regions: tuple[str, ...]) -> Any:
-    """cfn-lint configuration for `regions`, isolated from any ``.cfnlintrc`` on this machine.
-
-    A user's or project's rc file could silence rules, and then a cached result would
-    depend on where it was computed; the key covers only version, regions and rules.
-    """
-    from cfnlint.config import ConfigMixIn
+    """The configuration for `regions`; loads the rules first so forked workers inherit them."""
     from cfnlint.helpers import REGIONS
 
     unknown = sorted(set(regions) - set(REGIONS))
     if unknown:
         raise LintError(f"cfn-lint does not know region(s) {', '.join(unknown)}", hint="upgrade cfn-lint")
     _rules()
-    config = ConfigMixIn([], regions=list(regions), include_checks=list(INFORMATIONAL_RULES))
-    config.file_args = {}
-    return config
+    return _isolated_config(regions=list(regions), include_checks=list(INFORMATIONAL_RULES))
 
 
 def _lint_body(body: str, regions: tuple[str, ...]) -> list[dict[str, Any]]:

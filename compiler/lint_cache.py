@@ -24,6 +24,9 @@ from typing import Any
 #: Bump when the stored layout changes so old files are simply never read again.
 FORMAT = 1
 
+#: The keys of every stored finding (compiler.lint.Finding without the template name).
+FIELDS = frozenset({"line", "column", "rule", "level", "message"})
+
 
 def cache_dir() -> Path:
     """``$FGC_CACHE_DIR/lint``, else ``$XDG_CACHE_HOME/fgc/lint``, else ``~/.cache/fgc/lint``."""
@@ -58,7 +61,9 @@ def read(key: str) -> list[dict[str, Any]] | None:
         data = json.loads((cache_dir() / f"{key}.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, list) else None
+    if not isinstance(data, list) or not all(isinstance(f, dict) and f.keys() == FIELDS for f in data):
+        return None
+    return data
 
 
 def write(key: str, findings: list[dict[str, Any]]) -> None:

@@ -28,11 +28,15 @@ DESCRIPTION = (
     "parameter values such as image tags). The JSON written is exactly what `fgc deploy` uploads. "
     "Files from an earlier render of the same stack set that no longer exist are removed. "
     "Templates with lint errors are still written, so the reported lines can be read; the exit "
-    "status is then 1."
+    "status is then 1. Warnings (and the informational rules I3011, I3042) are shown but do not "
+    "change the exit status."
 )
 
 #: Root parameter values file written beside the templates (never a template name).
 PARAMETERS_FILE = "parameters.json"
+
+#: Order of the counts in the table's lint column (compiler.lint's levels, most severe first).
+LEVEL_ORDER = ("error", "warning", "informational")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -102,34 +106,37 @@ def write_folder(folder: Path, files: dict[str, str]) -> None:
     Only ``*.json`` and ``*.yaml`` files are removed: those are the ones fgc writes;
     anything else a user keeps in the folder is left alone.
     """
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        tmp = folder / f".{name}.{os.getpid()}.tmp"  # plain open: the file gets the user's umask
-        try:
-            with open(tmp, "w", encoding="utf-8", newline="") as out:
-                out.write(text)
-            os.replace(tmp, folder / name)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-    for stale in sorted(folder.iterdir()):
-        if stale.suffix in (".json", ".yaml") and stale.name not in files and stale.is_file():
-            stale.unlink()
+    from spec.errors import FgcError
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            tmp = folder / f".{name}.{os.getpid()}.tmp"  # plain open: the file gets the user's umask
+            try:
+                with open(tmp, "w", encoding="utf-8", newline="") as out:
+                    out.write(text)
+                os.replace(tmp, folder / name)
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
+        for stale in sorted(folder.iterdir()):
+            if stale.suffix in (".json", ".yaml") and stale.name not in files and stale.is_file():
+                stale.unlink()
+    except OSError as err:
+        where = err.filename or folder
+        raise FgcError(f"cannot write {where}: {err.strerror}", hint="check -o/--output") from None
 
 
 def lint_summary(findings: Sequence[Finding] | None, template: str) -> str:
     """One template's lint cell: ``ok``, ``skipped``, or counts per level."""
     if findings is None:
         return "skipped"
-    counts = {}
-    for finding in findings:
-        if finding.template == template:
-            counts[finding.level] = counts.get(finding.level, 0) + 1
-    if not counts:
+    levels = [f.level for f in findings if f.template == template]
+    if not levels:
         return "ok"
-    return ", ".join(
-        f"{n} {level}" + ("s" if n > 1 and level != "informational" else "") for level, n in counts.items()
-    )
+    counts = [(levels.count(level), level) for level in LEVEL_ORDER if level in levels]
+    plural = {"error": "errors", "warning": "warnings", "informational": "informational"}
+    return ", ".join(f"{n} {level if n == 1 else plural[level]}" for n, level in counts)
 
 
 def print_table(folder: Path, rows: list[tuple[str, int, int]], findings: Sequence[Finding] | None) -> None:

@@ -1,0 +1,53 @@
+"""Fixtures for the render / lint / checkov tests.
+
+The lint cache is pointed at a per-session folder (``FGC_CACHE_DIR``) so the tests
+never read or write the user's real cache, and the costly first cfn-lint run of the
+repo's templates is paid once per session.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+VENV_BIN = Path(sys.executable).parent
+
+
+def fgc_argv() -> list[str]:
+    """The installed console script (the real entry point users run)."""
+    script = VENV_BIN / "fgc"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "fgc.cli"]
+
+
+@pytest.fixture(scope="session")
+def session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("fgc-cache")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(session_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FGC_CACHE_DIR", str(session_cache))
+    monkeypatch.delenv("IMAGE_TAG", raising=False)
+
+
+@pytest.fixture
+def fgc(tmp_path: Path) -> Iterator[object]:
+    """Run ``fgc ARGS`` as a separate process from the repo root; returns the CompletedProcess."""
+
+    def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*fgc_argv(), *args],
+            cwd=REPO,
+            env={**os.environ, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    yield run

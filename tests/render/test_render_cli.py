@@ -1,0 +1,145 @@
+"""``fgc render`` through the installed console script, on the repo's fargate.yaml."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+import spec
+from compiler import compile as compile_templates
+
+REPO = Path(__file__).resolve().parents[2]
+SPEC = REPO / "fargate.yaml"
+TEMPLATES = ("root", "network", "cluster", "registries", "service-api")
+
+BROKEN_OVERRIDE = """
+overrides:
+  service-api:
+    - {op: add, path: /Resources/Broken, value: {Type: "AWS::ECS::Cluster", Properties: {Nope: 1}}}
+"""
+
+
+def written(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_render_writes_exactly_what_compile_produces(fgc, tmp_path: Path) -> None:
+    done = fgc("render", "-o", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "flask-api"
+    templates = compile_templates(spec.load(SPEC, environ={}))
+    assert sorted(written(folder)) == sorted([*(f"{n}.json" for n in TEMPLATES), "parameters.json"])
+    for name in TEMPLATES:
+        assert (folder / f"{name}.json").read_text(encoding="utf-8") == templates.body(name)
+    assert json.loads((folder / "parameters.json").read_text()) == {"ApiImageTag": "v1.0.0"}
+
+
+def test_the_table_has_one_row_per_template_with_resources_bytes_and_lint(fgc, tmp_path: Path) -> None:
+    done = fgc("render", "-o", str(tmp_path))
+    folder = tmp_path / "flask-api"
+    rows = {line.split()[0]: line.split()[1:] for line in done.stdout.splitlines()[2:]}
+    assert done.stdout.splitlines()[1].split() == ["stack", "resources", "bytes", "lint"]
+    assert set(rows) == set(TEMPLATES)
+    for name, (resources, size, result) in rows.items():
+        body = json.loads((folder / f"{name}.json").read_text())
+        assert int(resources) == len(body["Resources"])
+        assert int(size) == (folder / f"{name}.json").stat().st_size
+        assert result == "ok"
+    assert "\x1b[" not in done.stdout  # not a terminal: plain text
+
+
+def test_two_renders_are_byte_identical(fgc, tmp_path: Path) -> None:
+    assert fgc("render", "--no-lint", "-o", str(tmp_path / "a")).returncode == 0
+    assert fgc("render", "--no-lint", "-o", str(tmp_path / "b")).returncode == 0
+    assert written(tmp_path / "a" / "flask-api") == written(tmp_path / "b" / "flask-api")
+
+
+def test_no_lint_says_skipped(fgc, tmp_path: Path) -> None:
+    done = fgc("render", "--no-lint", "-o", str(tmp_path))
+    assert done.returncode == 0
+    assert all(line.endswith("skipped") for line in done.stdout.splitlines()[2:])
+
+
+def test_image_tag_lands_in_parameters_only(fgc, tmp_path: Path) -> None:
+    assert fgc("render", "--no-lint", "-o", str(tmp_path / "a")).returncode == 0
+    assert fgc("render", "--no-lint", "-o", str(tmp_path / "b"), env={"IMAGE_TAG": "v2.0.0"}).returncode == 0
+    a, b = written(tmp_path / "a" / "flask-api"), written(tmp_path / "b" / "flask-api")
+    assert json.loads(b["parameters.json"]) == {"ApiImageTag": "v2.0.0"}
+    assert {n for n in a if a[n] != b[n]} == {"parameters.json"}
+
+
+def test_stale_templates_are_removed_and_other_files_kept(fgc, tmp_path: Path) -> None:
+    folder = tmp_path / "flask-api"
+    folder.mkdir()
+    (folder / "service-gone.json").write_text("{}")
+    (folder / "root.yaml").write_text("{}")
+    (folder / "NOTES.md").write_text("mine")
+    assert fgc("render", "--no-lint", "-o", str(tmp_path)).returncode == 0
+    expected = ["NOTES.md", "parameters.json", *(f"{n}.json" for n in TEMPLATES)]
+    assert sorted(written(folder)) == sorted(expected)
+
+
+def test_yaml_format_replaces_the_json_files(fgc, tmp_path: Path) -> None:
+    import yaml
+
+    assert fgc("render", "--no-lint", "-o", str(tmp_path)).returncode == 0
+    assert fgc("render", "--no-lint", "--format", "yaml", "-o", str(tmp_path)).returncode == 0
+    folder = tmp_path / "flask-api"
+    assert sorted(written(folder)) == sorted(["parameters.json", *(f"{n}.yaml" for n in TEMPLATES)])
+    templates = compile_templates(spec.load(SPEC, environ={}))
+    assert yaml.safe_load((folder / "service-api.yaml").read_text()) == templates["service-api"]
+
+
+@pytest.mark.parametrize("env", spec.environments(SPEC.read_text()))
+def test_each_environment_renders_into_its_own_folder_and_lints_clean(fgc, tmp_path: Path, env: str) -> None:
+    done = fgc("render", "--env", env, "-o", str(tmp_path))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [p.name for p in tmp_path.iterdir()] == [f"flask-api-{env}"]
+    assert "error" not in done.stdout and "warning" not in done.stdout
+
+
+def test_an_invalid_spec_exits_2_and_writes_nothing(fgc, tmp_path: Path) -> None:
+    bad = tmp_path / "fargate.yaml"
+    bad.write_text(SPEC.read_text().replace("memory: 1024", "memory: lots"))
+    done = fgc("render", "-f", str(bad), "-o", str(tmp_path / "out"))
+    assert done.returncode == 2
+    assert re.search(r"fargate\.yaml:\d+:\d+: services\.api\.memory", done.stderr)
+    assert not (tmp_path / "out").exists()
+
+
+def test_lint_errors_exit_1_name_each_line_and_still_write_the_files(fgc, tmp_path: Path) -> None:
+    broken = tmp_path / "fargate.yaml"
+    broken.write_text(SPEC.read_text() + BROKEN_OVERRIDE)
+    done = fgc("render", "-f", str(broken), "-o", str(tmp_path / "out"))
+    assert done.returncode == 1, done.stdout + done.stderr
+    match = re.search(r"^service-api\.json:(\d+): E3002: .*'Nope'", done.stdout, re.MULTILINE)
+    assert match, done.stdout
+    body = (tmp_path / "out" / "flask-api" / "service-api.json").read_text().splitlines()
+    assert '"Nope": 1' in body[int(match.group(1)) - 1]
+    resources = len(json.loads("\n".join(body))["Resources"])
+    assert re.search(rf"^service-api\s+{resources}\s+\d+\s+1 error$", done.stdout, re.MULTILINE)
+    assert "for inspection" in done.stderr
+
+
+def test_lint_runs_for_the_specs_region(fgc, tmp_path: Path, session_cache: Path) -> None:
+    from compiler import lint_cache
+    from compiler.lint import INFORMATIONAL_RULES
+
+    regional = tmp_path / "fargate.yaml"
+    regional.write_text(SPEC.read_text().replace("app: flask-api\n", "app: flask-api\nregion: eu-west-1\n"))
+    assert fgc("render", "-f", str(regional), "-o", str(tmp_path / "out")).returncode == 0
+    templates = compile_templates(spec.load(regional, environ={}))
+    for name in templates:
+        key = lint_cache.cache_key(templates.sha256(name), ("eu-west-1",), INFORMATIONAL_RULES)
+        assert (session_cache / "lint" / f"{key}.json").is_file()
+
+
+def test_an_output_path_that_is_a_file_is_an_error_not_a_traceback(fgc, tmp_path: Path) -> None:
+    blocker = tmp_path / "out"
+    blocker.write_text("")
+    done = fgc("render", "--no-lint", "-o", str(blocker))
+    assert done.returncode == 1
+    assert "cannot write" in done.stderr and "Traceback" not in done.stderr
