@@ -12,6 +12,7 @@ which carries the sub-path of the offending key to the error mapper.
 import ipaddress
 import re
 import shlex
+from collections.abc import Hashable, Iterable
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
@@ -537,6 +538,17 @@ class Sidecar(Strict):
         return _check_no_clash(value, info)
 
 
+def _repeats(items: Iterable[tuple[str, Hashable]]) -> list[tuple[str, Hashable, str]]:
+    """``(name, value, first owner)`` for each name whose value an earlier name already has."""
+    owners: dict[Hashable, str] = {}
+    repeats = []
+    for name, value in items:
+        if value in owners:
+            repeats.append((name, value, owners[value]))
+        owners.setdefault(value, name)
+    return repeats
+
+
 def _check_no_clash(secrets: dict[str, SecretRef], info: ValidationInfo) -> dict[str, SecretRef]:
     """A name set both as a plain variable and as a secret is ambiguous in ECS: refuse it."""
     for name in secrets:
@@ -725,32 +737,22 @@ class Spec(Strict):
         return found
 
     def _check_discovery_names(self) -> list[tuple[str, str]]:
-        owners: dict[str, str] = {}
-        found = []
-        for name, service in self.services.items():
-            if service.discovery is None:
-                continue
-            if service.discovery in owners:
-                found.append(
-                    (
-                        f"services.{name}.discovery",
-                        f"{service.discovery!r} is already the discovery name of {owners[service.discovery]}",
-                    )
-                )
-            owners.setdefault(service.discovery, name)
-        return found
+        names = ((name, service.discovery) for name, service in self.services.items() if service.discovery)
+        return [
+            (f"services.{name}.discovery", f"{label!r} is already the discovery name of {owner}")
+            for name, label, owner in _repeats(names)
+        ]
 
     def _check_routes(self) -> list[tuple[str, str]]:
-        owners: dict[tuple, str] = {}
-        found = []
-        for name, service in self.services.items():
-            if service.http is None:
-                continue
-            route = (tuple(service.http.host or ()), tuple(service.http.path or ()))
-            if route in owners:
-                found.append((f"services.{name}.http", f"routes the same host and path as {owners[route]}"))
-            owners.setdefault(route, name)
-        return found
+        routes = (
+            (name, (tuple(service.http.host or ()), tuple(service.http.path or ())))
+            for name, service in self.services.items()
+            if service.http is not None
+        )
+        return [
+            (f"services.{name}.http", f"routes the same host and path as {owner}")
+            for name, _, owner in _repeats(routes)
+        ]
 
     def _check_existing_network(self) -> list[tuple[str, str]]:
         existing = self.network.existing

@@ -19,6 +19,8 @@ from moto.ecs.models import ecs_backends
 from moto.elbv2.models import elbv2_backends
 from moto.servicediscovery.models import servicediscovery_backends
 
+from spec.units import FARGATE_SIZES, fargate_memory_options
+
 from .base import Resource, ResourceError, as_bool, lower_first, tags_list
 
 
@@ -161,27 +163,12 @@ def _with_host_ports(containers: list[dict[str, Any]], network_mode: str | None)
     return containers
 
 
-# Fargate's task sizes: CPU units -> (lowest memory, highest memory, step), in MiB.
-_FARGATE_SIZES = {
-    256: (512, 2048, None),
-    512: (1024, 4096, 1024),
-    1024: (2048, 8192, 1024),
-    2048: (4096, 16384, 1024),
-    4096: (8192, 30720, 1024),
-    8192: (16384, 61440, 4096),
-    16384: (32768, 122880, 8192),
-}
-
-
 def _check_fargate_size(cpu: Any, memory: Any) -> None:
     """ECS accepts only the published cpu/memory pairs for Fargate tasks."""
     try:
-        low, high, step = _FARGATE_SIZES[int(cpu)]
-        mem = int(memory)
-    except (KeyError, TypeError, ValueError):
+        valid = int(cpu) in FARGATE_SIZES and int(memory) in fargate_memory_options(int(cpu))
+    except (TypeError, ValueError):
         valid = False
-    else:
-        valid = mem in (512, 1024, 2048) if step is None else low <= mem <= high and (mem - low) % step == 0
     if not valid:
         raise ResourceError(
             f"No Fargate configuration exists for given values: {cpu} CPU, {memory} memory. "
@@ -425,3 +412,76 @@ def _network(props: dict[str, Any]) -> dict[str, Any] | None:
             "assignPublicIp": config.get("AssignPublicIp") or "DISABLED",
         }
     }
+
+
+def _service_props(service: Any) -> dict[str, Any]:
+    """The CloudFormation-form properties task registration reads, rebuilt from the ECS service."""
+    return {
+        "LoadBalancers": [
+            {"TargetGroupArn": lb.get("targetGroupArn"), "ContainerPort": lb.get("containerPort")}
+            for lb in service.load_balancers or []
+        ],
+        "ServiceRegistries": [
+            {"RegistryArn": r.get("registryArn")} for r in service.service_registries or []
+        ],
+    }
+
+
+def _find_service(account_id: str, region_name: str, service: str) -> Any:
+    """An ECS service by name or ARN (names are unique enough across the emulator's clusters)."""
+    backend = _backend(account_id, region_name)
+    found = next((s for s in backend.services.values() if service in (s.arn, s.name)), None)
+    if found is None:
+        raise ValueError(f"no ECS service {service.split('/')[-1]} in {region_name}")
+    return found
+
+
+def clamp_desired_count(account_id: str, region_name: str, resource_id: str, low: int, high: int) -> None:
+    """Application Auto Scaling registering ``service/<cluster>/<name>`` with [low, high]: an active
+    service's desired count moves into that range, and ECS starts (or stops) tasks to match."""
+    _, cluster, name = resource_id.split("/", 2)
+    service = _backend(account_id, region_name).services.get(f"{cluster}:{name}")
+    if service is None:
+        return  # not an active service: AWS leaves the capacity alone
+    wanted = min(max(service.desired_count, low), high)
+    if wanted == service.desired_count:
+        return
+    service.desired_count = wanted
+    _steady(service)
+    _register_tasks(service, _service_props(service))
+    for deployment in service.deployments:
+        deployment.update(desiredCount=wanted, runningCount=wanted, pendingCount=0)
+
+
+def stall_service(
+    account_id: str, region_name: str, service: str, running: int = 0, rollout: str = "IN_PROGRESS"
+) -> dict[str, Any]:
+    """Fault hook: the service's tasks keep stopping, so only ``running`` of its desired tasks run.
+
+    What ECS shows when new tasks crash or cannot pull their image: the counts fall short, the
+    PRIMARY deployment stays ``IN_PROGRESS`` (or ``FAILED``, as the circuit breaker marks it),
+    a service event says why, and only running tasks stay registered in the target groups. The next
+    CloudFormation update of the service makes it steady again. ``service`` is a name or an ARN."""
+    if rollout not in ("IN_PROGRESS", "FAILED"):
+        raise ValueError("'rollout' must be IN_PROGRESS or FAILED")
+    backend = _backend(account_id, region_name)
+    found = _find_service(account_id, region_name, service)
+    running = max(0, min(int(running), found.desired_count))
+    cluster = backend._get_cluster(found.cluster_name)
+    backend.update_cluster_resources(cluster, running - found.running_count, task_state="RUNNING")
+    found.running_count, found.pending_count = running, found.desired_count - running
+    reason = f"(service {found.name}) is unable to consistently start tasks successfully."
+    for deployment in found.deployments[:1]:
+        deployment.update(
+            runningCount=running,
+            pendingCount=found.pending_count,
+            failedTasks=found.desired_count - running,
+            rolloutState=rollout,
+            rolloutStateReason=reason
+            if rollout == "IN_PROGRESS"
+            else "ECS deployment circuit breaker: tasks failed to start.",
+        )
+    found.events.insert(0, {"id": str(uuid.uuid4()), "createdAt": utcnow(), "message": reason})
+    subnets = (found.network_configuration or {}).get("awsvpcConfiguration", {}).get("subnets") or []
+    _sync_targets(found, _service_props(found), _task_ips(found, subnets)[:running] if subnets else [])
+    return {"service": found.arn, "runningCount": running, "desiredCount": found.desired_count}
