@@ -110,39 +110,28 @@ def _add_listeners(t: Template, alb: elb.LoadBalancer, certificate: str | None) 
             StatusCode="404", ContentType="text/plain", MessageBody="Not Found"
         ),
     )
-    if not certificate:
-        return t.add_resource(
-            elb.Listener(
-                "HttpListener",
-                LoadBalancerArn=Ref(alb),
-                Port=HTTP_PORT,
-                Protocol="HTTP",
-                DefaultActions=[not_found],
-                Metadata=checkov_metadata(
-                    {
-                        "CKV_AWS_2": "no load_balancer.certificate in fargate.yaml: plain HTTP until one "
-                        "is set, then this listener only redirects to HTTPS",
-                        "CKV_AWS_103": "no load_balancer.certificate in fargate.yaml: no TLS to configure",
-                    }
-                ),
-            )
-        )
-    t.add_resource(
+    redirect = elb.Action(
+        Type="redirect",
+        RedirectConfig=elb.RedirectConfig(Protocol="HTTPS", Port=str(HTTPS_PORT), StatusCode="HTTP_301"),
+    )
+    http = t.add_resource(
         elb.Listener(
             "HttpListener",
             LoadBalancerArn=Ref(alb),
             Port=HTTP_PORT,
             Protocol="HTTP",
-            DefaultActions=[
-                elb.Action(
-                    Type="redirect",
-                    RedirectConfig=elb.RedirectConfig(
-                        Protocol="HTTPS", Port=str(HTTPS_PORT), StatusCode="HTTP_301"
-                    ),
-                )
-            ],
+            DefaultActions=[redirect if certificate else not_found],
         )
     )
+    if not certificate:
+        http.Metadata = checkov_metadata(
+            {
+                "CKV_AWS_2": "no load_balancer.certificate in fargate.yaml: plain HTTP until one "
+                "is set, then this listener only redirects to HTTPS",
+                "CKV_AWS_103": "no load_balancer.certificate in fargate.yaml: no TLS to configure",
+            }
+        )
+        return http
     return t.add_resource(
         elb.Listener(
             "HttpsListener",

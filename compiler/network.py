@@ -88,35 +88,8 @@ def build(spec: Spec, ctx: CompileContext | None = None) -> Template:
     for i in range(azs):
         n = i + 1
         zone = Select(i, GetAZs(""))
-        public = t.add_resource(
-            ec2.Subnet(
-                f"PublicSubnet{n}",
-                VpcId=Ref(vpc),
-                AvailabilityZone=zone,
-                CidrBlock=public_cidrs[i],
-                MapPublicIpOnLaunch=False,
-            )
-        )
-        t.add_resource(
-            ec2.SubnetRouteTableAssociation(
-                f"PublicSubnet{n}RouteTableAssociation", SubnetId=Ref(public), RouteTableId=Ref(public_rt)
-            )
-        )
-        private = t.add_resource(
-            ec2.Subnet(
-                f"PrivateSubnet{n}",
-                VpcId=Ref(vpc),
-                AvailabilityZone=zone,
-                CidrBlock=private_cidrs[i],
-                MapPublicIpOnLaunch=False,
-            )
-        )
-        private_rt = t.add_resource(ec2.RouteTable(f"PrivateRouteTable{n}", VpcId=Ref(vpc)))
-        t.add_resource(
-            ec2.SubnetRouteTableAssociation(
-                f"PrivateSubnet{n}RouteTableAssociation", SubnetId=Ref(private), RouteTableId=Ref(private_rt)
-            )
-        )
+        public, _ = _add_subnet(t, vpc, "Public", n, zone, public_cidrs[i], public_rt)
+        private, private_rt = _add_subnet(t, vpc, "Private", n, zone, private_cidrs[i])
         public_subnets.append(public)
         private_subnets.append(private)
         private_rts.append(private_rt)
@@ -145,6 +118,36 @@ def build(spec: Spec, ctx: CompileContext | None = None) -> Template:
         ]
     )
     return t
+
+
+def _add_subnet(
+    t: Template,
+    vpc: ec2.VPC,
+    tier: str,
+    n: int,
+    zone: Select,
+    cidr: str,
+    route_table: ec2.RouteTable | None = None,
+) -> tuple[ec2.Subnet, ec2.RouteTable]:
+    """`<tier>Subnet<n>` associated with `route_table` (the public subnets share one), or with
+    its own `<tier>RouteTable<n>` when none is given (each private subnet); returns both."""
+    subnet = t.add_resource(
+        ec2.Subnet(
+            f"{tier}Subnet{n}",
+            VpcId=Ref(vpc),
+            AvailabilityZone=zone,
+            CidrBlock=cidr,
+            MapPublicIpOnLaunch=False,
+        )
+    )
+    if route_table is None:
+        route_table = t.add_resource(ec2.RouteTable(f"{tier}RouteTable{n}", VpcId=Ref(vpc)))
+    t.add_resource(
+        ec2.SubnetRouteTableAssociation(
+            f"{subnet.title}RouteTableAssociation", SubnetId=Ref(subnet), RouteTableId=Ref(route_table)
+        )
+    )
+    return subnet, route_table
 
 
 def _add_nat(

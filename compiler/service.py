@@ -8,6 +8,8 @@ parameters; only the parameters this service uses are declared.
 
 from __future__ import annotations
 
+from typing import Any
+
 from troposphere import GetAtt, Output, Parameter, Ref, Template, ec2, ecs, logs
 from troposphere import elasticloadbalancingv2 as elb
 from troposphere import servicediscovery as sd
@@ -197,23 +199,15 @@ def _security_group(name: str, service: Service) -> ec2.SecurityGroup:
     ingress = []
     if service.port is not None and service.http is not None:
         ingress.append(
-            ec2.SecurityGroupRule(
-                IpProtocol="tcp",
-                FromPort=service.port,
-                ToPort=service.port,
+            _port_ingress(
+                service.port,
+                f"Load balancer to {name}",
                 SourceSecurityGroupId=Ref("LoadBalancerSecurityGroupId"),
-                Description=f"Load balancer to {name} on {service.port}",
             )
         )
     if service.port is not None and service.discovery is not None:
         ingress.append(
-            ec2.SecurityGroupRule(
-                IpProtocol="tcp",
-                FromPort=service.port,
-                ToPort=service.port,
-                CidrIp=Ref("VpcCidr"),
-                Description=f"Discovery callers in the VPC to {name} on {service.port}",
-            )
+            _port_ingress(service.port, f"Discovery callers in the VPC to {name}", CidrIp=Ref("VpcCidr"))
         )
     props: dict = {
         "GroupDescription": f"Tasks of service {name}",
@@ -227,6 +221,13 @@ def _security_group(name: str, service: Service) -> ec2.SecurityGroup:
     if ingress:
         props["SecurityGroupIngress"] = ingress
     return ec2.SecurityGroup("SecurityGroup", **props)
+
+
+def _port_ingress(port: int, who: str, **source: Any) -> ec2.SecurityGroupRule:
+    """TCP on the container port from one `source` (a security group or a CIDR)."""
+    return ec2.SecurityGroupRule(
+        IpProtocol="tcp", FromPort=port, ToPort=port, **source, Description=f"{who} on {port}"
+    )
 
 
 def _add_routing(t: Template, name: str, service: Service, priority: int | None) -> None:

@@ -14,7 +14,7 @@ from typing import Literal
 from compiler.templates import ROOT, Templates
 from deployer import artifacts, changeset
 from deployer.errors import DeployFailed, Interrupted
-from deployer.events import StackEvent
+from deployer.events import Failure, StackEvent, latest_failure, rollback_blocker
 from deployer.execute import OnEvent, Outcome, continue_rollback, delete_stack, execute, wait_running
 from deployer.plan import Plan, StackPlan, nested_names, parameter_changes, stack_plan
 from deployer.polling import Poll, default_poll
@@ -58,12 +58,12 @@ def plan(
     poll = poll or default_poll()
     if state == "unknown":
         state = describe(aws, templates.stack_name)
-    if state and (refusal := stuck(state)):
+    labels = _labels(templates)
+    if state and (refusal := stuck(state, _blocker(aws, state, labels))):
         raise refusal
     kind = "CREATE" if state is None or state.is_new else "UPDATE"
     parameters, root_url = _stage(aws, templates, artifacts.bucket_name(aws, bucket))
     name = changeset.change_set_name()
-    labels = nested_names(templates[ROOT], {n: templates.sha256(n) for n in templates})
     empty = Plan(
         templates.stack_name,
         name,
@@ -71,6 +71,7 @@ def plan(
         kind,
         StackPlan(templates.stack_name, ROOT, None),
         stack_id=state and state.stack_id,
+        labels=labels,
     )
     created = changeset.create(aws, templates, parameters, kind, name, root_url)
     if created is None:
@@ -97,6 +98,17 @@ def plan(
         created_at=first.get("CreationTime"),
         labels=labels,
     )
+
+
+def _labels(templates: Templates) -> dict[str, str]:
+    """Nested stack logical id -> template name, as plans, progress and failures name them."""
+    return nested_names(templates[ROOT], {n: templates.sha256(n) for n in templates})
+
+
+def _blocker(aws: Aws, state: StackState, labels: dict[str, str]) -> Failure | None:
+    """For a stack whose rollback failed, the resource that failed it (the stack's own reason
+    names only the nested stack)."""
+    return latest_failure(aws, state.stack_id, labels) if state.status == "UPDATE_ROLLBACK_FAILED" else None
 
 
 def _stage(aws: Aws, templates: Templates, bucket: str) -> tuple[dict[str, str], str | None]:
@@ -143,7 +155,9 @@ def deploy(
     poll = poll or default_poll()
     say = notice or (lambda _: None)
     state = _ready(
-        aws, describe(aws, templates.stack_name), recreate, resume_rollback, wait, on_event, say, poll
+        aws,
+        describe(aws, templates.stack_name),
+        _Recovery(recreate, resume_rollback, wait, on_event, say, poll, _labels(templates)),
     )
     the_plan = plan(templates, aws, bucket=bucket, poll=poll, state=state)
     if the_plan.is_empty:
@@ -189,31 +203,35 @@ def deploy(
     return result
 
 
-def _ready(
-    aws: Aws,
-    state: StackState | None,
-    recreate: Callable[[StackState], bool] | None,
-    resume_rollback: bool,
-    wait: bool,
-    on_event: OnEvent | None,
-    say: Notice,
-    poll: Poll,
-) -> StackState | None:
+@dataclass
+class _Recovery:
+    """How :func:`deploy` may get a stack out of a stuck state, and how it reports doing so."""
+
+    recreate: Callable[[StackState], bool] | None
+    resume_rollback: bool
+    wait: bool
+    on_event: OnEvent | None
+    say: Notice
+    poll: Poll
+    labels: dict[str, str]
+
+
+def _ready(aws: Aws, state: StackState | None, how: _Recovery) -> StackState | None:
     """Get the stack out of any state a change set cannot start from, or raise why not."""
     if state is None:
         return None
-    if state.in_progress and wait:
-        say(f"{state.name} is busy ({state.status}); waiting for it to finish")
-        state = wait_running(aws, state, poll, on_event).state
-    if state and state.status == "UPDATE_ROLLBACK_FAILED" and resume_rollback:
-        say(f"continuing the rollback of {state.name}")
-        outcome = continue_rollback(aws, state, poll, on_event)
+    if state.in_progress and how.wait:
+        how.say(f"{state.name} is busy ({state.status}); waiting for it to finish")
+        state = wait_running(aws, state, how.poll, how.on_event, how.labels).state
+    if state and state.status == "UPDATE_ROLLBACK_FAILED" and how.resume_rollback:
+        how.say(f"continuing the rollback of {state.name}")
+        outcome = continue_rollback(aws, state, how.poll, how.on_event, how.labels)
         if outcome.state and outcome.state.status != "UPDATE_ROLLBACK_COMPLETE":
             raise _failed(state.name, outcome, None)
         state = outcome.state
-    if state and state.status == "ROLLBACK_COMPLETE" and recreate and recreate(state):
-        say(f"deleting {state.name} (ROLLBACK_COMPLETE) to create it again")
-        outcome = delete_stack(aws, state, poll, on_event)
+    if state and state.status == "ROLLBACK_COMPLETE" and how.recreate and how.recreate(state):
+        how.say(f"deleting {state.name} (ROLLBACK_COMPLETE) to create it again")
+        outcome = delete_stack(aws, state, how.poll, how.on_event, how.labels)
         if outcome.state is not None:
             raise _failed(state.name, outcome, None)
         state = None
@@ -228,6 +246,8 @@ def _failed(stack_name: str, outcome: Outcome, result: DeployResult | None) -> D
         if outcome.failure
         else (outcome.state and outcome.state.reason) or "no reason given"
     )
+    if status == "UPDATE_ROLLBACK_FAILED" and (blocker := rollback_blocker(outcome.events)):
+        cause += f"; then the rollback failed: {blocker}"
     hints = {
         "ROLLBACK_COMPLETE": "fix the cause; `fgc deploy --yes` then deletes the failed stack and creates it",
         "UPDATE_ROLLBACK_COMPLETE": "the stack is back at its previous version; fix the cause, deploy again",

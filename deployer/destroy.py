@@ -30,6 +30,7 @@ class Teardown:
     state: StackState
     deleted: list[StackResource] = field(default_factory=list)
     kept: list[StackResource] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -42,12 +43,12 @@ class Destroyed:
 
 
 @aws_call
-def teardown(aws: Aws, stack_name: str) -> Teardown:
-    """List the stack set's resources, split by their ``DeletionPolicy``."""
+def teardown(aws: Aws, stack_name: str, labels: dict[str, str] | None = None) -> Teardown:
+    """List the stack set's resources, split by their ``DeletionPolicy``; ``labels`` names the stacks."""
     state = require(aws, stack_name)
-    inventory = resources(aws, state.stack_id)
+    inventory = resources(aws, state.stack_id, labels)
     policies: dict[str, dict[str, Any]] = {}
-    result = Teardown(state)
+    result = Teardown(state, labels=dict(labels or {}))
     for res in inventory:
         if res.resource_type == NESTED_STACK:
             continue
@@ -81,8 +82,8 @@ def destroy(
     if state.in_progress:
         if notice:
             notice(f"{state.name} is busy ({state.status}); waiting for it to finish")
-        state = wait_running(aws, state, poll, on_event).state or state
-    outcome = delete_stack(aws, state, poll, on_event)
+        state = wait_running(aws, state, poll, on_event, plan.labels).state or state
+    outcome = delete_stack(aws, state, poll, on_event, plan.labels)
     if outcome.state is not None:
         cause = str(outcome.failure) if outcome.failure else outcome.state.reason
         raise DeployFailed(

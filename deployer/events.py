@@ -8,15 +8,15 @@ their parent's events and polled only while their parent says they are busy
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from deployer.plan import NESTED_STACK
 from deployer.polling import Poll
 from deployer.session import Aws
-from deployer.stacks import TERMINAL, StackState, describe
+from deployer.stacks import TERMINAL, StackState, describe, stack_name_of
 
 #: Reasons that only report a consequence of another failure.
 CONSEQUENTIAL = ("Resource creation cancelled", "Resource update cancelled", "Embedded stack", "cancelled")
@@ -36,6 +36,8 @@ class StackEvent:
     reason: str | None
     timestamp: datetime
     physical_id: str | None = None
+    #: For an event of a nested stack resource in its parent: that stack's template name.
+    nested: str | None = None
 
     @property
     def is_stack_status(self) -> bool:
@@ -77,6 +79,13 @@ def stack_event(raw: Mapping[str, Any], stack: str, stack_id: str, depth: int) -
     )
 
 
+def named(event: StackEvent, labels: Mapping[str, str]) -> StackEvent:
+    """The event with ``nested`` set when it is about a nested stack resource of its stack."""
+    if event.resource_type != NESTED_STACK or event.is_stack_status:
+        return event
+    return replace(event, nested=labels.get(event.logical_id, event.logical_id))
+
+
 def root_cause(events: Iterable[StackEvent]) -> Failure | None:
     """The deepest, earliest failed resource whose reason is its own, not a consequence.
 
@@ -84,12 +93,47 @@ def root_cause(events: Iterable[StackEvent]) -> Failure | None:
     not successfully created") and cancels siblings; the useful line is the leaf.
     """
     failed = [e for e in events if e.failed and not e.is_stack_status]
-    own = [e for e in failed if e.resource_type != NESTED_STACK and not _consequential(e.reason)]
-    candidates = own or failed
+    candidates = [e for e in failed if _own(e)] or failed
     if not candidates:
         return None
-    event = min(candidates, key=lambda e: (-e.depth, e.timestamp))
-    return Failure(event.stack, event.logical_id, event.resource_type, event.status, event.reason or "")
+    return _failure(min(candidates, key=lambda e: (-e.depth, e.timestamp)))
+
+
+def rollback_blocker(events: Sequence[StackEvent]) -> Failure | None:
+    """The deepest, latest failure of its own once a rollback began: what ``UPDATE_ROLLBACK_FAILED``
+    needs fixed (the root cause is what failed the update, which is usually something else)."""
+    start = next((n for n, e in enumerate(events) if e.status.endswith("ROLLBACK_IN_PROGRESS")), None)
+    own = [e for e in events[start:] if e.failed and _own(e)] if start is not None else []
+    return _failure(max(own, key=lambda e: (e.depth, e.timestamp))) if own else None
+
+
+def latest_failure(
+    aws: Aws, stack_id: str, labels: Mapping[str, str], label: str | None = None, depth: int = 0
+) -> Failure | None:
+    """The newest failed resource of a stack set, followed down into the nested stack that failed.
+
+    For a stack found stuck, with no events followed: one ``DescribeStackEvents`` per level."""
+    raw = aws.client("cloudformation").describe_stack_events(StackName=stack_id)["StackEvents"]
+    for event in (stack_event(e, label or stack_name_of(stack_id), stack_id, depth) for e in raw):
+        if not event.failed or event.is_stack_status:
+            continue
+        child = event.physical_id or ""
+        if event.resource_type == NESTED_STACK and ":stack/" in child:
+            event = named(event, labels)
+            return latest_failure(aws, child, labels, event.nested, depth + 1) or _failure(event)
+        if _own(event):
+            return _failure(event)
+    return None
+
+
+def _own(event: StackEvent) -> bool:
+    """A failure with a reason of its own, not a nested stack's or a consequence of another one."""
+    return event.resource_type != NESTED_STACK and not _consequential(event.reason)
+
+
+def _failure(event: StackEvent) -> Failure:
+    where = event.nested or event.logical_id
+    return Failure(event.stack, where, event.resource_type, event.status, event.reason or "")
 
 
 def _consequential(reason: str | None) -> bool:
@@ -113,7 +157,6 @@ class EventTail:
         stack_id: str,
         since: datetime | None,
         labels: Mapping[str, str] | None = None,
-        root_label: str = "root",
         seen: Iterable[str] = (),
     ) -> None:
         self._cfn = aws.client("cloudformation")
@@ -121,7 +164,7 @@ class EventTail:
         self.root_id = stack_id
         self.since = since
         self._labels = dict(labels or {})
-        self._watched: dict[str, _Watched] = {stack_id: _Watched(root_label, 0)}
+        self._watched: dict[str, _Watched] = {stack_id: _Watched(stack_name_of(stack_id), 0)}
         self._seen: set[str] = set(seen)
         self.events: list[StackEvent] = []
 
@@ -156,7 +199,7 @@ class EventTail:
                 if raw["EventId"] in self._seen or (self.since and raw["Timestamp"] < self.since):
                     return found
                 self._seen.add(raw["EventId"])
-                found.append(stack_event(raw, watched.label, stack_id, watched.depth))
+                found.append(named(stack_event(raw, watched.label, stack_id, watched.depth), self._labels))
             token = page.get("NextToken")
             if not token:
                 return found

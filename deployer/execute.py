@@ -48,10 +48,16 @@ def history(aws: Aws, stack_id: str) -> tuple[datetime | None, list[str]]:
     return (events[0]["Timestamp"] if events else None), [e["EventId"] for e in events]
 
 
-def wait_running(aws: Aws, state: StackState, poll: Poll, on_event: OnEvent | None = None) -> Outcome:
+def wait_running(
+    aws: Aws,
+    state: StackState,
+    poll: Poll,
+    on_event: OnEvent | None = None,
+    labels: dict[str, str] | None = None,
+) -> Outcome:
     """Wait for an operation someone else started; its new events only."""
     since, seen = history(aws, state.stack_id)
-    return follow(aws, state.stack_id, since, poll, on_event, seen=seen)
+    return follow(aws, state.stack_id, since, poll, on_event, labels, seen)
 
 
 def execute(
@@ -68,18 +74,30 @@ def execute(
     return follow(aws, stack_id, since, poll, on_event, labels)
 
 
-def delete_stack(aws: Aws, state: StackState, poll: Poll, on_event: OnEvent | None = None) -> Outcome:
+def delete_stack(
+    aws: Aws,
+    state: StackState,
+    poll: Poll,
+    on_event: OnEvent | None = None,
+    labels: dict[str, str] | None = None,
+) -> Outcome:
     """Delete a stack and follow the deletion."""
     since, seen = history(aws, state.stack_id)
     aws.client("cloudformation").delete_stack(StackName=state.stack_id)
-    return follow(aws, state.stack_id, since, poll, on_event, seen=seen)
+    return follow(aws, state.stack_id, since, poll, on_event, labels, seen)
 
 
-def continue_rollback(aws: Aws, state: StackState, poll: Poll, on_event: OnEvent | None = None) -> Outcome:
+def continue_rollback(
+    aws: Aws,
+    state: StackState,
+    poll: Poll,
+    on_event: OnEvent | None = None,
+    labels: dict[str, str] | None = None,
+) -> Outcome:
     """Resume a rollback that failed (``UPDATE_ROLLBACK_FAILED``) and follow it."""
     since, seen = history(aws, state.stack_id)
     aws.client("cloudformation").continue_update_rollback(StackName=state.stack_id)
-    return follow(aws, state.stack_id, since, poll, on_event, seen=seen)
+    return follow(aws, state.stack_id, since, poll, on_event, labels, seen)
 
 
 def refresh(aws: Aws, state: StackState) -> StackState | None:

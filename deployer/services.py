@@ -147,9 +147,10 @@ def _add_detail(aws: Aws, info: ServiceInfo) -> None:
 
 
 @aws_call
-def stack_services(aws: Aws, stack_name: str) -> list[ServiceInfo]:
+def stack_services(aws: Aws, stack_name: str, labels: dict[str, str] | None = None) -> list[ServiceInfo]:
     """The services of a deployed stack set, in detail (the ``--local`` read-back)."""
-    return services(aws, require(aws, stack_name).stack_id)
+    stack_id = require(aws, stack_name).stack_id
+    return services(aws, stack_id, inventory=resources(aws, stack_id, labels))
 
 
 @aws_call
@@ -159,24 +160,49 @@ def wait_stable(
     poll: Poll,
     on_progress: Callable[[list[ServiceInfo]], None] | None = None,
     timeout: float = 1800.0,
+    labels: dict[str, str] | None = None,
 ) -> list[ServiceInfo]:
-    """Wait until every service runs its desired count on one deployment; fail on a failed rollout."""
-    inventory = resources(aws, stack_id)
+    """Wait until every service runs its desired count on one deployment.
+
+    Raises :class:`DeployFailed` naming the services at fault: at once when ECS marks a
+    rollout FAILED, or once ``timeout`` seconds pass with a service still short of its count.
+    """
+    inventory = resources(aws, stack_id, labels)
     poll = poll.fresh()
     deadline = time.monotonic() + timeout
     while True:
         infos = services(aws, stack_id, detail=False, inventory=inventory)
         if on_progress:
             on_progress(infos)
-        for info in infos:
-            if (rollout := info.failed_rollout) is not None:
-                raise DeployFailed(
-                    f"service {info.name}: the ECS deployment of {rollout.task_definition} failed",
-                    "see `fgc status` and `fgc logs` for why its tasks stop",
-                )
+        if failed := [i for i in infos if i.failed_rollout]:
+            raise DeployFailed(
+                "ECS could not roll out "
+                + "; ".join(f"{_named(i)}: deployment FAILED, {_counts(i)}" for i in failed),
+                f"see `fgc status` and `fgc logs {_spec_name(failed[0])}` for why its tasks stop",
+            )
         if all(info.stable for info in infos):
             return infos
         if time.monotonic() > deadline:
-            waiting = ", ".join(f"{i.name} {i.running}/{i.desired}" for i in infos if not i.stable)
-            raise DeployFailed(f"services not stable after {timeout:.0f}s: {waiting}", "see `fgc status`")
+            short = [i for i in infos if not i.stable]
+            waiting = "; ".join(f"{_named(i)}: {_counts(i)}" for i in short)
+            raise DeployFailed(
+                f"not stable after {timeout:g}s: {waiting}",
+                f"CloudFormation finished; see `fgc status` and `fgc logs {_spec_name(short[0])}` for why "
+                "tasks do not start, or wait longer with --stable-timeout",
+            )
         poll.sleep()
+
+
+def _named(info: ServiceInfo) -> str:
+    """``service-web (ECS service <name>)``: the stack fgc named it after, then what ECS calls it."""
+    return f"{info.stack} (ECS service {info.name})"
+
+
+def _spec_name(info: ServiceInfo) -> str:
+    """The service's name in fargate.yaml (its stack is ``service-<name>``), as ``fgc logs`` takes it."""
+    return info.stack.removeprefix("service-")
+
+
+def _counts(info: ServiceInfo) -> str:
+    deployments = f", {len(info.rollouts)} deployments" if len(info.rollouts) > 1 else ""
+    return f"{info.running} of {info.desired} tasks running, {info.pending} pending{deployments}"

@@ -103,7 +103,7 @@ def connect(
     endpoint_url: str | None = None,
     credentials: tuple[str, str] | None = None,
 ) -> Aws:
-    """A session for ``profile``; region from ``region``, then the spec, then boto3's own lookup.
+    """A session for ``profile``; region from ``region``, the spec, ``AWS_REGION``, then the profile.
 
     ``endpoint_url`` (or ``AWS_ENDPOINT_URL``) points every client at an emulator;
     ``credentials`` (access key, secret) are only for such an emulator's fake keys.
@@ -115,7 +115,7 @@ def connect(
         session = boto3.Session(profile_name=profile, **keys)
     except bex.ProfileNotFound as err:
         raise AwsRefused(f"AWS profile {profile!r} not found", "check ~/.aws/config or --profile") from err
-    chosen = region or spec_region or session.region_name
+    chosen = region or spec_region or os.environ.get("AWS_REGION") or session.region_name
     if not chosen:
         raise AwsRefused(
             "no AWS region: set `region` in fargate.yaml, pass --region, or set AWS_REGION",

@@ -6,13 +6,18 @@ asking it, and each stuck state gets a message that names the way out.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import botocore.exceptions as bex
 
+from compiler.naming import service_template, stack_logical_id
 from deployer.errors import DeployFailed, StackStuck
 from deployer.session import Aws, error_code
+
+#: The nested stacks every stack set may have besides one per service (``service-<name>``).
+PARTS = ("network", "cluster", "registries")
 
 #: Statuses in which a stack stays until someone acts.
 TERMINAL = frozenset(
@@ -93,11 +98,25 @@ def describe(aws: Aws, name_or_id: str) -> StackState | None:
     return state_from(stacks[0]) if stacks else None
 
 
-def stuck(state: StackState) -> StackStuck | None:
+def stack_name_of(stack_id: str) -> str:
+    """``arn:aws:cloudformation:<region>:<account>:stack/<name>/<uuid>`` -> ``<name>``; a name stays as is."""
+    return stack_id.split(":stack/", 1)[1].split("/", 1)[0] if ":stack/" in stack_id else stack_id
+
+
+def stack_labels(services: Iterable[str]) -> dict[str, str]:
+    """Nested stack logical id -> template name (``ServiceApi`` -> ``service-api``) for a stack set
+    deployed from a spec with these services, so every command names stacks as ``fgc render`` does."""
+    names = [*PARTS, *(service_template(name) for name in services)]
+    return {stack_logical_id(name): name for name in names}
+
+
+def stuck(state: StackState, blocker: object = None) -> StackStuck | None:
     """The error to raise before planning on a stack in ``state``, or None when it can be planned.
 
     ``ROLLBACK_COMPLETE`` and ``UPDATE_ROLLBACK_FAILED`` are recoverable by deploy
     itself (re-create, ``--continue-rollback``); the caller decides whether to.
+    ``blocker`` (the resource that failed the rollback, when known) replaces the
+    stack's own reason, which only names the nested stack.
     """
     name, status = state.name, state.status
     if status == "ROLLBACK_COMPLETE":
@@ -110,7 +129,7 @@ def stuck(state: StackState) -> StackStuck | None:
     if status == "UPDATE_ROLLBACK_FAILED":
         return StackStuck(
             f"{name} could not roll back its last update (UPDATE_ROLLBACK_FAILED): "
-            f"{state.reason or 'no reason given'}",
+            f"{blocker or state.reason or 'no reason given'}",
             "fix what blocked the rollback, then run `fgc deploy --continue-rollback`",
             status,
         )
@@ -141,8 +160,15 @@ class StackResource:
     status: str
 
 
-def resources(aws: Aws, stack_id: str, label: str = "root") -> list[StackResource]:
-    """Every resource of the stack and, recursively, of its nested stacks (labelled by logical id)."""
+def resources(
+    aws: Aws, stack_id: str, labels: Mapping[str, str] | None = None, label: str | None = None
+) -> list[StackResource]:
+    """Every resource of the stack and, recursively, of its nested stacks.
+
+    Each is labelled with its stack: the root by its name, a nested stack by ``labels``
+    (logical id -> template name), else by its logical id."""
+    labels = labels or {}
+    label = label or stack_name_of(stack_id)
     paginator = aws.client("cloudformation").get_paginator("list_stack_resources")
     found: list[StackResource] = []
     for page in paginator.paginate(StackName=stack_id):
@@ -159,7 +185,7 @@ def resources(aws: Aws, stack_id: str, label: str = "root") -> list[StackResourc
             )
     for res in list(found):
         if res.resource_type == "AWS::CloudFormation::Stack" and ":stack/" in res.physical_id:
-            found.extend(resources(aws, res.physical_id, res.logical_id))
+            found.extend(resources(aws, res.physical_id, labels, labels.get(res.logical_id, res.logical_id)))
     return found
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from deployer.events import StackEvent, stack_event
+from deployer.events import StackEvent, named, stack_event
 from deployer.plan import NESTED_STACK
 from deployer.services import ServiceInfo, services
 from deployer.session import Aws, aws_call
@@ -13,9 +13,9 @@ from deployer.stacks import StackState, require, resources
 
 @dataclass(frozen=True)
 class NestedStatus:
-    """A nested stack as its parent sees it."""
+    """A nested stack as its parent sees it: ``name`` is its template name (``service-api``)."""
 
-    stack: str
+    name: str
     logical_id: str
     status: str
 
@@ -31,22 +31,29 @@ class Status:
 
 
 @aws_call
-def status(aws: Aws, stack_name: str, last_events: int = 10) -> Status:
-    """Read the stack set's current state (raises when it does not exist)."""
+def status(aws: Aws, stack_name: str, last_events: int = 10, labels: dict[str, str] | None = None) -> Status:
+    """Read the stack set's current state (raises when it does not exist).
+
+    ``labels`` (nested stack logical id -> template name, see ``stack_labels``) names the stacks."""
+    labels = labels or {}
     state = require(aws, stack_name)
-    inventory = resources(aws, state.stack_id)
+    inventory = resources(aws, state.stack_id, labels)
     nested = [
-        NestedStatus(r.stack, r.logical_id, r.status) for r in inventory if r.resource_type == NESTED_STACK
+        NestedStatus(labels.get(r.logical_id, r.logical_id), r.logical_id, r.status)
+        for r in inventory
+        if r.resource_type == NESTED_STACK
     ]
     return Status(
         state,
         nested,
         services(aws, state.stack_id, inventory=inventory),
-        recent_events(aws, state, last_events),
+        recent_events(aws, state, last_events, labels),
     )
 
 
-def recent_events(aws: Aws, state: StackState, count: int) -> list[StackEvent]:
-    """The root stack's newest ``count`` events, oldest first."""
+def recent_events(
+    aws: Aws, state: StackState, count: int, labels: dict[str, str] | None = None
+) -> list[StackEvent]:
+    """The root stack's newest ``count`` events, oldest first; nested stacks named by ``labels``."""
     raw = aws.client("cloudformation").describe_stack_events(StackName=state.stack_id)["StackEvents"][:count]
-    return [stack_event(e, "root", state.stack_id, 0) for e in reversed(raw)]
+    return [named(stack_event(e, state.name, state.stack_id, 0), labels or {}) for e in reversed(raw)]

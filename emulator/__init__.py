@@ -57,6 +57,15 @@ class EmulatorHandle:
         with `resource` (logical id or type), wait that long on each step of that resource instead."""
         self.add_fault({"kind": "hold", "seconds": seconds, "stack": stack, "resource": resource})
 
+    def stall_service(
+        self, service: str, running: int = 0, rollout: str = "IN_PROGRESS", region: str = "us-east-1"
+    ) -> dict[str, Any]:
+        """Make the ECS service `service` (name or ARN) fall short of its desired count: only `running`
+        tasks run, its PRIMARY deployment is `rollout` (IN_PROGRESS, or FAILED as ECS's circuit breaker
+        marks it), stopped tasks leave the target groups. Its next update makes it steady again.
+        Same as POST /_fgc/ecs/stall with {"service": ..., "running": 0, "rollout": "IN_PROGRESS"}."""
+        return self._app.stall_service(service, running, rollout, region)
+
     def add_fault(self, fault: dict[str, Any]) -> None:
         from .faults import parse_fault
 

@@ -15,6 +15,11 @@ Three kinds, each a JSON object with a `kind`:
   stack when `stack` is omitted) stays `*_IN_PROGRESS` for that long before it starts its work.
   With `"resource": "Service"` (a logical id or a type) the wait happens instead each time that
   resource is worked on, after its `*_IN_PROGRESS` event, so events arrive over time.
+
+One more failure acts on state rather than being registered here: `POST /_fgc/ecs/stall` with
+`{"service": "<name or ARN>", "running": 0, "rollout": "IN_PROGRESS" | "FAILED"}` leaves an ECS service
+short of its desired count (tasks that keep stopping), until its next update; see
+`EmulatorHandle.stall_service`.
 """
 
 from __future__ import annotations

@@ -61,6 +61,14 @@ class FrontApp:
         self.registry.reset()
         self.faults.clear()
 
+    def stall_service(
+        self, service: str, running: int = 0, rollout: str = "IN_PROGRESS", region: str = DEFAULT_REGION
+    ) -> dict[str, Any]:
+        """Leave an ECS service short of its desired count (see `resources.ecs.stall_service`)."""
+        from .resources.ecs import stall_service
+
+        return stall_service(ACCOUNT_ID, region, service, running, rollout)
+
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO", "").startswith("/_fgc/"):
             return self._control(environ, start_response)
@@ -125,6 +133,8 @@ class FrontApp:
                 answer = {"faults": []}
             elif path == "/_fgc/faults" and method == "GET":
                 answer = {"faults": self.faults.describe()}
+            elif path == "/_fgc/ecs/stall" and method == "POST":
+                answer = self.stall_service(**json.loads(_read_body(environ) or b"{}"))
             else:
                 return _reply(
                     start_response,
@@ -132,7 +142,7 @@ class FrontApp:
                     json.dumps({"error": f"no such control {method} {path}"}),
                     "application/json",
                 )
-        except (FaultError, ValueError) as err:
+        except (FaultError, ValueError, TypeError) as err:
             return _reply(start_response, 400, json.dumps({"error": str(err)}), "application/json")
         return _reply(start_response, 200, json.dumps(answer), "application/json")
 

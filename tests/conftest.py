@@ -8,11 +8,23 @@ a test adds once it ends; `clean_emulator` also wipes AWS state and stacks befor
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 REGION = "us-east-1"
+
+
+@pytest.fixture(scope="session")
+def session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One lint cache for the whole run: tests never read or write the user's real cache."""
+    return tmp_path_factory.mktemp("fgc-cache")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(session_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FGC_CACHE_DIR", str(session_cache))
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,7 @@ from .errors import (
 from .intrinsics import Unknown
 from .planner import Planner
 from .provider import ResourceFailure
-from .state import ChangeSet, Registry, Stack, make_arn
+from .state import ChangeSet, Registry, Resource, Stack, make_arn
 
 EMPTY_CHANGE_SET = (
     "The submitted information didn't contain changes. Submit different information to create a change set."
@@ -414,17 +414,7 @@ class CloudFormationApi:
         stack = self._stack(p["StackName"], region)
         return {
             "StackResources": [
-                {
-                    "StackName": stack.name,
-                    "StackId": stack.stack_id,
-                    "LogicalResourceId": r.logical_id,
-                    "PhysicalResourceId": r.physical_id,
-                    "ResourceType": r.resource_type,
-                    "Timestamp": r.updated,
-                    "ResourceStatus": r.status,
-                    "ResourceStatusReason": r.reason,
-                    "DriftInformation": {"StackResourceDriftStatus": "NOT_CHECKED"},
-                }
+                {"StackName": stack.name, "StackId": stack.stack_id, **_resource_summary(r, "Timestamp")}
                 for r in list(stack.resources.values())
                 if p.get("LogicalResourceId") in (None, r.logical_id)
             ]
@@ -439,30 +429,13 @@ class CloudFormationApi:
             "StackResourceDetail": {
                 "StackName": stack.name,
                 "StackId": stack.stack_id,
-                "LogicalResourceId": resource.logical_id,
-                "PhysicalResourceId": resource.physical_id,
-                "ResourceType": resource.resource_type,
-                "LastUpdatedTimestamp": resource.updated,
-                "ResourceStatus": resource.status,
-                "ResourceStatusReason": resource.reason,
-                "DriftInformation": {"StackResourceDriftStatus": "NOT_CHECKED"},
+                **_resource_summary(resource),
             }
         }
 
     def _ListStackResources(self, p: dict[str, Any], region: str) -> dict[str, Any]:
         stack = self._stack(p["StackName"], region)
-        summaries = [
-            {
-                "LogicalResourceId": r.logical_id,
-                "PhysicalResourceId": r.physical_id,
-                "ResourceType": r.resource_type,
-                "LastUpdatedTimestamp": r.updated,
-                "ResourceStatus": r.status,
-                "ResourceStatusReason": r.reason,
-                "DriftInformation": {"StackResourceDriftStatus": "NOT_CHECKED"},
-            }
-            for r in list(stack.resources.values())
-        ]
+        summaries = [_resource_summary(r) for r in list(stack.resources.values())]
         page, token = _page(summaries, p.get("NextToken"), PAGE_SIZE["ListStackResources"])
         return {"StackResourceSummaries": page, "NextToken": token}
 
@@ -537,6 +510,20 @@ def _parameters(template: dict[str, Any], values: dict[str, Any]) -> list[dict[s
             shown = value
         result.append({"ParameterKey": name, "ParameterValue": shown})
     return result
+
+
+def _resource_summary(resource: Resource, timestamp_key: str = "LastUpdatedTimestamp") -> dict[str, Any]:
+    """One resource as the three resource-describing actions show it (DescribeStackResources
+    names its timestamp ``Timestamp``, the other two ``LastUpdatedTimestamp``)."""
+    return {
+        "LogicalResourceId": resource.logical_id,
+        "PhysicalResourceId": resource.physical_id,
+        "ResourceType": resource.resource_type,
+        timestamp_key: resource.updated,
+        "ResourceStatus": resource.status,
+        "ResourceStatusReason": resource.reason,
+        "DriftInformation": {"StackResourceDriftStatus": "NOT_CHECKED"},
+    }
 
 
 def _describe_stack(stack: Stack) -> dict[str, Any]:

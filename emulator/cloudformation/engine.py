@@ -485,7 +485,10 @@ class Engine:
         except ResourceFailure as err:
             self._failed(stack, current, "UPDATE_FAILED", str(err))
         current.definition = definition
-        if body == child.template_body and parameters == child.parameters:
+        # A child whose own rollback failed is not back yet even though its template is: the parent's
+        # rollback (and ContinueUpdateRollback) must retry the child's rollback, as CloudFormation does.
+        child_stuck = op.rollback and child.status == "UPDATE_ROLLBACK_FAILED"
+        if body == child.template_body and parameters == child.parameters and not child_stuck:
             current.properties = properties
             if repair:  # the child already rolled itself back; the parent only records it
                 stack.event(current.logical_id, STACK_TYPE, "UPDATE_IN_PROGRESS", physical_id=child.stack_id)

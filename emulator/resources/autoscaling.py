@@ -14,6 +14,7 @@ from moto.applicationautoscaling.models import (
 from moto.core.common_models import CloudFormationModel
 
 from .base import Resource, ResourceError, as_bool
+from .ecs import clamp_desired_count
 
 
 def _backend(account_id: str, region_name: str) -> Any:
@@ -63,6 +64,15 @@ class ScalableTarget(Resource, CloudFormationModel):
             role_arn=props.get("RoleARN"),
             suspended_state=suspended or None,
         )
+        if namespace == "ecs" and dimension == "ecs:service:DesiredCount":
+            # RegisterScalableTarget moves an active resource's capacity into [min, max] at once.
+            clamp_desired_count(
+                self.account_id,
+                self.region_name,
+                resource_id,
+                int(props["MinCapacity"]),
+                int(props["MaxCapacity"]),
+            )
         wanted = {a["ScheduledActionName"]: a for a in props.get("ScheduledActions") or []}
         for old in previous.get("ScheduledActions") or []:
             if old["ScheduledActionName"] not in wanted:

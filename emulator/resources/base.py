@@ -14,6 +14,8 @@ A model declares:
 - ``ATTRIBUTES``: GetAtt name -> handle attribute;
 - ``_create(name, props, account_id, region_name)``, ``_update(props)`` (in place), ``_delete()``.
 
+A model whose create leaves the mutable properties to ``_update`` returns ``cls._configured(...)``.
+
 ``_delete`` works from the physical id and properties alone (``delete_from_cloudformation_json``
 builds a fresh handle) and is idempotent: an engine may retry it, or the resource may already
 have gone with its parent (a listener with its load balancer).
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import json
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -40,6 +43,11 @@ def tags_dict(props: dict[str, Any], key: str = "Tags") -> dict[str, str]:
 
 def tags_list(props: dict[str, Any], key: str = "Tags") -> list[dict[str, str]]:
     return [{"Key": t["Key"], "Value": str(t["Value"])} for t in props.get(key) or []]
+
+
+def json_text(value: Any) -> str:
+    """A policy document as moto takes it: templates give JSON text or an object."""
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def as_bool(value: Any) -> bool:
@@ -182,6 +190,14 @@ class Resource:
     def delete(self, account_id: str, region_name: str) -> None:
         """What moto's own stack delete calls on a parsed resource."""
         self._delete()
+
+    @classmethod
+    def _configured(cls, physical_id: str, props: dict[str, Any], account_id: str, region_name: str) -> Any:
+        """A handle on a resource just created bare, its mutable properties then set by `_update`:
+        creating and updating share one code path, so they cannot drift apart."""
+        handle = cls(physical_id, props, account_id, region_name)
+        handle._update(props)
+        return handle
 
     # --- what each model implements ---------------------------------------------------------
     @classmethod

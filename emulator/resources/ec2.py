@@ -20,6 +20,9 @@ def _backend(account_id: str, region_name: str) -> Any:
 
 
 class Ec2Resource(Resource):
+    """Every EC2 resource here is tagged the same way; unless a model says otherwise, tags are all
+    an update changes (the types without Tags have only create-only properties)."""
+
     @property
     def ec2(self) -> Any:
         return _backend(self.account_id, self.region_name)
@@ -28,6 +31,9 @@ class Ec2Resource(Resource):
         tags = tags_dict(props)
         if tags:
             self.ec2.create_tags([resource_id or self.physical_id], tags)
+
+    def _update(self, props: dict[str, Any]) -> None:
+        self._tag(props)
 
 
 class Vpc(Ec2Resource, CloudFormationModel):
@@ -58,9 +64,7 @@ class Vpc(Ec2Resource, CloudFormationModel):
         vpc = _backend(account_id, region_name).create_vpc(
             props["CidrBlock"], instance_tenancy=props.get("InstanceTenancy", "default")
         )
-        handle = cls(vpc.id, props, account_id, region_name)
-        handle._update(props)
-        return handle
+        return cls._configured(vpc.id, props, account_id, region_name)
 
     def _update(self, props: dict[str, Any]) -> None:
         for prop, attr in (
@@ -110,9 +114,7 @@ class Subnet(Ec2Resource, CloudFormationModel):
             availability_zone=props.get("AvailabilityZone"),
             availability_zone_id=props.get("AvailabilityZoneId"),
         )
-        handle = cls(subnet.id, props, account_id, region_name)
-        handle._update(props)
-        return handle
+        return cls._configured(subnet.id, props, account_id, region_name)
 
     def _update(self, props: dict[str, Any]) -> None:
         public = as_bool(props.get("MapPublicIpOnLaunch", False))
@@ -131,12 +133,7 @@ class InternetGateway(Ec2Resource, CloudFormationModel):
     @classmethod
     def _create(cls, name: str, props: dict[str, Any], account_id: str, region_name: str) -> Any:
         igw = _backend(account_id, region_name).create_internet_gateway()
-        handle = cls(igw.id, props, account_id, region_name)
-        handle._tag(props)
-        return handle
-
-    def _update(self, props: dict[str, Any]) -> None:
-        self._tag(props)
+        return cls._configured(igw.id, props, account_id, region_name)
 
     def _delete(self) -> None:
         if self.physical_id in self.ec2.internet_gateways:
@@ -170,12 +167,7 @@ class RouteTable(Ec2Resource, CloudFormationModel):
     @classmethod
     def _create(cls, name: str, props: dict[str, Any], account_id: str, region_name: str) -> Any:
         table = _backend(account_id, region_name).create_route_table(props["VpcId"])
-        handle = cls(table.id, props, account_id, region_name)
-        handle._tag(props)
-        return handle
-
-    def _update(self, props: dict[str, Any]) -> None:
-        self._tag(props)
+        return cls._configured(table.id, props, account_id, region_name)
 
     def _delete(self) -> None:
         if self.physical_id in self.ec2.route_tables:
@@ -392,9 +384,7 @@ class Eip(Ec2Resource, CloudFormationModel):
     @classmethod
     def _create(cls, name: str, props: dict[str, Any], account_id: str, region_name: str) -> Any:
         address = _backend(account_id, region_name).allocate_address(domain=props.get("Domain", "vpc"))
-        handle = cls(address.public_ip, props, account_id, region_name)
-        handle._tag(props, address.allocation_id)
-        return handle
+        return cls._configured(address.public_ip, props, account_id, region_name)
 
     def _update(self, props: dict[str, Any]) -> None:
         self._tag(props, self.allocation_id)
@@ -418,9 +408,6 @@ class NatGateway(Ec2Resource, CloudFormationModel):
             connectivity_type=props.get("ConnectivityType", "public"),
         )
         return cls(nat.id, props, account_id, region_name)
-
-    def _update(self, props: dict[str, Any]) -> None:
-        self._tag(props)
 
     def _delete(self) -> None:
         if self.physical_id in self.ec2.nat_gateways:
@@ -458,12 +445,11 @@ class VpcEndpoint(Ec2Resource, CloudFormationModel):
 
     @classmethod
     def _create(cls, name: str, props: dict[str, Any], account_id: str, region_name: str) -> Any:
-        policy = props.get("PolicyDocument")
         endpoint = _backend(account_id, region_name).create_vpc_endpoint(
             vpc_id=props["VpcId"],
             service_name=props["ServiceName"],
             endpoint_type=props.get("VpcEndpointType", "Gateway"),
-            policy_document=json.dumps(policy) if isinstance(policy, dict) else policy,
+            policy_document=_policy_document(props),
             route_table_ids=list(props.get("RouteTableIds") or []),
             subnet_ids=list(props.get("SubnetIds") or []),
             security_group_ids=list(props.get("SecurityGroupIds") or []),
@@ -481,10 +467,9 @@ class VpcEndpoint(Ec2Resource, CloudFormationModel):
         add_subnets, remove_subnets = diff("SubnetIds")
         add_tables, remove_tables = diff("RouteTableIds")
         add_groups, remove_groups = diff("SecurityGroupIds")
-        policy = props.get("PolicyDocument")
         self.ec2.modify_vpc_endpoint(
             self.physical_id,
-            json.dumps(policy) if isinstance(policy, dict) else policy,
+            _policy_document(props),
             add_subnets,
             remove_subnets,
             remove_tables,
@@ -502,3 +487,9 @@ class VpcEndpoint(Ec2Resource, CloudFormationModel):
             endpoint.route_table_ids = [t for t in endpoint.route_table_ids if t in self.ec2.route_tables]
             self.ec2.delete_vpc_endpoints([self.physical_id])
             self.ec2.vpc_end_points.pop(self.physical_id)
+
+
+def _policy_document(props: dict[str, Any]) -> str | None:
+    """The endpoint policy as moto takes it: JSON text (a template may give an object), or None."""
+    policy = props.get("PolicyDocument")
+    return json.dumps(policy) if isinstance(policy, dict) else policy

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from moto.core.common_models import CloudFormationModel
 from moto.ecr.models import ecr_backends
 
-from .base import Resource, ResourceError, as_bool, lower_first, tags_list
+from .base import Resource, ResourceError, as_bool, json_text, lower_first, tags_list
 
 
 class Repository(Resource, CloudFormationModel):
@@ -61,12 +60,12 @@ class Repository(Resource, CloudFormationModel):
     def _set_policies(self, props: dict[str, Any], previous: dict[str, Any]) -> None:
         lifecycle = (props.get("LifecyclePolicy") or {}).get("LifecyclePolicyText")
         if lifecycle:
-            self.backend.put_lifecycle_policy(None, self.physical_id, _text(lifecycle))
+            self.backend.put_lifecycle_policy(None, self.physical_id, json_text(lifecycle))
         elif (previous.get("LifecyclePolicy") or {}).get("LifecyclePolicyText"):
             self.backend.delete_lifecycle_policy(None, self.physical_id)
         policy = props.get("RepositoryPolicyText")
         if policy:
-            self.backend.set_repository_policy(None, self.physical_id, _text(policy))
+            self.backend.set_repository_policy(None, self.physical_id, json_text(policy))
         elif previous.get("RepositoryPolicyText"):
             self.backend.delete_repository_policy(None, self.physical_id)
 
@@ -85,7 +84,3 @@ class Repository(Resource, CloudFormationModel):
 def _scan_config(props: dict[str, Any]) -> dict[str, bool]:
     scan = props.get("ImageScanningConfiguration") or {}
     return {"scanOnPush": as_bool(scan.get("ScanOnPush", False))}
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)

@@ -85,9 +85,7 @@ class EcsClusterCapacityProviderAssociations(Resource, CloudFormationModel):
     @classmethod
     def _create(cls, name: str, props: dict[str, Any], account_id: str, region_name: str) -> Any:
         cluster = props["Cluster"].split("/")[-1]
-        handle = cls(cluster, props, account_id, region_name)
-        handle._update(props)
-        return handle
+        return cls._configured(cluster, props, account_id, region_name)
 
     def _update(self, props: dict[str, Any]) -> None:
         _backend(self.account_id, self.region_name).put_cluster_capacity_providers(

@@ -13,13 +13,9 @@ from moto.iam.aws_managed_policies import aws_managed_policies_data
 from moto.iam.models import AWSManagedPolicy, iam_backends
 from moto.utilities.utils import get_partition
 
-from .base import Resource, ResourceError, tags_list
+from .base import Resource, ResourceError, json_text, tags_list
 
 _AWS_MANAGED_PREFIX = ":iam::aws:policy"
-
-
-def _document(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
 
 
 class Role(Resource, CloudFormationModel):
@@ -48,7 +44,7 @@ class Role(Resource, CloudFormationModel):
         handle = cls(name, props, account_id, region_name)
         handle.backend.create_role(
             role_name=name,
-            assume_role_policy_document=_document(props["AssumeRolePolicyDocument"]),
+            assume_role_policy_document=json_text(props["AssumeRolePolicyDocument"]),
             path=props.get("Path", "/"),
             permissions_boundary=props.get("PermissionsBoundary"),
             description=props.get("Description", ""),
@@ -65,7 +61,7 @@ class Role(Resource, CloudFormationModel):
     def _update(self, props: dict[str, Any]) -> None:
         backend = self.backend
         role = backend.get_role(self.physical_id)
-        backend.update_assume_role_policy(self.physical_id, _document(props["AssumeRolePolicyDocument"]))
+        backend.update_assume_role_policy(self.physical_id, json_text(props["AssumeRolePolicyDocument"]))
         role.description = props.get("Description", "")
         role.max_session_duration = str(props.get("MaxSessionDuration", 3600))
         if props.get("Tags"):
@@ -74,7 +70,7 @@ class Role(Resource, CloudFormationModel):
 
     def _sync_policies(self, old: dict[str, Any], new: dict[str, Any]) -> None:
         backend = self.backend
-        inline = {p["PolicyName"]: _document(p["PolicyDocument"]) for p in new.get("Policies") or []}
+        inline = {p["PolicyName"]: json_text(p["PolicyDocument"]) for p in new.get("Policies") or []}
         for policy in old.get("Policies") or []:
             if policy["PolicyName"] not in inline:
                 backend.delete_role_policy(self.physical_id, policy["PolicyName"])

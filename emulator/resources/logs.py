@@ -30,9 +30,7 @@ class LogGroup(Resource, CloudFormationModel):
         logs_backends[account_id][region_name].create_log_group(
             name, tags_dict(props), kmsKeyId=props.get("KmsKeyId")
         )
-        handle = cls(name, props, account_id, region_name)
-        handle._update(props)
-        return handle
+        return cls._configured(name, props, account_id, region_name)
 
     def _update(self, props: dict[str, Any]) -> None:
         if props.get("RetentionInDays") is not None:

@@ -29,9 +29,7 @@ class Alarm(Resource, CloudFormationModel):
 
     @classmethod
     def _create(cls, name: str, props: dict[str, Any], account_id: str, region_name: str) -> Any:
-        handle = cls(name, props, account_id, region_name)
-        handle._update(props)
-        return handle
+        return cls._configured(name, props, account_id, region_name)
 
     def _update(self, props: dict[str, Any]) -> None:
         self.backend.put_metric_alarm(

@@ -65,6 +65,12 @@ def open_target(args: argparse.Namespace, spec_region: str | None) -> Iterator[T
 
         raise UsageError("--local needs the emulator", "install it with: pip install 'fgc[local]'") from err
     handle = emulator.start()
+    print(
+        f"--local: a rehearsal against an in-process AWS emulator ({handle.url}, fake credentials); "
+        "nothing reaches AWS, and it is all gone when fgc exits",
+        file=sys.stderr,
+        flush=True,
+    )
     try:
         region = args.region or spec_region or LOCAL_REGION
         yield Target(connect(region=region, endpoint_url=handle.url, credentials=LOCAL_CREDENTIALS), handle)

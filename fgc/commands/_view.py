@@ -70,11 +70,12 @@ class View:
             return
         rows, styles = [], []
         for stack in plan.root.walk():
+            label = plan.stack_name if stack.name == "root" else stack.name
             for change in stack.resource_changes():
                 symbol, style = ACTIONS.get(change.action, ("?", None))
                 props = f"({', '.join(change.properties)})" if change.properties else ""
                 rows.append(
-                    [stack.name, f"{symbol} {change.logical_id}", change.resource_type, verb(change), props]
+                    [label, f"{symbol} {change.logical_id}", change.resource_type, verb(change), props]
                 )
                 styles.append("red" if change.replacement == "True" else style)
         for p in plan.parameters:
@@ -83,6 +84,7 @@ class View:
             )
             styles.append("cyan")
         self.rows(rows, styles=styles)
+        self.line(summary(plan), "bold")
 
     def plan_json(self, plan: Plan) -> None:
         print(json.dumps(plan.to_dict(), indent=2), file=self.file)
@@ -98,15 +100,28 @@ class View:
         if not infos:
             self.line("  (no ECS services)")
             return
-        rows = [["service", "task definition", "image", "desired", "health check", "scaling"]]
+        rows = [
+            [
+                "service",
+                "task definition",
+                "image",
+                "desired",
+                "running",
+                "health check",
+                "targets",
+                "scaling",
+            ]
+        ]
         for info in infos:
             rows.append(
                 [
-                    info.name,
+                    info.stack.removeprefix("service-"),
                     info.task_definition.rsplit("/", 1)[-1],
                     ", ".join(info.images) or "-",
                     str(info.desired),
+                    str(info.running),
                     ", ".join(info.health_check_paths) or "-",
+                    target_health(info),
                     f"{info.scaling[0]}-{info.scaling[1]}" if info.scaling else "-",
                 ]
             )
@@ -115,27 +130,67 @@ class View:
     def status(self, status: Status) -> None:
         state = status.state
         self.line(f"{state.name}  {state.status}" + (f"  ({state.reason})" if state.reason else ""), "bold")
-        self.rows([[n.logical_id, n.status] for n in status.nested])
+        self.rows([[n.name, n.status] for n in status.nested])
         self.line("Services:", "bold")
-        rows = [["service", "running/desired/pending", "deployments", "targets"]]
+        rows = [["stack", "service", "running/desired/pending", "deployments", "targets healthy/registered"]]
         for info in status.services:
             rollouts = "; ".join(
                 f"{r.status} {r.rollout_state or '-'} {r.running}/{r.desired}" for r in info.rollouts
             )
-            targets = ", ".join(f"{t.target} {t.state}" for t in info.targets) or "-"
             rows.append(
-                [info.name, f"{info.running}/{info.desired}/{info.pending}", rollouts or "-", targets]
+                [
+                    info.stack,
+                    info.name,
+                    f"{info.running}/{info.desired}/{info.pending}",
+                    rollouts or "-",
+                    target_health(info),
+                ]
             )
         self.rows(rows)
+        for info in status.services:  # why a target is not healthy is worth its own line
+            for t in info.targets:
+                if t.state != "healthy":
+                    reason = t.reason or "no reason given"
+                    self.line(f"  {info.stack} target {t.target}: {t.state} ({reason})")
         self.outputs(state.outputs)
         if status.events:
             self.line("Recent events:", "bold")
             self.rows(
                 [
-                    [e.timestamp.strftime("%Y-%m-%d %H:%M:%S"), e.logical_id, e.status, e.reason or ""]
+                    [
+                        e.timestamp.strftime("%Y-%m-%d %H:%M:%S"),
+                        "(stack)" if e.is_stack_status else e.nested or e.logical_id,
+                        e.status,
+                        e.reason or "",
+                    ]
                     for e in status.events
                 ]
             )
+
+
+def summary(plan: Plan) -> str:
+    """``41 to add, 2 to modify (1 replaced), 0 to remove, 1 parameter changed``: the plan at a glance."""
+    changes = [c for stack in plan.root.walk() for c in stack.resource_changes()]
+    count = {action: sum(c.action == action for c in changes) for action in ("Add", "Modify", "Remove")}
+    replaced = sum(c.action == "Modify" and c.replacement == "True" for c in changes)
+    text = f"{count['Add']} to add, {count['Modify']} to modify"
+    text += f" ({replaced} replaced)" if replaced else ""
+    text += f", {count['Remove']} to remove"
+    if plan.parameters:
+        text += f", {len(plan.parameters)} parameter{'s' if len(plan.parameters) > 1 else ''} changed"
+    return text
+
+
+def target_health(info: ServiceInfo) -> str:
+    """``2 healthy / 2``, plus any other states (``1 unhealthy``); ``-`` without a load balancer."""
+    if not info.target_groups:
+        return "-"
+    counts: dict[str, int] = {}
+    for target in info.targets:
+        counts[target.state] = counts.get(target.state, 0) + 1
+    healthy = counts.pop("healthy", 0)
+    others = "".join(f", {n} {state}" for state, n in sorted(counts.items()))
+    return f"{healthy} healthy / {len(info.targets)}{others}"
 
 
 def verb(change: Any) -> str:
@@ -156,11 +211,14 @@ class Progress:
 
     def __call__(self, event: StackEvent) -> None:
         elapsed = time.monotonic() - self.started
+        # A stack's own events carry its physical name as logical id: "(stack)" says what they are;
+        # a nested stack in its parent goes by its template name, as everywhere else.
+        resource = "(stack)" if event.is_stack_status else event.nested or event.logical_id
         if not self.view.rich:
-            fields = [f"{elapsed:6.1f}s", event.stack, event.logical_id, event.resource_type, event.status]
+            fields = [f"{elapsed:6.1f}s", event.stack, resource, event.resource_type, event.status]
             self.view.line("  " + "  ".join([*fields, event.reason or ""]).rstrip())
             return
-        key = (event.stack, "(stack)" if event.is_stack_status else event.logical_id)
+        key = (event.stack, resource)
         row = self._rows.setdefault(key, [event.resource_type, event.status, elapsed, elapsed, event.reason])
         row[1], row[3], row[4] = event.status, elapsed, event.reason or row[4]
         if self._live is None:

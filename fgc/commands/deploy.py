@@ -35,6 +35,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--wait-stable", action="store_true", help="also wait until every ECS service runs its desired count"
     )
+    parser.add_argument(
+        "--stable-timeout",
+        default="30m",
+        metavar="TIME",
+        help="with --wait-stable: give up (exit 1) after this long, e.g. 90s, 10m (default 30m)",
+    )
     parser.add_argument("--bucket", metavar="NAME", help="artifacts bucket (default: fgc-<account>-<region>)")
 
 
@@ -48,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
     from fgc.commands._view import Progress, View
     from spec.errors import UsageError
 
+    timeout = _seconds(args.stable_timeout)
     built = build(args.file, args.env, region=args.region)
     view = View()
     for warning in built.warnings:
@@ -97,9 +104,29 @@ def run(args: argparse.Namespace) -> int:
             view.line(f"{result.stack_name}: {result.status}", "green")
         view.outputs(result.outputs)
         if args.wait_stable and result.plan.stack_id:
-            view.note("waiting for the ECS services to become stable")
-            stable = wait_stable(target.aws, result.plan.stack_id, poll)
-            view.line("stable: " + ", ".join(f"{s.name} {s.running}/{s.desired}" for s in stable), "green")
+            view.note(f"waiting up to {args.stable_timeout} for the ECS services to run their desired count")
+            stable = wait_stable(
+                target.aws, result.plan.stack_id, poll, timeout=timeout, labels=result.plan.labels
+            )
+            view.line(
+                "stable: " + ", ".join(f"{s.stack} {s.running}/{s.desired} running" for s in stable), "green"
+            )
         if target.emulator is not None:
-            view.services(stack_services(target.aws, result.stack_name), "The emulator now holds:")
+            labels = result.plan.labels
+            view.services(stack_services(target.aws, result.stack_name, labels), "The emulator now holds:")
+            view.line(
+                "That was a rehearsal: nothing was created in AWS and the emulator stops now, so the URLs "
+                "above do not resolve. Deploy for real with `fgc deploy` once AWS credentials are set up."
+            )
     return 0
+
+
+def _seconds(text: str) -> float:
+    """--stable-timeout as seconds; a usage error (exit 2) before anything is deployed."""
+    from spec.errors import UsageError
+    from spec.units import duration
+
+    try:
+        return float(duration(text))
+    except ValueError as err:
+        raise UsageError(f"--stable-timeout: {err}") from None

@@ -26,6 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import spec
     from deployer.destroy import destroy, teardown
+    from deployer.stacks import stack_labels
     from fgc.commands._target import interactive, open_target
     from fgc.commands._view import Progress, View
     from spec.errors import UsageError
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
 
             view.note("--local: deploying into a fresh emulator first, so there is something to destroy")
             deployer.deploy(build(args.file, args.env, region=args.region).templates, target.aws)
-        plan = teardown(target.aws, document.stack_name)
+        plan = teardown(target.aws, document.stack_name, stack_labels(document.services))
         view.line(f"Deleting {plan.state.name} ({plan.state.status}):", "bold")
         view.rows([[r.stack, r.logical_id, r.resource_type] for r in plan.deleted])
         if plan.kept:

@@ -19,11 +19,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import spec
+    from deployer.stacks import stack_labels
     from deployer.status import status
     from fgc.commands._target import open_target
     from fgc.commands._view import View
 
     document = spec.load(args.file, env=args.env)
     with open_target(args, document.region) as target:
-        View().status(status(target.aws, document.stack_name, args.events))
+        labels = stack_labels(document.services)
+        View().status(status(target.aws, document.stack_name, args.events, labels))
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -134,7 +135,7 @@ def test_status_and_logs_of_a_deployed_stack(cli: Any, spec_file: Path, env: str
     code, out, _ = cli("status", "-f", str(spec_file), "--env", env)
     assert code == 0
     assert f"dtest-{env}  CREATE_COMPLETE" in out
-    assert "ServiceWeb" in out and "WebUrl" in out and "PRIMARY" in out
+    assert "service-web" in out and "WebUrl" in out and "PRIMARY" in out
 
     group = log_group(session, f"dtest-{env}", "web", ["web"])
     logs = session.client("logs")
@@ -174,3 +175,37 @@ def test_destroy_keeps_registries_and_log_groups(cli: Any, session: Any) -> None
     assert session.client("ecr").describe_repositories(repositoryNames=["flask-api"])["repositories"]
     groups = session.client("logs").describe_log_groups(logGroupNamePrefix=group)["logGroups"]
     assert [g["logGroupName"] for g in groups] == [group]
+
+
+def test_every_command_names_stacks_by_template_name(cli: Any, spec_file: Path, env: str) -> None:
+    """Plan, progress, status and destroy all say `service-web`, never its logical id `ServiceWeb`."""
+    spec = ["-f", str(spec_file), "--env", env]
+    stack = f"dtest-{env}"
+    code, out, _ = cli("deploy", *spec, "--yes")
+    assert code == 0
+    lines = out.splitlines()
+    ticks = [n for n, line in enumerate(lines) if re.match(r"\s+\d+\.\ds  ", line)]
+    plan = [line.split()[0] for line in lines[1 : ticks[0] - 1]]
+    assert set(plan) == {"network", "cluster", "service-web"}  # the root's only resources are stacks
+    assert re.fullmatch(r"\d+ to add, 0 to modify, 0 to remove", lines[ticks[0] - 1])
+    progress = [lines[n].split()[1:3] for n in ticks]
+    assert {where for where, _ in progress} == {stack, "network", "cluster", "service-web"}
+    in_root = {what for where, what in progress if where == stack}
+    assert in_root == {"(stack)", "network", "cluster", "service-web"}
+
+    code, out, _ = cli("status", *spec)
+    assert code == 0
+    nested = out.split("Services:")[0].splitlines()[1:]
+    assert [line.split() for line in nested] == [
+        ["network", "CREATE_COMPLETE"],
+        ["cluster", "CREATE_COMPLETE"],
+        ["service-web", "CREATE_COMPLETE"],
+    ]
+    assert "service-web  " in out.split("Services:")[1] and "1 healthy / 1" in out
+    events = out.split("Recent events:")[1]
+    assert "service-web  CREATE_COMPLETE" in events and "ServiceWeb" not in events
+
+    code, out, _ = cli("destroy", *spec, "--yes")
+    assert code == 0
+    listed = out.split("Kept")[0].splitlines()[1:]
+    assert {line.split()[0] for line in listed} == {"network", "cluster", "service-web"}

@@ -22,7 +22,7 @@ def test_create_then_noop_leaves_no_change_set(session: Any, build: Any, env: st
     result = deployer.deploy(templates, session, on_event=events.append)
     assert result.executed and result.status == "CREATE_COMPLETE"
     assert [v for k, v in result.outputs.items() if k.endswith("Url")][0].startswith("http://")
-    assert {e.stack for e in events} >= {"root", "network", "cluster", "service-web"}
+    assert {e.stack for e in events} >= {templates.stack_name, "network", "cluster", "service-web"}
     assert len({e.event_id for e in events}) == len(events)
 
     again = deployer.deploy(build(env), session)

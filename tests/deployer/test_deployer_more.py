@@ -78,6 +78,19 @@ def test_unknown_region_and_missing_credentials_are_one_line_exit_3(
     assert refused.value.exit_code == 3
 
 
+def test_region_comes_from_the_flag_then_the_spec_then_aws_region(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    assert deployer.connect().region == "eu-west-1"
+    assert deployer.connect(spec_region="ap-south-1").region == "ap-south-1"
+    assert deployer.connect(region="us-west-2", spec_region="ap-south-1").region == "us-west-2"
+    monkeypatch.delenv("AWS_REGION")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    with pytest.raises(deployer.AwsRefused, match="no AWS region") as refused:
+        deployer.connect()
+    assert refused.value.exit_code == 3
+
+
 @pytest.mark.parametrize(
     ("code", "expected", "exit_code"),
     [
@@ -159,8 +172,20 @@ def test_console_script_deploys_the_repo_spec_locally(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "Plan for flask-api" in out and "flask-api: CREATE_COMPLETE" in out
-    assert "The emulator now holds:" in out
-    assert "/health" in out and "2-10" in out and "flask-api:v1.0.0" in out
+    assert "a rehearsal against an in-process AWS emulator" in done.stderr
+    assert "41 to add, 0 to modify, 0 to remove" in out
+    assert "flask-api  service-api  AWS::CloudFormation::Stack  CREATE_COMPLETE" in out
+    header, row = out.split("The emulator now holds:\n")[1].splitlines()[:2]
+    assert header.split() == [
+        *("service", "task", "definition", "image", "desired", "running", "health", "check"),
+        *("targets", "scaling"),
+    ]
+    # scaling min 2 lifts the service's first desired count of 1 to 2, as Application Auto Scaling does
+    assert row.split() == [
+        *("api", "flask-api-api:1", "123456789012.dkr.ecr.us-east-1.amazonaws.com/flask-api:v1.0.0"),
+        *("2", "2", "/health", "2", "healthy", "/", "2", "2-10"),
+    ]
+    assert "That was a rehearsal: nothing was created in AWS" in out
 
 
 def test_lint_errors_stop_the_deploy_before_aws(

@@ -1,8 +1,7 @@
 """Fixtures for the render / lint / checkov tests.
 
-The lint cache is pointed at a per-session folder (``FGC_CACHE_DIR``) so the tests
-never read or write the user's real cache, and the costly first cfn-lint run of the
-repo's templates is paid once per session.
+The lint cache is the session's own (tests/conftest.py), so the costly first
+cfn-lint run of the repo's templates is paid once per session.
 """
 
 from __future__ import annotations
@@ -25,14 +24,8 @@ def fgc_argv() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "fgc.cli"]
 
 
-@pytest.fixture(scope="session")
-def session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("fgc-cache")
-
-
 @pytest.fixture(autouse=True)
-def _isolated_cache(session_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FGC_CACHE_DIR", str(session_cache))
+def _no_image_tag(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("IMAGE_TAG", raising=False)
 
 
