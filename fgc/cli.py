@@ -36,14 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"fgc {__version__}")
+    file_help = "the spec to read (default: fargate.yaml)"
+    parser.add_argument("-f", "--file", default="fargate.yaml", metavar="FILE", help=file_help)
+    # Also after the sub-command (`fgc validate -f x.yaml`); SUPPRESS keeps `fgc -f x.yaml validate`.
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "-f",
-        "--file",
-        default="fargate.yaml",
-        metavar="FILE",
-        help="the spec to read (default: fargate.yaml)",
-    )
+    common.add_argument("-f", "--file", default=argparse.SUPPRESS, metavar="FILE", help=file_help)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         module = importlib.import_module(f"fgc.commands.{name}")

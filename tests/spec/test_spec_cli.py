@@ -39,6 +39,19 @@ def test_invalid_file_lists_every_problem_with_exit_2(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_file_option_goes_before_or_after_the_command(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("app: shop\n")
+    for args in (
+        ["-f", str(bad), "validate"],
+        ["validate", "-f", str(bad)],
+        ["--file", str(bad), "validate"],
+    ):
+        result = fgc(*args)
+        assert result.returncode == 2 and f"{bad}:1:1: services: required key is missing" in result.stderr
+    assert fgc("-f", str(bad), "validate", "-f", "fargate.yaml").returncode == 0
+
+
 def test_validate_checks_every_environment(tmp_path):
     text = (
         "app: shop\nservices:\n  api: {image: nginx}\nenvironments:\n  dev:\n    services: {api: {cpu: 3}}\n"
