@@ -82,9 +82,7 @@ def delete_stack(
     labels: dict[str, str] | None = None,
 ) -> Outcome:
     """Delete a stack and follow the deletion."""
-    since, seen = history(aws, state.stack_id)
-    aws.client("cloudformation").delete_stack(StackName=state.stack_id)
-    return follow(aws, state.stack_id, since, poll, on_event, labels, seen)
+    return _start_and_follow(aws, state, "delete_stack", poll, on_event, labels)
 
 
 def continue_rollback(
@@ -95,8 +93,20 @@ def continue_rollback(
     labels: dict[str, str] | None = None,
 ) -> Outcome:
     """Resume a rollback that failed (``UPDATE_ROLLBACK_FAILED``) and follow it."""
+    return _start_and_follow(aws, state, "continue_update_rollback", poll, on_event, labels)
+
+
+def _start_and_follow(
+    aws: Aws,
+    state: StackState,
+    operation: str,
+    poll: Poll,
+    on_event: OnEvent | None,
+    labels: dict[str, str] | None,
+) -> Outcome:
+    """Start a stack operation (a CloudFormation client method) and follow its events from now on."""
     since, seen = history(aws, state.stack_id)
-    aws.client("cloudformation").continue_update_rollback(StackName=state.stack_id)
+    getattr(aws.client("cloudformation"), operation)(StackName=state.stack_id)
     return follow(aws, state.stack_id, since, poll, on_event, labels, seen)
 
 
