@@ -29,7 +29,7 @@ def test_fgc_emulator_serves_until_interrupted():
         first = process.stdout.readline()
         url = re.search(r"http://localhost:\d+", first).group(0)
         banner = "".join(process.stdout.readline() for _ in range(4))
-        with urllib.request.urlopen(f"{url}/_fgc/health", timeout=10) as answer:  # noqa: S310 - loopback
+        with urllib.request.urlopen(f"{url}/_fgc/health", timeout=60) as answer:  # noqa: S310 - loopback
             assert json.loads(answer.read()) == {"ok": True}
         cfn = boto3.client(
             "cloudformation",
@@ -41,6 +41,6 @@ def test_fgc_emulator_serves_until_interrupted():
         assert cfn.describe_stacks()["Stacks"] == []
     finally:
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=30)
+        out, err = process.communicate(timeout=60)
     assert f"export AWS_ENDPOINT_URL={url}" in banner
     assert process.returncode == 0, err
