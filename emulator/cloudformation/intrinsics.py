@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from moto.ec2.models.availability_zones_and_regions import RegionsAndZonesBackend
+
 from .errors import ValidationError
 
 PSEUDO_PARAMETERS = (
@@ -248,8 +250,9 @@ def _fn_base64(ev: Evaluator, arg: Any) -> Any:
 
 
 def _fn_get_azs(ev: Evaluator, arg: Any) -> Any:
+    """The region's zones as the emulator's EC2 knows them (us-east-1 has six), so subnets fit."""
     region = ev.resolve(arg) or ev.pseudo["AWS::Region"]
-    return [f"{region}{zone}" for zone in "abc"]
+    return [zone.name for zone in RegionsAndZonesBackend.zones.get(region, [])]
 
 
 def _fn_cidr(ev: Evaluator, arg: Any) -> Any:

@@ -42,6 +42,7 @@ def evaluator(env: str = "dev", known: bool = True) -> Evaluator:
         ({"Fn::Select": [1, {"Fn::Split": [",", "x,y,z"]}]}, "y"),
         ({"Fn::Cidr": ["10.0.0.0/16", 3, 8]}, ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"]),
         ({"Fn::GetAZs": ""}, ["eu-west-1a", "eu-west-1b", "eu-west-1c"]),
+        ({"Fn::GetAZs": "us-east-1"}, [f"us-east-1{zone}" for zone in "abcdef"]),
         ({"Fn::FindInMap": ["Sizes", {"Ref": "Env"}, "Cpu"]}, 256),
         ({"Fn::If": ["IsProd", "big", "small"]}, "small"),
         ({"Fn::Base64": "hi"}, "aGk="),
