@@ -30,6 +30,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[1, 10, 50], help="service counts")
     parser.add_argument("--reps", type=int, default=5, help="samples per measurement (median reported)")
     args = parser.parse_args()
+    process.compile_sources()
 
     rows = []
     with tempfile.TemporaryDirectory(prefix="fgc-bench-lint-") as tmp:

@@ -14,7 +14,11 @@ import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import process  # noqa: E402
+
+REPO = process.REPO
 HEAVY = ("boto3", "botocore", "troposphere", "cfnlint")
 
 
@@ -45,6 +49,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
+    process.compile_sources()
     fgc = shutil.which("fgc", path=str(Path(sys.executable).parent)) or "fgc"
     times = wall_times([fgc, "validate"], args.runs)
     print(f"fgc validate (repo fargate.yaml + 2 environments), {args.runs} runs:")
