@@ -22,16 +22,20 @@ def load(
     path: str | os.PathLike[str], env: str | None = None, environ: Mapping[str, str] | None = None
 ) -> Spec:
     """Read and validate the fargate.yaml at ``path`` (with environment overlay ``env``)."""
+    return loads(read(path), filename=str(path), env=env, environ=environ)
+
+
+def read(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of the file at ``path``; an unreadable file is a :class:`UsageError`."""
     file = FilePath(path)
     try:
-        data = file.read_bytes()
+        return file.read_bytes()
     except FileNotFoundError:
         raise UsageError(f"{file}: no such file", hint="`fgc init` writes a starter fargate.yaml") from None
     except IsADirectoryError:
         raise UsageError(f"{file}: is a directory, not a fargate.yaml") from None
     except OSError as err:
         raise UsageError(f"{file}: cannot read ({err.strerror})") from None
-    return loads(data, filename=str(path), env=env, environ=environ)
 
 
 def loads(

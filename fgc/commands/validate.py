@@ -17,13 +17,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from spec.errors import SpecError
-    from spec.loader import environments, load
+    from spec.loader import environments, loads, read
 
-    names = [args.env] if args.env else [None, *_environments(args.file, environments)]
+    data = read(args.file)
+    try:
+        names = [args.env] if args.env else [None, *environments(data, args.file)]
+    except SpecError:
+        names = [None]  # an unreadable document: loading it below reports why
     problems = []
     for name in names:
         try:
-            load(args.file, env=name)
+            loads(data, filename=args.file, env=name)
         except SpecError as err:
             problems += err.problems
     if problems:
@@ -31,17 +35,6 @@ def run(args: argparse.Namespace) -> int:
     checked = f" (environment {args.env})" if args.env else _and_envs(names[1:])
     print(f"{args.file}: valid{checked}")
     return 0
-
-
-def _environments(path: str, environments) -> list[str]:
-    """Environment names, or none when the file cannot be read (load reports why)."""
-    from spec.errors import FgcError
-
-    try:
-        with open(path, "rb") as handle:
-            return environments(handle.read(), path)
-    except (OSError, FgcError):
-        return []
 
 
 def _and_envs(names: list[str]) -> str:
