@@ -1,7 +1,10 @@
 """Whole-process wall time of `fgc validate` on the repo's fargate.yaml (issue 2's budget: 0.25 s median).
 
 Run: .venv/bin/python bench/validate.py [--runs 15]
-Also reports which heavy modules the validate path imported (must be none).
+Each run of fgc is paired with a run of the bare interpreter (`python -c pass`), so a
+reader can tell a slow machine from a slow fgc: on this VM the same command's median
+drifts by a third from one minute to the next. Also reports which heavy modules the
+validate path imported (must be none).
 """
 
 from __future__ import annotations
@@ -22,14 +25,16 @@ REPO = process.REPO
 HEAVY = ("boto3", "botocore", "troposphere", "cfnlint")
 
 
-def wall_times(command: list[str], runs: int) -> list[float]:
-    """Seconds for each of ``runs`` runs of ``command`` (one warm-up run first)."""
-    subprocess.run(command, cwd=REPO, capture_output=True, check=True)
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
+def wall_times(commands: list[list[str]], runs: int) -> list[list[float]]:
+    """Seconds of ``runs`` runs of each command, interleaved so they share the machine's mood."""
+    for command in commands:  # warm-up: file caches, bytecode
         subprocess.run(command, cwd=REPO, capture_output=True, check=True)
-        times.append(time.perf_counter() - start)
+    times: list[list[float]] = [[] for _ in commands]
+    for _ in range(runs):
+        for command, samples in zip(commands, times, strict=True):
+            start = time.perf_counter()
+            subprocess.run(command, cwd=REPO, capture_output=True, check=True)
+            samples.append(time.perf_counter() - start)
     return times
 
 
@@ -51,9 +56,11 @@ def main() -> None:
     args = parser.parse_args()
     process.compile_sources()
     fgc = shutil.which("fgc", path=str(Path(sys.executable).parent)) or "fgc"
-    times = wall_times([fgc, "validate"], args.runs)
-    print(f"fgc validate (repo fargate.yaml + 2 environments), {args.runs} runs:")
-    print(f"  median {statistics.median(times):.3f} s   min {min(times):.3f} s   max {max(times):.3f} s")
+    times, bare = wall_times([[fgc, "validate"], [sys.executable, "-c", "pass"]], args.runs)
+    print(f"fgc validate (repo fargate.yaml + 2 environments), {args.runs} runs; {process.load_note()}:")
+    for label, samples in (("fgc validate", times), ("python -c pass", bare)):
+        median, low, high = statistics.median(samples), min(samples), max(samples)
+        print(f"  {label:<15} median {median:.3f} s   min {low:.3f} s   max {high:.3f} s")
     print(f"  heavy modules imported: {heavy_imports() or 'none'}")
 
 

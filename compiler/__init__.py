@@ -1,16 +1,30 @@
 """fargate.yaml -> nested CloudFormation templates (pure: no AWS, no network, no clock).
 
-``compile(spec, ctx) -> Templates`` and ``lint(templates) -> findings``. Importing
-``lint`` is cheap: compiler/lint.py loads cfn-lint only when it has to lint. (It is
-imported here eagerly on purpose: a lazy wrapper named ``lint`` would be replaced by
-the ``compiler.lint`` submodule as soon as anything imported that module.)
+``compile(spec, ctx) -> Templates`` and ``lint(templates) -> findings``.
+
+``compile``, ``CompileContext`` and ``Templates`` are imported on first use, so that
+``fgc render`` can start cfn-lint loading (:func:`compiler.lint.warm_up`) before it
+pays for troposphere and pydantic. ``lint`` is imported eagerly, and must be: a lazy
+``lint`` would be shadowed by the ``compiler.lint`` submodule as soon as anything
+imported that module. compiler/lint.py is cheap to import; it loads cfn-lint only
+when it has to lint.
 """
 
 from __future__ import annotations
 
-from compiler.build import compile
-from compiler.context import CompileContext
+from typing import TYPE_CHECKING
+
 from compiler.lint import lint
-from compiler.templates import Templates
+from spec.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from compiler.build import compile
+    from compiler.context import CompileContext
+    from compiler.templates import Templates
+
+#: Public names that live in submodules, and where.
+_LAZY = {"compile": "compiler.build", "CompileContext": "compiler.context", "Templates": "compiler.templates"}
 
 __all__ = ["CompileContext", "Templates", "compile", "lint"]
+
+__getattr__ = lazy_exports(globals(), _LAZY)

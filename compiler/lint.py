@@ -14,19 +14,30 @@ Line numbers refer to ``Templates.body(name)``: the exact JSON text that
 ``fgc render`` writes and ``fgc deploy`` uploads. Nested templates are linted as
 standalone templates.
 
+Loading cfn-lint (about 0.8 s of CPU) is the longest step of a cold render, longer
+than loading and compiling the spec. :func:`warm_up` starts it early in a forked
+child process, so the two overlap on two cores; when :func:`lint` then finds
+templates missing from the cache, that child lints them, and when every template
+hits the cache the child is stopped unused. The garbage collector stays off while
+cfn-lint loads and lints: it would re-scan cfn-lint's large, long-lived heap of rules
+and schemas many times over for little garbage.
+
 Environment: ``FGC_CACHE_DIR`` moves the cache (see :func:`lint_cache.cache_dir`);
-``FGC_LINT_WORKERS`` caps the worker processes (1 lints in the calling process).
-Parallelism pays from two missing templates on: with the repo's five templates a
-cold render is about 10% faster than linting them one by one, at 50 services a third.
+``FGC_LINT_WORKERS`` caps the worker processes (1 lints in the calling process, with
+no warm-up child either).
 """
 
 from __future__ import annotations
 
+import atexit
+import gc
 import os
-from collections.abc import Sequence
+import signal
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from compiler import lint_cache
 from spec.errors import FgcError
@@ -102,10 +113,11 @@ def lint(templates: Templates, regions: Sequence[str] | None = None) -> list[Fin
     workers = 0
     if missing:
         bodies = [templates.body(name) for name in missing.values()]
-        linted, workers = _lint_bodies(bodies, regions)
+        linted, workers = _lint_in_warm_child(bodies, regions) or _lint_bodies(bodies, regions)
         for key, found in zip(missing, linted, strict=True):
             lint_cache.write(key, found)
             results[key] = found
+    _stop_warm_child()
     _last_run = LintRun(len(keys), len(keys) - len(missing), len(missing), workers)
     return [Finding(template=name, **raw) for name in templates for raw in results[keys[name]]]
 
@@ -119,14 +131,124 @@ def _lint_bodies(bodies: list[str], regions: tuple[str, ...]) -> tuple[list[list
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    _config(regions)
-    workers = min(len(bodies), _worker_count())
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [_lint_body(body, regions) for body in bodies], 1
-    largest_first = sorted(range(len(bodies)), key=lambda i: -len(bodies[i]))
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        futures = {i: pool.submit(_lint_body, bodies[i], regions) for i in largest_first}
-        return [futures[i].result() for i in range(len(bodies))], workers
+    with _collector_paused():
+        _config(regions)
+        workers = min(len(bodies), _worker_count())
+        if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            return [_lint_body(body, regions) for body in bodies], 1
+        largest_first = sorted(range(len(bodies)), key=lambda i: -len(bodies[i]))
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = {i: pool.submit(_lint_body, bodies[i], regions) for i in largest_first}
+            return [futures[i].result() for i in range(len(bodies))], workers
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Garbage collection off while cfn-lint loads and lints (and in the workers forked meanwhile)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+class _WarmChild(NamedTuple):
+    """A forked process loading cfn-lint; it waits for one request on ``requests``."""
+
+    pid: int
+    requests: int
+    replies: int
+
+
+_warm_child: _WarmChild | None = None
+
+
+def warm_up() -> None:
+    """Start loading cfn-lint in a child process now, for a :func:`lint` call to come.
+
+    Call it as early as possible (``fgc render`` does before it reads the spec). It
+    does nothing where the child could not run beside this process: one core, no
+    ``fork``, or ``FGC_LINT_WORKERS=1``. A child that is never asked to lint is stopped
+    by :func:`lint` on a full cache hit, or when this process exits.
+    """
+    global _warm_child
+    if _warm_child is not None or _worker_count() < 2 or not hasattr(os, "fork"):
+        return
+    request_out, request_in = os.pipe()
+    reply_out, reply_in = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the caller's code
+        os.close(request_in)
+        os.close(reply_out)
+        status = 1
+        try:
+            _serve(request_out, reply_in)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(request_out)
+    os.close(reply_in)
+    _warm_child = _WarmChild(pid, request_in, reply_out)
+    atexit.register(_stop_warm_child)
+
+
+def _serve(requests: int, replies: int) -> None:
+    """In the warm child: load cfn-lint, then lint the one request the parent sends, if any."""
+    import pickle
+
+    gc.disable()
+    _rules()
+    with os.fdopen(requests, "rb") as inbox:
+        request = inbox.read()
+    if not request:
+        return  # the parent needed no lint (or is gone)
+    bodies, regions = pickle.loads(request)
+    try:
+        reply: tuple = ("linted", *_lint_bodies(bodies, regions))
+    except LintError as err:
+        reply = ("refused", err.message, err.hint)
+    with os.fdopen(replies, "wb") as outbox:
+        outbox.write(pickle.dumps(reply))
+
+
+def _lint_in_warm_child(
+    bodies: list[str], regions: tuple[str, ...]
+) -> tuple[list[list[dict[str, Any]]], int] | None:
+    """Have the warm child lint ``bodies``; None when there is no child or it failed."""
+    import pickle
+
+    global _warm_child
+    child, _warm_child = _warm_child, None
+    if child is None:
+        return None
+    try:
+        with os.fdopen(child.requests, "wb") as outbox:
+            outbox.write(pickle.dumps((bodies, tuple(regions))))
+    except BrokenPipeError:
+        pass  # the child died while loading cfn-lint; its reply below is empty
+    with os.fdopen(child.replies, "rb") as inbox:
+        reply = inbox.read()
+    os.waitpid(child.pid, 0)
+    if not reply:
+        return None  # lint here instead: slower, same findings
+    kind, *rest = pickle.loads(reply)
+    if kind == "refused":
+        raise LintError(*rest)
+    return rest[0], rest[1]
+
+
+def _stop_warm_child() -> None:
+    """Stop a warm child that will not be needed (all templates were cached, or exiting)."""
+    global _warm_child
+    child, _warm_child = _warm_child, None
+    if child is None:
+        return
+    os.kill(child.pid, signal.SIGKILL)
+    os.waitpid(child.pid, 0)
+    os.close(child.requests)
+    os.close(child.replies)
 
 
 def _worker_count() -> int:
@@ -155,9 +277,10 @@ def _isolated_config(**settings: Any) -> Any:
 @cache
 def _rules() -> Any:
     """cfn-lint's rule collection, loaded once per process (importing cfn-lint happens here)."""
-    from cfnlint.runner import Runner
+    with _collector_paused():
+        from cfnlint.runner import Runner
 
-    return Runner(_isolated_config()).rules
+        return Runner(_isolated_config()).rules
 
 
 @cache

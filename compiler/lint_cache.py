@@ -15,7 +15,6 @@ import importlib.util
 import json
 import os
 import re
-import tempfile
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -68,6 +67,8 @@ def read(key: str) -> list[dict[str, Any]] | None:
 
 def write(key: str, findings: list[dict[str, Any]]) -> None:
     """Store findings atomically (temp file + rename); a cache that cannot be written is skipped."""
+    import tempfile  # not needed by a warm render, which only reads
+
     folder = cache_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -10,9 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import jsonpatch
-import jsonpointer
-
 from compiler.problems import spec_error
 from spec.models import PatchOp, Spec
 
@@ -28,6 +25,9 @@ def _as_op(op: PatchOp) -> dict[str, Any]:
 
 def apply(spec: Spec, name: str, template: dict[str, Any], ops: Sequence[PatchOp]) -> dict[str, Any]:
     """Return ``template`` with ``ops`` applied in order; a failing op raises SpecError."""
+    import jsonpatch  # only specs with overrides pay for importing it
+    import jsonpointer
+
     for i, op in enumerate(ops):
         try:
             template = jsonpatch.JsonPatch([_as_op(op)]).apply(template, in_place=True)

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 
-# pydantic scans every installed distribution for plugins on first use; fgc uses none,
-# and the scan costs more than validating a file.
-os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+from fgc.startup import collect_garbage_rarely, skip_pydantic_plugin_scan
 
-from fgc import __version__
-from fgc.commands import COMMANDS
-from spec.errors import FgcError
+skip_pydantic_plugin_scan()  # before anything imports pydantic
+collect_garbage_rarely()
+
+from fgc import __version__  # noqa: E402
+from fgc.commands import COMMANDS  # noqa: E402
+from spec.errors import FgcError  # noqa: E402
 
 EXIT_CODES = """exit status:
   0  success (or nothing to change)

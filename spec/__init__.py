@@ -4,10 +4,26 @@ Library use::
 
     import spec
     app = spec.load("fargate.yaml", env="prod")   # -> spec.Spec, or raises spec.SpecError
+
+The errors are imported with the package; the models and the loader (and with them
+pydantic) on first use, so that importing :mod:`spec.errors`, as every layer and the
+CLI's start-up do, costs nothing.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from spec.errors import FgcError, Problem, SpecError, UsageError
-from spec.loader import environments, load, loads
-from spec.models import Spec
+from spec.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from spec.loader import environments, load, loads
+    from spec.models import Spec
+
+#: Public names that live in submodules, and where.
+_LAZY = {"environments": "spec.loader", "load": "spec.loader", "loads": "spec.loader", "Spec": "spec.models"}
 
 __all__ = ["FgcError", "Problem", "Spec", "SpecError", "UsageError", "environments", "load", "loads"]
+
+__getattr__ = lazy_exports(globals(), _LAZY)

@@ -6,6 +6,7 @@ Every problem found in one run is collected and raised together as one
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 from pathlib import Path as FilePath
@@ -56,7 +57,16 @@ def loads(
 
 
 def read_source(text: str | bytes, filename: str) -> Source:
-    """Parse the text into a :class:`Source` whose data is a map, or raise :class:`SpecError`."""
+    """Parse the text into a :class:`Source` whose data is a map, or raise :class:`SpecError`.
+
+    Each caller gets its own copy to interpolate and overlay; the parse itself is kept,
+    because `fgc validate` loads one text once per environment.
+    """
+    return _parsed(text, filename).copy()
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed(text: str | bytes, filename: str) -> Source:
     try:
         source = parse(text, filename)
     except YamlError as err:

@@ -121,13 +121,13 @@ SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secre
 SSM_ARN = re.compile(r"^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter/.+$")
 APP_NAME = r"^[a-z][a-z0-9-]{0,27}$"
 PATH_PATTERN = r"^/[A-Za-z0-9_\-.$/~\"'@:+*?&]{0,127}$"
-CERTIFICATE_ARN = r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-zA-Z-]+$"
-MATCHER = r"^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$"
+CERTIFICATE_ARN = r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-zA-Z-]+$"
+MATCHER = r"^[0-9]{3}(-[0-9]{3})?(,[0-9]{3}(-[0-9]{3})?)*$"
 IAM_ACTION = r"^([a-z0-9-]+:[A-Za-z0-9*?]+|\*)$"
 DISCOVERY_NAME = r"^[a-z][a-z0-9-]{0,62}$"
 VPC_ID = r"^vpc-[0-9a-zA-Z]+$"
 SUBNET_ID = r"^subnet-[0-9a-zA-Z]+$"
-REGION = r"^[a-z]{2}(-[a-z]+)+-\d$"
+REGION = r"^[a-z]{2}(-[a-z]+)+-[0-9]$"
 HOSTED_ZONE = r"^Z[A-Z0-9]{1,31}$"
 IMAGE_TAG = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"
 ECR_REPOSITORY = r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$"
@@ -366,7 +366,7 @@ class ContainerHealthCheck(Strict):
 class TargetHealthCheck(Strict):
     """The load balancer's health check of each task."""
 
-    path: str = Field("/", pattern=r"^/[^\s]{0,1023}$")
+    path: str = Field("/", pattern=r"^/\S*$", max_length=1024)
     matcher: Text = Field("200", pattern=MATCHER)
     interval: Annotated[Duration, Field(ge=5, le=300)] = 30
     timeout: Annotated[Duration, Field(ge=2, le=120)] = 5

@@ -7,7 +7,7 @@ the values, so an error in a value an overlay set points at the overlay's line.
 from __future__ import annotations
 
 from spec.errors import Problem, UsageError
-from spec.yamlsource import Path, Source
+from spec.yamlsource import Path, Source, copy_data
 
 
 def known_environments(data: dict) -> list[str]:
@@ -41,7 +41,7 @@ def _merge(source: Source, base: dict, overlay: dict, path: Path, origin: Path) 
         if isinstance(value, dict) and isinstance(base.get(key), dict):
             _merge(source, base[key], value, here, there)
             continue
-        base[key] = _copy(value)
+        base[key] = copy_data(value)
         _move_positions(source, there, here)
 
 
@@ -52,11 +52,3 @@ def _move_positions(source: Source, origin: Path, target: Path) -> None:
             del table[path]
         for path, position in [(p, pos) for p, pos in table.items() if p[: len(origin)] == origin]:
             table[target + path[len(origin) :]] = position
-
-
-def _copy(value: object) -> object:
-    if isinstance(value, dict):
-        return {key: _copy(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_copy(item) for item in value]
-    return value

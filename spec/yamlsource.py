@@ -48,6 +48,19 @@ class Source:
         line, column = locate(self, path, at_key=at_key)
         return Problem(self.filename, line, column, dotted(path), message)
 
+    def copy(self) -> Source:
+        """A copy to interpolate and overlay in place while this one stays as parsed."""
+        return Source(self.filename, copy_data(self.data), dict(self.keys), dict(self.values))
+
+
+def copy_data(data: object) -> object:
+    """Copy the dicts and lists of parsed YAML; scalars are immutable and shared."""
+    if isinstance(data, dict):
+        return {key: copy_data(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [copy_data(item) for item in data]
+    return data
+
 
 class YamlError(Exception):
     """The text is not a YAML document fgc can read; carries its problem."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-from importlib import resources
 
 HELP = "write a commented starter fargate.yaml"
 
@@ -23,6 +22,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(
             f"--app {app!r}: use 1-28 lower-case letters, digits and hyphens, starting with a letter"
         )
+    from importlib import resources
+
     text = resources.files("fgc").joinpath("starter.yaml").read_text(encoding="utf-8")
     text = text.format(app=app, image=args.image)
     try:

@@ -10,7 +10,6 @@ not deployable.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -58,9 +57,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from compiler.lint import DEFAULT_REGION, lint, warm_up
+
+    if not args.no_lint:
+        warm_up()  # cfn-lint loads in a child process while this one reads and compiles the spec
     import spec
     from compiler import compile as compile_templates
-    from compiler.lint import DEFAULT_REGION, lint
 
     document = spec.load(args.file, env=args.env)
     templates = compile_templates(document)
@@ -96,6 +98,8 @@ def rendered_files(templates: Templates, fmt: str) -> dict[str, str]:
     files = {
         f"{name}.{fmt}": templates.body(name) if fmt == "json" else templates.yaml(name) for name in templates
     }
+    import json
+
     files[PARAMETERS_FILE] = json.dumps(dict(templates.parameters), indent=2, sort_keys=True) + "\n"
     return files
 

@@ -1,5 +1,8 @@
 """Fixtures for the render / lint / checkov tests.
 
+Test modules import sample templates from lint_samples.py (this folder goes on
+sys.path here, since pytest runs with --import-mode=importlib).
+
 The lint cache is the session's own (tests/conftest.py), so the costly first
 cfn-lint run of the repo's templates is paid once per session.
 """
@@ -13,6 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent

@@ -9,47 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from lint_samples import BROKEN, CLEAN, log_group, template
 
 from compiler import lint_cache
 from compiler.lint import Finding, LintError, last_run, lint
 from compiler.templates import Templates
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def log_group(**extra: object) -> dict:
-    return {
-        "Type": "AWS::Logs::LogGroup",
-        "DeletionPolicy": "Retain",
-        "UpdateReplacePolicy": "Retain",
-        "Properties": {"RetentionInDays": 30},
-        **extra,
-    }
-
-
-def template(resources: dict, **extra: object) -> dict:
-    return {"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources, **extra}
-
-
-CLEAN = template({"Logs": log_group()})
-BROKEN = template(
-    {
-        "Logs": log_group(),
-        "Cluster": {"Type": "AWS::ECS::Cluster", "Properties": {"ClusterName": "x", "Nope": 1}},
-        "Group": {
-            "Type": "AWS::EC2::SecurityGroup",
-            "Properties": {"GroupDescription": "d", "VpcId": "vpc-1"},
-        },
-        "Endpoint": {
-            "Type": "AWS::EC2::VPCEndpoint",
-            "Properties": {
-                "ServiceName": "com.amazonaws.us-east-1.s3",
-                "VpcId": "vpc-1",
-                "VpcEndpointType": "Bad",
-            },
-        },
-    }
-)
 
 
 def line_of(templates: Templates, name: str, finding: Finding) -> str:

@@ -118,10 +118,29 @@ def test_help_lists_commands_and_exit_codes():
 def test_validate_path_imports_no_heavy_modules():
     code = (
         "import sys; from fgc.cli import main; rc = main(['validate']);"
-        "heavy = [m for m in ('boto3', 'botocore', 'troposphere', 'cfnlint') if m in sys.modules];"
+        "heavy = [m for m in ('boto3', 'botocore', 'troposphere', 'cfnlint', 'email') if m in sys.modules];"
         "print(heavy); sys.exit(rc)"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60
-    )
+    result = python(code)
     assert result.returncode == 0 and result.stdout.strip().endswith("[]"), result.stdout + result.stderr
+
+
+def test_package_metadata_still_works_after_the_cli_deferred_it():
+    """The CLI defers importlib.metadata (fgc.startup); code that uses it must get the real one."""
+    code = (
+        "import sys; from fgc.cli import main; main(['validate']);"
+        "assert 'email' not in sys.modules;"
+        "import importlib.metadata; from importlib.metadata import version, entry_points;"
+        "real = sys.modules['importlib.metadata'];"
+        "assert importlib.metadata is real and type(real).__name__ == 'module', real;"
+        "assert version('pydantic') == __import__('pydantic').VERSION, version('pydantic');"
+        "assert any(e.name == 'fgc' for e in entry_points(group='console_scripts'));"
+        "print('ok')"
+    )
+    result = python(code)
+    assert result.returncode == 0 and result.stdout.strip().endswith("ok"), result.stdout + result.stderr
+
+
+def python(code: str) -> subprocess.CompletedProcess:
+    """Run ``code`` in a fresh interpreter in the repository."""
+    return subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)

@@ -1,0 +1,96 @@
+"""compiler.lint.warm_up: cfn-lint loaded early in a forked child, which then does the linting.
+
+Each case runs in a fresh interpreter, as `fgc render` does: forking the test runner
+itself (with the emulator's threads) would test something no user runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from lint_samples import BROKEN, CLEAN
+
+REPO = Path(__file__).resolve().parents[2]
+
+PRELUDE = f"""
+import json, os, signal, sys
+import importlib
+lint_module = importlib.import_module("compiler.lint")
+from compiler.lint import LintError, last_run, lint, warm_up
+from compiler.templates import Templates
+templates = Templates('demo', {{'root': {CLEAN!r}, 'network': {BROKEN!r}}})
+def report(found, child):
+    try:
+        os.kill(child, 0)
+        alive = True
+    except ProcessLookupError:
+        alive = False
+    print(json.dumps({{'findings': [[f.template, f.line, f.rule] for f in found], 'linted': last_run().linted,
+                      'cfnlint_here': 'cfnlint' in sys.modules, 'child_alive': alive}}))
+"""
+
+
+def run(script: str, cache: Path, **env: str) -> dict:
+    """Run PRELUDE + ``script`` in a new interpreter with its own lint cache; its JSON report."""
+    environ = {k: v for k, v in os.environ.items() if k != "FGC_LINT_WORKERS"}
+    environ.update(FGC_CACHE_DIR=str(cache), PYTHONPATH=str(REPO), **env)
+    done = subprocess.run(
+        [sys.executable, "-c", PRELUDE + script], env=environ, cwd=REPO, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+WARM_LINT = "warm_up(); child = lint_module._warm_child.pid; report(lint(templates), child)\n"
+
+
+def test_the_warm_child_lints_and_finds_what_this_process_would(tmp_path: Path) -> None:
+    warm = run(WARM_LINT, tmp_path / "warm")
+    here = run("report(lint(templates), os.getpid())\n", tmp_path / "here", FGC_LINT_WORKERS="1")
+    assert here["cfnlint_here"] and here["findings"]
+    assert warm["findings"] == here["findings"]
+    assert (warm["linted"], warm["cfnlint_here"], warm["child_alive"]) == (2, False, False)
+
+
+def test_a_full_cache_hit_stops_the_warm_child_unused(tmp_path: Path) -> None:
+    first = run(WARM_LINT, tmp_path)
+    second = run(WARM_LINT, tmp_path)
+    assert second["findings"] == first["findings"]
+    assert (second["linted"], second["cfnlint_here"], second["child_alive"]) == (0, False, False)
+
+
+def test_a_dead_warm_child_means_linting_here_with_the_same_findings(tmp_path: Path) -> None:
+    script = (
+        "warm_up(); child = lint_module._warm_child.pid; os.kill(child, signal.SIGKILL)\n"
+        "report(lint(templates), child)\n"
+    )
+    fallback = run(script, tmp_path / "fallback")
+    warm = run(WARM_LINT, tmp_path / "warm")
+    assert (fallback["findings"], fallback["cfnlint_here"]) == (warm["findings"], True)
+
+
+def test_the_warm_child_reports_an_unknown_region_as_a_user_error(tmp_path: Path) -> None:
+    script = (
+        "warm_up(); child = lint_module._warm_child.pid\n"
+        "try:\n    lint(templates, regions=['xx-nowhere-1'])\n"
+        "except LintError as err:\n    print(json.dumps({'error': str(err)}))\n"
+    )
+    assert "xx-nowhere-1" in run(script, tmp_path)["error"]
+
+
+def test_a_warm_child_never_asked_to_lint_ends_with_its_process(tmp_path: Path) -> None:
+    child = run("warm_up(); print(json.dumps({'child': lint_module._warm_child.pid}))\n", tmp_path)["child"]
+    try:
+        os.kill(child, 0)
+    except ProcessLookupError:
+        return
+    raise AssertionError(f"warm child {child} outlived its parent")
+
+
+def test_one_worker_means_no_warm_child(tmp_path: Path) -> None:
+    script = "warm_up(); print(json.dumps({'child': lint_module._warm_child}))\n"
+    assert run(script, tmp_path, FGC_LINT_WORKERS="1") == {"child": None}
