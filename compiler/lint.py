@@ -104,6 +104,8 @@ def lint(templates: Templates, regions: Sequence[str] | None = None) -> list[Fin
     regions = tuple(regions or (DEFAULT_REGION,))
     checks = INFORMATIONAL_RULES
     keys = {name: lint_cache.cache_key(templates.sha256(name), regions, checks) for name in templates}
+    if _input_key is not None:
+        lint_cache.remember(_input_key, list(keys.values()))
     results: dict[str, list[dict[str, Any]]] = {}
     for key in dict.fromkeys(keys.values()):
         stored = lint_cache.read(key)
@@ -163,18 +165,28 @@ class _WarmChild(NamedTuple):
 
 
 _warm_child: _WarmChild | None = None
+_input_key: str | None = None
 
 
-def warm_up() -> None:
+def warm_up(input_key: str | None = None) -> None:
     """Start loading cfn-lint in a child process now, for a :func:`lint` call to come.
 
     Call it as early as possible (``fgc render`` does before it reads the spec). It
     does nothing where the child could not run beside this process: one core, no
     ``fork``, or ``FGC_LINT_WORKERS=1``. A child that is never asked to lint is stopped
     by :func:`lint` on a full cache hit, or when this process exits.
+
+    ``input_key`` names what the templates will be made from (``fgc render`` hashes the
+    spec's text, the environment and the variables it reads). The next :func:`lint`
+    records its cache keys under it, and when all of those are cached already no child
+    is started: on a warm render it would only compete with this process for the CPU.
+    A wrong guess costs speed, never findings: :func:`lint` lints what is missing.
     """
-    global _warm_child
+    global _warm_child, _input_key
+    _input_key = input_key
     if _warm_child is not None or _worker_count() < 2 or not hasattr(os, "fork"):
+        return
+    if input_key is not None and lint_cache.all_cached(lint_cache.recall(input_key)):
         return
     request_out, request_in = os.pipe()
     reply_out, reply_in = os.pipe()

@@ -67,18 +67,42 @@ def read(key: str) -> list[dict[str, Any]] | None:
 
 def write(key: str, findings: list[dict[str, Any]]) -> None:
     """Store findings atomically (temp file + rename); a cache that cannot be written is skipped."""
+    _store(cache_dir(), key, findings)
+
+
+def _store(folder: Path, key: str, value: object) -> None:
     import tempfile  # not needed by a warm render, which only reads
 
-    folder = cache_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{key[:16]}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(findings, out, separators=(",", ":"))
+                json.dump(value, out, separators=(",", ":"))
             os.replace(tmp, folder / f"{key}.json")
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
     except OSError:
         return
+
+
+def recall(input_key: str) -> list[str]:
+    """The cache keys that the last lint of ``input_key`` looked up (empty when unknown)."""
+    try:
+        keys = json.loads((cache_dir() / "inputs" / f"{input_key}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return keys if isinstance(keys, list) and all(isinstance(k, str) for k in keys) else []
+
+
+def remember(input_key: str, keys: list[str]) -> None:
+    """Record which cache keys a lint of ``input_key`` looked up (see :func:`compiler.lint.warm_up`)."""
+    if recall(input_key) != keys:
+        _store(cache_dir() / "inputs", input_key, keys)
+
+
+def all_cached(keys: list[str]) -> bool:
+    """Whether every key has a stored result (False for no keys: nothing is known)."""
+    folder = cache_dir()
+    return bool(keys) and all((folder / f"{key}.json").is_file() for key in keys)

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from lint_samples import BROKEN, CLEAN
 
 REPO = Path(__file__).resolve().parents[2]
@@ -94,3 +95,35 @@ def test_a_warm_child_never_asked_to_lint_ends_with_its_process(tmp_path: Path) 
 def test_one_worker_means_no_warm_child(tmp_path: Path) -> None:
     script = "warm_up(); print(json.dumps({'child': lint_module._warm_child}))\n"
     assert run(script, tmp_path, FGC_LINT_WORKERS="1") == {"child": None}
+
+
+def test_no_child_when_the_same_input_was_linted_and_cached_before(tmp_path: Path) -> None:
+    cold = run(
+        "warm_up('input-1'); child = lint_module._warm_child.pid; report(lint(templates), child)\n", tmp_path
+    )
+    probe = "warm_up({key!r}); print(json.dumps({{'child': lint_module._warm_child is not None}}))\n"
+    assert cold["linted"] == 2
+    assert run(probe.format(key="input-1"), tmp_path) == {"child": False}
+    assert run(probe.format(key="input-2"), tmp_path) == {"child": True}
+    for entry in (tmp_path / "lint").glob("*.json"):
+        entry.unlink()  # results gone: the same input warms up again
+    assert run(probe.format(key="input-1"), tmp_path) == {"child": True}
+
+
+def test_the_lint_input_key_follows_what_the_templates_are_made_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fgc.commands.render import lint_input_key
+
+    spec_file = tmp_path / "fargate.yaml"
+    spec_file.write_text("app: demo\nservices:\n  api:\n    image: nginx:${TAG:-1}\n")
+    monkeypatch.delenv("TAG", raising=False)
+    base = lint_input_key(str(spec_file), None)
+    monkeypatch.setenv("UNRELATED", "x")
+    assert lint_input_key(str(spec_file), None) == base
+    assert lint_input_key(str(spec_file), "prod") != base
+    monkeypatch.setenv("TAG", "2")
+    assert lint_input_key(str(spec_file), None) != base
+    spec_file.write_text("app: other\n")
+    assert lint_input_key(str(spec_file), None) not in (base, None)
+    assert lint_input_key(str(tmp_path / "absent.yaml"), None) is None
