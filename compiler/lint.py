@@ -32,14 +32,14 @@ from __future__ import annotations
 import atexit
 import gc
 import os
-import signal
+import pickle
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from compiler import lint_cache
+from compiler import lint_cache, lint_fork
 from spec.errors import FgcError
 
 if TYPE_CHECKING:
@@ -125,23 +125,19 @@ def lint(templates: Templates, regions: Sequence[str] | None = None) -> list[Fin
 
 
 def _lint_bodies(bodies: list[str], regions: tuple[str, ...]) -> tuple[list[list[dict[str, Any]]], int]:
-    """Lint template texts, in forked workers when there is more than one and more than one core.
+    """Lint template texts: here, and in forked workers when there are several and cores to spare.
 
-    Rules are loaded here, before the fork, so every worker inherits them instead of
-    loading its own; the largest templates go first so the workers finish together.
+    Rules are loaded first, so every worker inherits them instead of loading its own;
+    the largest templates go first so that the processes finish together.
     """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     with _collector_paused():
         _config(regions)
-        workers = min(len(bodies), _worker_count())
-        if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        processes = min(len(bodies), _worker_count())
+        if processes < 2 or not lint_fork.available():
             return [_lint_body(body, regions) for body in bodies], 1
         largest_first = sorted(range(len(bodies)), key=lambda i: -len(bodies[i]))
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = {i: pool.submit(_lint_body, bodies[i], regions) for i in largest_first}
-            return [futures[i].result() for i in range(len(bodies))], workers
+        found = lint_fork.map_forked(lambda i: _lint_body(bodies[i], regions), largest_first, processes)
+        return [found[i] for i in range(len(bodies))], processes
 
 
 @contextmanager
@@ -157,11 +153,10 @@ def _collector_paused() -> Iterator[None]:
 
 
 class _WarmChild(NamedTuple):
-    """A forked process loading cfn-lint; it waits for one request on ``requests``."""
+    """A forked process loading cfn-lint, and the pipe on which it waits for one request."""
 
-    pid: int
+    process: lint_fork.Child
     requests: int
-    replies: int
 
 
 _warm_child: _WarmChild | None = None
@@ -184,68 +179,49 @@ def warm_up(input_key: str | None = None) -> None:
     """
     global _warm_child, _input_key
     _input_key = input_key
-    if _warm_child is not None or _worker_count() < 2 or not hasattr(os, "fork"):
+    if _warm_child is not None or _worker_count() < 2 or not lint_fork.available():
         return
     if input_key is not None and lint_cache.all_cached(lint_cache.recall(input_key)):
         return
     request_out, request_in = os.pipe()
-    reply_out, reply_in = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns into the caller's code
-        os.close(request_in)
-        os.close(reply_out)
-        status = 1
-        try:
-            _serve(request_out, reply_in)
-            status = 0
-        finally:
-            os._exit(status)
+    child = lint_fork.fork(partial(_serve, request_out), close=[request_in])
     os.close(request_out)
-    os.close(reply_in)
-    _warm_child = _WarmChild(pid, request_in, reply_out)
+    _warm_child = _WarmChild(child, request_in)
     atexit.register(_stop_warm_child)
 
 
-def _serve(requests: int, replies: int) -> None:
+def _serve(requests: int) -> tuple | None:
     """In the warm child: load cfn-lint, then lint the one request the parent sends, if any."""
-    import pickle
-
     gc.disable()
     _rules()
     with os.fdopen(requests, "rb") as inbox:
         request = inbox.read()
     if not request:
-        return  # the parent needed no lint (or is gone)
+        return None  # the parent needed no lint (or is gone)
     bodies, regions = pickle.loads(request)
     try:
-        reply: tuple = ("linted", *_lint_bodies(bodies, regions))
+        return ("linted", *_lint_bodies(bodies, regions))
     except LintError as err:
-        reply = ("refused", err.message, err.hint)
-    with os.fdopen(replies, "wb") as outbox:
-        outbox.write(pickle.dumps(reply))
+        return ("refused", err.message, err.hint)
 
 
 def _lint_in_warm_child(
     bodies: list[str], regions: tuple[str, ...]
 ) -> tuple[list[list[dict[str, Any]]], int] | None:
-    """Have the warm child lint ``bodies``; None when there is no child or it failed."""
-    import pickle
-
+    """Have the warm child lint ``bodies``; None when there is no child or it died."""
     global _warm_child
     child, _warm_child = _warm_child, None
     if child is None:
         return None
     try:
         with os.fdopen(child.requests, "wb") as outbox:
-            outbox.write(pickle.dumps((bodies, tuple(regions))))
+            pickle.dump((bodies, tuple(regions)), outbox)
     except BrokenPipeError:
-        pass  # the child died while loading cfn-lint; its reply below is empty
-    with os.fdopen(child.replies, "rb") as inbox:
-        reply = inbox.read()
-    os.waitpid(child.pid, 0)
-    if not reply:
+        pass  # the child died while loading cfn-lint; it has no reply
+    reply = lint_fork.result(child.process)
+    if reply is None:
         return None  # lint here instead: slower, same findings
-    kind, *rest = pickle.loads(reply)
+    kind, *rest = reply
     if kind == "refused":
         raise LintError(*rest)
     return rest[0], rest[1]
@@ -255,12 +231,9 @@ def _stop_warm_child() -> None:
     """Stop a warm child that will not be needed (all templates were cached, or exiting)."""
     global _warm_child
     child, _warm_child = _warm_child, None
-    if child is None:
-        return
-    os.kill(child.pid, signal.SIGKILL)
-    os.waitpid(child.pid, 0)
-    os.close(child.requests)
-    os.close(child.replies)
+    if child is not None:
+        os.close(child.requests)
+        lint_fork.stop(child.process)
 
 
 def _worker_count() -> int:

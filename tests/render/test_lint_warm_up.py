@@ -46,7 +46,7 @@ def run(script: str, cache: Path, **env: str) -> dict:
     return json.loads(done.stdout.splitlines()[-1])
 
 
-WARM_LINT = "warm_up(); child = lint_module._warm_child.pid; report(lint(templates), child)\n"
+WARM_LINT = "warm_up(); child = lint_module._warm_child.process.pid; report(lint(templates), child)\n"
 
 
 def test_the_warm_child_lints_and_finds_what_this_process_would(tmp_path: Path) -> None:
@@ -66,7 +66,7 @@ def test_a_full_cache_hit_stops_the_warm_child_unused(tmp_path: Path) -> None:
 
 def test_a_dead_warm_child_means_linting_here_with_the_same_findings(tmp_path: Path) -> None:
     script = (
-        "warm_up(); child = lint_module._warm_child.pid; os.kill(child, signal.SIGKILL)\n"
+        "warm_up(); child = lint_module._warm_child.process.pid; os.kill(child, signal.SIGKILL)\n"
         "report(lint(templates), child)\n"
     )
     fallback = run(script, tmp_path / "fallback")
@@ -76,7 +76,7 @@ def test_a_dead_warm_child_means_linting_here_with_the_same_findings(tmp_path: P
 
 def test_the_warm_child_reports_an_unknown_region_as_a_user_error(tmp_path: Path) -> None:
     script = (
-        "warm_up(); child = lint_module._warm_child.pid\n"
+        "warm_up(); child = lint_module._warm_child.process.pid\n"
         "try:\n    lint(templates, regions=['xx-nowhere-1'])\n"
         "except LintError as err:\n    print(json.dumps({'error': str(err)}))\n"
     )
@@ -84,7 +84,9 @@ def test_the_warm_child_reports_an_unknown_region_as_a_user_error(tmp_path: Path
 
 
 def test_a_warm_child_never_asked_to_lint_ends_with_its_process(tmp_path: Path) -> None:
-    child = run("warm_up(); print(json.dumps({'child': lint_module._warm_child.pid}))\n", tmp_path)["child"]
+    child = run("warm_up(); print(json.dumps({'child': lint_module._warm_child.process.pid}))\n", tmp_path)[
+        "child"
+    ]
     try:
         os.kill(child, 0)
     except ProcessLookupError:
@@ -99,7 +101,8 @@ def test_one_worker_means_no_warm_child(tmp_path: Path) -> None:
 
 def test_no_child_when_the_same_input_was_linted_and_cached_before(tmp_path: Path) -> None:
     cold = run(
-        "warm_up('input-1'); child = lint_module._warm_child.pid; report(lint(templates), child)\n", tmp_path
+        "warm_up('input-1'); child = lint_module._warm_child.process.pid; report(lint(templates), child)\n",
+        tmp_path,
     )
     probe = "warm_up({key!r}); print(json.dumps({{'child': lint_module._warm_child is not None}}))\n"
     assert cold["linted"] == 2
