@@ -2,7 +2,8 @@
 
 Forking, not spawning, is the point: a child starts with everything its parent has
 loaded (cfn-lint and its rules take about a second to load) and shares it
-copy-on-write. Only where ``os.fork`` exists; callers work in-process elsewhere.
+copy-on-write. Only where that is safe (:func:`available`); callers work in-process
+elsewhere.
 A child that dies without answering is reported as None, so the caller can redo the
 work itself: slower, same result.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import threading
 from collections.abc import Callable, Sequence
 from typing import NamedTuple, TypeVar
 
@@ -26,7 +28,13 @@ class Child(NamedTuple):
 
 
 def available() -> bool:
-    return hasattr(os, "fork")
+    """Whether forking is safe here: ``os.fork`` exists and this process runs no other thread.
+
+    A thread holding a lock at the moment of the fork (the allocator's, logging's, an
+    import's) leaves that lock held forever in the child, which can then hang. The
+    ``fgc`` process has no threads; a library caller with threads lints in-process.
+    """
+    return hasattr(os, "fork") and threading.active_count() == 1
 
 
 def fork(work: Callable[[], object], close: Sequence[int] = ()) -> Child:

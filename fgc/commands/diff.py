@@ -27,6 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from fgc.commands._warm import warm_up_lint
+
+    warm_up_lint(args.file, args.env)
     import deployer
     from deployer.build import build
     from fgc.commands._target import open_target

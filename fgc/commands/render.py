@@ -57,10 +57,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from compiler.lint import DEFAULT_REGION, lint, warm_up
+    from compiler.lint import DEFAULT_REGION, lint
+    from fgc.commands._warm import warm_up_lint
 
     if not args.no_lint:
-        warm_up(lint_input_key(args.file, args.env))  # cfn-lint loads while the spec is compiled
+        warm_up_lint(args.file, args.env)
     import spec
     from compiler import compile as compile_templates
 
@@ -91,24 +92,6 @@ def run(args: argparse.Namespace) -> int:
         )
         return 1
     return 0
-
-
-def lint_input_key(path: str, env: str | None) -> str | None:
-    """What the templates are made from, hashed: the spec's bytes, the environment, the
-    variables the spec reads and fgc's version (None when the file cannot be read: the
-    load that follows reports why). Lets a warm render skip the cfn-lint warm-up."""
-    import hashlib
-    import re
-
-    from fgc import __version__
-
-    try:
-        text = Path(path).read_bytes()
-    except OSError:
-        return None
-    names = sorted(set(re.findall(rb"\$\{([A-Za-z_][A-Za-z0-9_]*)", text)))
-    values = [repr((name, os.environ.get(name.decode()))).encode() for name in names]
-    return hashlib.sha256(b"\0".join([__version__.encode(), (env or "").encode(), text, *values])).hexdigest()
 
 
 def rendered_files(templates: Templates, fmt: str) -> dict[str, str]:

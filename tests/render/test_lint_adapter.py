@@ -130,18 +130,6 @@ def test_a_corrupt_cache_entry_is_a_miss_and_is_rewritten(session_cache: Path) -
         assert json.loads(entry.read_text(encoding="utf-8")) == []
 
 
-def test_parallel_and_serial_linting_agree(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    templates = Templates("demo", {"root": CLEAN, "network": BROKEN, "cluster": template({"L": log_group()})})
-    monkeypatch.setenv("FGC_CACHE_DIR", str(tmp_path / "parallel"))
-    parallel = lint(templates)
-    workers = last_run().workers
-    monkeypatch.setenv("FGC_CACHE_DIR", str(tmp_path / "serial"))
-    monkeypatch.setenv("FGC_LINT_WORKERS", "1")
-    serial = lint(templates)
-    assert (last_run().workers, parallel) == (1, serial)
-    assert workers == min(3, len(os.sched_getaffinity(0)))
-
-
 def test_an_unknown_region_is_a_user_error() -> None:
     with pytest.raises(LintError, match="xx-nowhere-1"):
         lint(

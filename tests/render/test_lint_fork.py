@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import threading
 import time
+from pathlib import Path
 
 import pytest
 
 from compiler import lint_fork
 
-pytestmark = pytest.mark.skipif(not lint_fork.available(), reason="needs os.fork")
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_a_child_returns_what_its_work_returned() -> None:
@@ -51,3 +57,17 @@ def test_map_forked_redoes_the_tasks_of_a_helper_that_died() -> None:
         return -i
 
     assert lint_fork.map_forked(work, list(range(8)), processes=2) == {i: -i for i in range(8)}
+
+
+def test_forking_is_refused_while_another_thread_runs() -> None:
+    release = threading.Event()
+    thread = threading.Thread(target=release.wait)
+    thread.start()
+    try:
+        assert not lint_fork.available()
+    finally:
+        release.set()
+        thread.join()
+    code = "from compiler import lint_fork; print(lint_fork.available())"
+    fresh = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    assert fresh.stdout.strip() == "True", fresh.stderr

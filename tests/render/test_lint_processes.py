@@ -1,7 +1,7 @@
-"""compiler.lint.warm_up: cfn-lint loaded early in a forked child, which then does the linting.
+"""compiler.lint's processes: the warm-up child that loads cfn-lint early, and forked workers.
 
-Each case runs in a fresh interpreter, as `fgc render` does: forking the test runner
-itself (with the emulator's threads) would test something no user runs.
+Each case runs in a fresh interpreter, as `fgc render` does: the test runner has the
+emulator's threads, and a process with threads never forks (compiler.lint_fork).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def report(found, child):
         alive = True
     except ProcessLookupError:
         alive = False
-    print(json.dumps({{'findings': [[f.template, f.line, f.rule] for f in found], 'linted': last_run().linted,
+    print(json.dumps({{'findings': [[f.template, f.line, f.rule] for f in found], 'linted': last_run().linted, 'workers': last_run().workers,
                       'cfnlint_here': 'cfnlint' in sys.modules, 'child_alive': alive}}))
 """
 
@@ -55,6 +55,13 @@ def test_the_warm_child_lints_and_finds_what_this_process_would(tmp_path: Path) 
     assert here["cfnlint_here"] and here["findings"]
     assert warm["findings"] == here["findings"]
     assert (warm["linted"], warm["cfnlint_here"], warm["child_alive"]) == (2, False, False)
+
+
+def test_parallel_workers_and_one_process_find_the_same(tmp_path: Path) -> None:
+    parallel = run("report(lint(templates), os.getpid())\n", tmp_path / "parallel")
+    serial = run("report(lint(templates), os.getpid())\n", tmp_path / "serial", FGC_LINT_WORKERS="1")
+    assert parallel["findings"] == serial["findings"] and serial["findings"]
+    assert (parallel["workers"], serial["workers"]) == (min(2, len(os.sched_getaffinity(0))), 1)
 
 
 def test_a_full_cache_hit_stops_the_warm_child_unused(tmp_path: Path) -> None:
@@ -116,7 +123,7 @@ def test_no_child_when_the_same_input_was_linted_and_cached_before(tmp_path: Pat
 def test_the_lint_input_key_follows_what_the_templates_are_made_from(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from fgc.commands.render import lint_input_key
+    from fgc.commands._warm import lint_input_key
 
     spec_file = tmp_path / "fargate.yaml"
     spec_file.write_text("app: demo\nservices:\n  api:\n    image: nginx:${TAG:-1}\n")
