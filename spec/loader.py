@@ -80,7 +80,7 @@ def _parsed(text: str | bytes, filename: str) -> Source:
 
 def environments(text: str | bytes, filename: str = "fargate.yaml") -> list[str]:
     """The environment names a document declares (for `fgc validate` to check each one)."""
-    return overlay.known_environments(read_source(text, filename).data)
+    return overlay.known_environments(_parsed(text, filename).data)  # read only: no copy needed
 
 
 def _validate(source: Source, found: list[Problem]) -> Spec:
