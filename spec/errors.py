@@ -6,7 +6,7 @@ its ``exit_code``; anything else escaping is a bug and shows a traceback.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class FgcError(Exception):
@@ -23,9 +23,12 @@ class FgcError(Exception):
         return self.message if not self.hint else f"{self.message}\n  hint: {self.hint}"
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One thing wrong with a fargate.yaml, pinned to where it is."""
+class Problem(NamedTuple):
+    """One thing wrong with a fargate.yaml, pinned to where it is.
+
+    A NamedTuple: immutable, hashable and ordered by place like a frozen dataclass,
+    but defined about ten times faster, which every ``fgc`` start pays for.
+    """
 
     file: str
     line: int

@@ -1,21 +1,23 @@
-"""One module per sub-command.
+"""One module per sub-command, named here with its one-line help.
 
-Each module defines ``HELP`` (one line), ``add_arguments(parser)`` and
-``run(args) -> int``. Modules import what only their own command needs inside
-the functions that use it: ``fgc`` imports every module to build its parser, and
-``fgc validate`` must not pay for boto3, troposphere, cfn-lint, or even json.
+Each module defines ``add_arguments(parser)`` and ``run(args) -> int``, and may
+define ``DESCRIPTION`` (the sub-command's ``--help`` text; its line here otherwise).
+``fgc`` imports only the module of the sub-command it runs (see
+:func:`fgc.cli.build_parser`), and modules import what only their command needs
+inside the functions that use it: ``fgc validate`` must not pay for boto3,
+troposphere, cfn-lint, or even json.
 """
 
-#: Sub-commands in the order ``fgc --help`` lists them.
-COMMANDS = (
-    "init",
-    "validate",
-    "schema",
-    "render",
-    "diff",
-    "deploy",
-    "status",
-    "logs",
-    "destroy",
-    "emulator",
-)
+#: Sub-commands in the order ``fgc --help`` lists them, with the line it shows for each.
+COMMANDS = {
+    "init": "write a commented starter fargate.yaml",
+    "validate": "check fargate.yaml and list every problem with its line and column",
+    "schema": "print the JSON Schema (2020-12) of fargate.yaml for editor completion and checks",
+    "render": "compile fargate.yaml into CloudFormation templates, lint them and write them for review",
+    "diff": "show what `fgc deploy` would change (a CloudFormation change set, deleted afterwards)",
+    "deploy": "deploy fargate.yaml: show the plan, confirm, execute it and follow its progress",
+    "status": "show the deployed stack set: stack states, services, target health, outputs, last events",
+    "logs": "print a service's logs (all streams, in time order); --follow keeps reading",
+    "destroy": "delete the deployed stack set (registries, log groups and retained resources are kept)",
+    "emulator": "serve a local AWS endpoint (moto + fgc's CloudFormation engine) for rehearsing deploys",
+}

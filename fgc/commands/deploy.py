@@ -6,7 +6,6 @@ import argparse
 
 from fgc.commands._target import add_aws, add_env
 
-HELP = "deploy fargate.yaml: show the plan, confirm, execute it and follow its progress"
 DESCRIPTION = (
     "Compile and lint fargate.yaml, upload the nested templates, create a change set, show the plan "
     "and ask before executing it (--yes skips the question; without a terminal it is required). "

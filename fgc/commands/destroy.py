@@ -6,7 +6,6 @@ import argparse
 
 from fgc.commands._target import add_aws, add_env
 
-HELP = "delete the deployed stack set (registries, log groups and retained resources are kept)"
 DESCRIPTION = (
     "List what deleting the stack set removes and what it keeps (resources with DeletionPolicy "
     "Retain: ECR registries, log groups), ask (--yes skips the question; without a terminal it is "

@@ -6,7 +6,6 @@ import argparse
 
 from fgc.commands._target import add_aws, add_env
 
-HELP = "show what `fgc deploy` would change (a CloudFormation change set, deleted afterwards)"
 DESCRIPTION = (
     "Compile and lint fargate.yaml, create a change set for the stack set (nested stacks included), "
     "print each resource that would be added, modified (and whether it is replaced) or removed, and "

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import threading
 
-HELP = "serve a local AWS endpoint (moto + fgc's CloudFormation engine) for rehearsing deploys"
 DESCRIPTION = (
     "Serve a local AWS endpoint in the foreground until Ctrl-C. Point fgc, boto3 or the AWS CLI at it "
     "with AWS_ENDPOINT_URL; every deploy, diff, status and destroy then runs against it, never AWS."

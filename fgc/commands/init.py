@@ -6,8 +6,6 @@ import argparse
 import os
 import re
 
-HELP = "write a commented starter fargate.yaml"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--app", help="the application name (default: from the current folder's name)")

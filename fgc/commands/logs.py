@@ -6,8 +6,6 @@ import argparse
 
 from fgc.commands._target import add_aws, add_env
 
-HELP = "print a service's logs (all streams, in time order); --follow keeps reading"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("service", metavar="SERVICE", help="service name from the spec's `services`")

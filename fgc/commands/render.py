@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from compiler.lint import Finding
     from compiler.templates import Templates
 
-HELP = "compile fargate.yaml into CloudFormation templates, lint them and write them for review"
 DESCRIPTION = (
     "Compile fargate.yaml into nested CloudFormation templates, lint them with cfn-lint and write "
     "them to OUT/<stack>/ (one file per template, plus parameters.json with the root stack's "

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-HELP = "print the JSON Schema (2020-12) of fargate.yaml for editor completion and checks"
 DESCRIPTION = (
     "Print the JSON Schema of fargate.yaml. Save it and point your editor at it, e.g. with\n"
     "  fgc schema > fargate.schema.json\n"

@@ -6,8 +6,6 @@ import argparse
 
 from fgc.commands._target import add_aws, add_env
 
-HELP = "show the deployed stack set: stack states, services, target health, outputs, last events"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_env(parser)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-HELP = "check fargate.yaml and list every problem with its line and column"
 DESCRIPTION = (
     "Validate fargate.yaml. Without --env, the base document and every environment overlay are checked;\n"
     "with --env, only that environment. Problems print as FILE:LINE:COL: key.path: message (exit 2)."

@@ -9,7 +9,11 @@ import sys
 from pathlib import Path
 
 import jsonschema
+import pytest
 import yaml
+
+from fgc.cli import build_parser, command_in, main
+from fgc.commands import COMMANDS
 
 REPO = Path(__file__).resolve().parents[2]
 FGC = shutil.which("fgc", path=str(Path(sys.executable).parent)) or "fgc"
@@ -115,10 +119,45 @@ def test_help_lists_commands_and_exit_codes():
     assert "--env" in fgc("validate", "--help").stdout
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["validate"],
+        ["--file=x.yaml", "validate", "--env", "dev"],
+        ["-fx.yaml", "render", "--no-lint"],
+        ["-f", "render", "validate"],
+        ["validate", "-f", "render"],
+        ["deploy", "--local", "--yes"],
+    ],
+)
+def test_the_parser_built_for_one_command_parses_as_the_whole_tree_would(argv):
+    """fgc builds only the parser of the command it runs; it must be the one argparse picks."""
+    command = command_in(argv)
+    assert build_parser().parse_known_args(argv)[0].command == command
+    args = build_parser(command).parse_args(argv)
+    assert args.command == command and args.run.__module__ == f"fgc.commands.{command}"
+
+
+def test_every_command_has_its_help(monkeypatch, capsys):
+    monkeypatch.setenv("COLUMNS", "300")  # one line per command: the width comes from $COLUMNS
+    for argv in (["--help"], *([name, "--help"] for name in COMMANDS)):
+        with pytest.raises(SystemExit) as exit_:
+            main(argv)
+        assert exit_.value.code == 0
+        text = capsys.readouterr().out
+        assert "exit status" in text
+        if argv == ["--help"]:
+            assert all(f"{name:<20}{line}" in text for name, line in COMMANDS.items()), text
+        else:
+            assert text.startswith(f"usage: fgc {argv[0]} [-h] [-f FILE]"), text
+
+
 def test_validate_path_imports_no_heavy_modules():
+    """Nor the other commands' modules, nor shutil (argparse's terminal width, see fgc.cli)."""
     code = (
         "import sys; from fgc.cli import main; rc = main(['validate']);"
-        "heavy = [m for m in ('boto3', 'botocore', 'troposphere', 'cfnlint', 'email') if m in sys.modules];"
+        "heavy = [m for m in ('boto3', 'botocore', 'troposphere', 'cfnlint', 'email', 'shutil',"
+        " 'fgc.commands.render', 'fgc.commands._target') if m in sys.modules];"
         "print(heavy); sys.exit(rc)"
     )
     result = python(code)
