@@ -7,6 +7,8 @@ calls on spec/, compiler/ and deployer/ and prints what they return.
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
 import importlib
 import os
 import sys
@@ -127,5 +129,31 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def console() -> int:
+    """The ``fgc`` command: :func:`main`, then an exit that skips the interpreter's teardown.
+
+    On a normal exit the interpreter frees its objects one by one and tears its
+    modules down: 48 M instructions, 7% of ``fgc validate``, spent on memory the
+    system takes back at once. The handler registered here, before any other, runs
+    last (atexit calls handlers in reverse order): after the threads have been
+    joined and the other handlers (the lint warm-up's stop, logging's flush) have
+    run, it flushes the standard streams and ends the process with main's status.
+    When main raises instead, the status is unknown and the usual exit proceeds.
+    """
+    status: list[int] = []
+    atexit.register(_exit_now, status)
+    status.append(main())
+    return status[0]
+
+
+def _exit_now(status: list[int]) -> None:
+    if not status:
+        return
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (`fgc schema | head`)
+            stream.flush()
+    os._exit(status[0])
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(console())

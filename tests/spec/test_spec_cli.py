@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -180,6 +181,33 @@ def test_package_metadata_still_works_after_the_cli_deferred_it():
     assert result.returncode == 0 and result.stdout.strip().endswith("ok"), result.stdout + result.stderr
 
 
-def python(code: str) -> subprocess.CompletedProcess:
-    """Run ``code`` in a fresh interpreter in the repository."""
-    return subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+def test_the_command_exits_with_its_status_after_the_handlers_it_registered(tmp_path):
+    """`fgc` ends the process without the interpreter's teardown (fgc.cli.console), yet
+    with main's status, its output flushed, and the exit handlers registered during the
+    run (the lint warm-up's stop) run; one registered before `fgc` started is skipped."""
+    code = (
+        "import atexit, sys; from fgc import cli;"
+        "atexit.register(print, 'teardown');"
+        "run = cli.main;"
+        "cli.main = lambda: (atexit.register(print, 'handler of the run'), run())[1];"
+        f"sys.argv = ['fgc', 'validate', '-f', {str(tmp_path / 'missing.yaml')!r}];"
+        "print('output', end='');"
+        "sys.exit(cli.console())"
+    )
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    result = python(code, **buffered)
+    assert result.returncode == 2, result.stderr
+    assert result.stdout.splitlines() == ["outputhandler of the run"], result.stdout
+    assert "no such file" in result.stderr
+
+
+def python(code: str, **environ: str) -> subprocess.CompletedProcess:
+    """Run ``code`` in a fresh interpreter in the repository (``environ`` replaces the environment)."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=environ or None,
+    )
