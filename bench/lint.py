@@ -35,9 +35,7 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory(prefix="fgc-bench-lint-") as tmp:
         work = Path(tmp)
-        cases = [("repo fargate.yaml", process.REPO / "fargate.yaml")]
-        cases += [(f"{n} services", specs.write_spec(work / f"spec-{n}", n)) for n in args.sizes]
-        for index, (label, spec_path) in enumerate(cases):
+        for index, (label, spec_path) in enumerate(specs.cases(work, args.sizes)):
             out = work / f"out-{index}"
             render = [*process.fgc_command(), "render", "-f", str(spec_path), "-o", str(out)]
             fresh = [{"FGC_CACHE_DIR": str(work / f"cache-{index}-{i}")} for i in range(2 * args.reps)]
@@ -46,7 +44,7 @@ def main() -> None:
             warm_env = {"FGC_CACHE_DIR": str(work / f"cache-{index}-warm")}
             process.run(render, warm_env)
             warm = process.repeat(render, [warm_env] * args.reps)
-            files = sorted(str(p) for p in next(out.iterdir()).glob("*.json") if p.name != "parameters.json")
+            files = [str(path) for path in specs.template_files(out)]
             cli = process.repeat([*process.cfn_lint_command(), *files], [{}] * args.reps, check=False)
             if any(s.returncode != 0 for s in cli):
                 print(f"note: cfn-lint reported findings for {label}", file=sys.stderr)

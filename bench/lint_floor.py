@@ -78,12 +78,10 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory(prefix="fgc-bench-floor-") as tmp:
         work = Path(tmp)
-        cases = [("repo fargate.yaml", process.REPO / "fargate.yaml")]
-        cases += [(f"{n} services", specs.write_spec(work / f"spec-{n}", n)) for n in args.sizes]
-        for index, (label, spec_path) in enumerate(cases):
+        for index, (label, spec_path) in enumerate(specs.cases(work, args.sizes)):
             out = work / f"out-{index}"
             process.run([*process.fgc_command(), "render", "--no-lint", "-f", str(spec_path), "-o", str(out)])
-            files = sorted(str(p) for p in next(out.iterdir()).glob("*.json") if p.name != "parameters.json")
+            files = [str(path) for path in specs.template_files(out)]
             load, each = parts(files, args.reps)
             floor = start + load + max(max(each), sum(each) / cores)
             cli_samples = process.repeat([*process.cfn_lint_command(), *files], [{}] * args.reps, check=False)

@@ -35,17 +35,14 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory(prefix="fgc-bench-render-") as tmp:
         work = Path(tmp)
-        cases = [("repo fargate.yaml", process.REPO / "fargate.yaml", 1)]
-        cases += [(f"{n} services", specs.write_spec(work / f"spec-{n}", n), n) for n in args.sizes]
-        for label, spec_path, services in cases:
-            out = work / f"out-{services}-{spec_path.parent.name}"
+        for index, (label, spec_path) in enumerate(specs.cases(work, args.sizes)):
+            out = work / f"out-{index}"
             cache = {"FGC_CACHE_DIR": str(work / f"cache-{label.replace(' ', '-')}")}
             render = [*process.fgc_command(), "render", "-f", str(spec_path), "-o", str(out)]
             no_lint = process.repeat([*render, "--no-lint"], [cache] * args.reps)
             process.run(render, cache)  # fill the lint cache
             warm = process.repeat(render, [cache] * args.reps)
-            folder = next(out.iterdir())
-            templates = [p for p in folder.glob("*.json") if p.name != "parameters.json"]
+            templates = specs.template_files(out)
             size = sum(p.stat().st_size for p in templates)
             resources = sum(len(json.loads(p.read_text()).get("Resources", {})) for p in templates)
             rows.append(

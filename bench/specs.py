@@ -9,10 +9,13 @@ Fargate Spot.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 #: Services routed from the load balancer; the rest are discovery-only backends.
 MAX_HTTP_SERVICES = 90
+#: The repository's own spec, the first case of every bench.
+REPO_SPEC = Path(__file__).resolve().parent.parent / "fargate.yaml"
 
 
 def spec_text(services: int, app: str = "bench") -> str:
@@ -55,3 +58,15 @@ def write_spec(folder: Path, services: int) -> Path:
     path = folder / "fargate.yaml"
     path.write_text(spec_text(services), encoding="utf-8")
     return path
+
+
+def cases(work: Path, sizes: Sequence[int]) -> list[tuple[str, Path]]:
+    """(label, spec) for each bench case: the repo's spec, then one generated spec per size in `work`."""
+    return [("repo fargate.yaml", REPO_SPEC)] + [
+        (f"{n} services", write_spec(work / f"spec-{n}", n)) for n in sizes
+    ]
+
+
+def template_files(out: Path) -> list[Path]:
+    """The templates one ``fgc render -o out`` wrote (its one stack folder), without parameters.json."""
+    return sorted(p for p in next(out.iterdir()).glob("*.json") if p.name != "parameters.json")
