@@ -19,9 +19,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-import deployer  # noqa: E402
-import emulator  # noqa: E402
-from deployer.build import build  # noqa: E402
+from fgc.deployer.build import build  # noqa: E402
+
+from fgc import deployer, emulator  # noqa: E402
 
 
 def measured_deploy(url: str, spec: Path) -> tuple[Counter[str], float, bool]:

@@ -92,15 +92,15 @@ def main() -> int:
     args = parser.parse_args()
 
     started = time.perf_counter()
-    import emulator
+    from fgc import emulator
 
     handle = emulator.start()
     handle.ping()
     first_answer = time.perf_counter() - started
 
-    import compiler
-    import spec
-    from compiler.context import CompileContext
+    from fgc.compiler.context import CompileContext
+
+    from fgc import compiler, spec
 
     templates = compiler.compile(spec.load(args.file), CompileContext())
     next_tag = {

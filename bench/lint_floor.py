@@ -39,7 +39,7 @@ MEASURE = """
 import importlib, json, sys, time
 from fgc.startup import collect_garbage_rarely
 collect_garbage_rarely()
-lint = importlib.import_module("compiler.lint")
+lint = importlib.import_module("fgc.compiler.lint")
 start = time.perf_counter()
 lint._config(("us-east-1",))
 load = time.perf_counter() - start

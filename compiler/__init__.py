@@ -14,16 +14,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from compiler.lint import lint
-from spec.lazy import lazy_exports
+from fgc.compiler.lint import lint
+from fgc.spec.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from compiler.build import compile
-    from compiler.context import CompileContext
-    from compiler.templates import Templates
+    from fgc.compiler.build import compile
+    from fgc.compiler.context import CompileContext
+    from fgc.compiler.templates import Templates
 
 #: Public names that live in submodules, and where.
-_LAZY = {"compile": "compiler.build", "CompileContext": "compiler.context", "Templates": "compiler.templates"}
+_LAZY = {
+    "compile": "fgc.compiler.build",
+    "CompileContext": "fgc.compiler.context",
+    "Templates": "fgc.compiler.templates",
+}
 
 __all__ = ["CompileContext", "Templates", "compile", "lint"]
 

@@ -9,15 +9,14 @@ from __future__ import annotations
 from hashlib import sha256
 from typing import Any
 
+from fgc.compiler import cluster, network, overrides, priorities, registries, root, service
+from fgc.compiler.context import CompileContext
+from fgc.compiler.naming import pascal, service_template
+from fgc.compiler.problems import spec_error
+from fgc.compiler.tags import apply_tags
+from fgc.compiler.templates import ROOT, Templates, canonical_json, readable
+from fgc.spec.models import Spec
 from troposphere import Template
-
-from compiler import cluster, network, overrides, priorities, registries, root, service
-from compiler.context import CompileContext
-from compiler.naming import pascal, service_template
-from compiler.problems import spec_error
-from compiler.tags import apply_tags
-from compiler.templates import ROOT, Templates, canonical_json, readable
-from spec.models import Spec
 
 #: ALB limits: condition values (hosts + path patterns) in one rule, rules on one listener
 MAX_CONDITION_VALUES = 5

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from fgc.compiler import load_balancer
+from fgc.compiler.checkov_skips import checkov_metadata
 from troposphere import GetAtt, Output, Parameter, Ref, Template, ecs, servicediscovery
 
-from compiler import load_balancer
-from compiler.checkov_skips import checkov_metadata
-
 if TYPE_CHECKING:
-    from compiler.context import CompileContext
-    from spec.models import Spec
+    from fgc.compiler.context import CompileContext
+    from fgc.spec.models import Spec
 
 
 #: Capacity providers every cluster offers; services choose their own mix.

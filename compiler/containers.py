@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from fgc.compiler import defaults, images, secrets
+from fgc.spec.models import ContainerHealthCheck, SecretRef, Service, Sidecar
 from troposphere import Ref, Region, ecs
-
-from compiler import defaults, images, secrets
-from spec.models import ContainerHealthCheck, SecretRef, Service, Sidecar
 
 
 def parts(service: Service) -> list[Service | Sidecar]:

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from fgc.compiler import defaults, images, secrets
+from fgc.compiler.containers import parts
+from fgc.spec.models import Service
 from troposphere import AccountId, GetAtt, Sub, iam
-
-from compiler import defaults, images, secrets
-from compiler.containers import parts
-from spec.models import Service
 
 _TASKS = "ecs-tasks.amazonaws.com"
 

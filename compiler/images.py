@@ -10,10 +10,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from fgc.compiler.naming import pascal
+from fgc.spec.models import ImageRef
 from troposphere import Ref, Sub
-
-from compiler.naming import pascal
-from spec.models import ImageRef
 
 _ECR_HOST = re.compile(
     r"^(?P<account>\d{12})\.dkr\.ecr(-fips)?\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?$"

@@ -39,11 +39,11 @@ from dataclasses import dataclass
 from functools import cache, partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from compiler import lint_cache, lint_fork
-from spec.errors import FgcError
+from fgc.compiler import lint_cache, lint_fork
+from fgc.spec.errors import FgcError
 
 if TYPE_CHECKING:
-    from compiler.templates import Templates
+    from fgc.compiler.templates import Templates
 
 #: Informational rules whose findings count: stateful resources need explicit
 #: DeletionPolicy/UpdateReplacePolicy (I3011) and ARNs must not hard-code

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from fgc.compiler import defaults
+from fgc.compiler.checkov_skips import checkov_metadata
 from troposphere import GetAtt, Output, Parameter, Ref, Sub, Template, ec2, route53
 from troposphere import elasticloadbalancingv2 as elb
 
-from compiler import defaults
-from compiler.checkov_skips import checkov_metadata
-
 if TYPE_CHECKING:
-    from spec.models import Spec
+    from fgc.spec.models import Spec
 
 
 HTTP_PORT = 80

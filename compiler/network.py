@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 from troposphere import GetAtt, GetAZs, Join, Output, Ref, Select, Sub, Tags, Template, ec2
 
 if TYPE_CHECKING:
-    from compiler.context import CompileContext
-    from spec.models import Spec
+    from fgc.compiler.context import CompileContext
+    from fgc.spec.models import Spec
 
 
 #: Each subnet is this many bits longer than the VPC prefix (16 blocks: up to 6 zones of

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from compiler.problems import spec_error
-from spec.models import PatchOp, Spec
+from fgc.compiler.problems import spec_error
+from fgc.spec.models import PatchOp, Spec
 
 
 def _as_op(op: PatchOp) -> dict[str, Any]:

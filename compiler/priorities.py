@@ -25,7 +25,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from compiler.defaults import PRIORITY_MAX
+from fgc.compiler.defaults import PRIORITY_MAX
 
 #: literal prefix lengths 1..MAX_LENGTH get their own bucket (longer ones share the last)
 MAX_LENGTH = 30

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from spec.errors import SpecError
-from spec.models import Spec
-from spec.yamlsource import Path
+from fgc.spec.errors import SpecError
+from fgc.spec.models import Spec
+from fgc.spec.yamlsource import Path
 
 
 def spec_error(spec: Spec, path: Path, message: str) -> SpecError:

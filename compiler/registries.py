@@ -9,15 +9,14 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from fgc.compiler.checkov_skips import checkov_metadata
+from fgc.compiler.naming import pascal
+from fgc.spec.errors import FgcError
 from troposphere import GetAtt, Output, Ref, Template, ecr
 
-from compiler.checkov_skips import checkov_metadata
-from compiler.naming import pascal
-from spec.errors import FgcError
-
 if TYPE_CHECKING:
-    from compiler.context import CompileContext
-    from spec.models import Spec
+    from fgc.compiler.context import CompileContext
+    from fgc.spec.models import Spec
 
 
 #: ECR's own encryption at rest; a customer-managed KMS key adds cost and key administration

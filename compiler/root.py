@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from fgc.compiler import images, priorities
+from fgc.compiler.naming import image_tag_parameter, stack_logical_id
+from fgc.compiler.problems import spec_error
+from fgc.spec.errors import UsageError
+from fgc.spec.models import Spec
 from troposphere import GetAtt, Output, Parameter, Ref, Select, Sub, Template
 from troposphere.cloudformation import Stack
-
-from compiler import images, priorities
-from compiler.naming import image_tag_parameter, stack_logical_id
-from compiler.problems import spec_error
-from spec.errors import UsageError
-from spec.models import Spec
 
 ARTIFACTS_URL = "ArtifactsUrl"
 #: the single list parameter used instead of one per service when those would not fit

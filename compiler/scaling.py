@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from fgc.spec.models import Scaling
 from troposphere import GetAtt, Join, Ref, Template
 from troposphere import applicationautoscaling as aas
-
-from spec.models import Scaling
 
 _METRICS = {
     "cpu": "ECSServiceAverageCPUUtilization",

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from fgc.spec.models import SecretRef
 from troposphere import Sub
-
-from spec.models import SecretRef
 
 _SECRET_PREFIX = "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:"
 _PARAMETER_PREFIX = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/"

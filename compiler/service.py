@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from fgc.compiler import containers, defaults, iam, images, priorities, scaling
+from fgc.compiler.checkov_skips import checkov_metadata
+from fgc.spec.models import Service, Spec
 from troposphere import GetAtt, Output, Parameter, Ref, Template, ec2, ecs, logs
 from troposphere import elasticloadbalancingv2 as elb
 from troposphere import servicediscovery as sd
-
-from compiler import containers, defaults, iam, images, priorities, scaling
-from compiler.checkov_skips import checkov_metadata
-from spec.models import Service, Spec
 
 LOG_GROUP = "LogGroup"
 SERVICE = "Service"

@@ -8,14 +8,14 @@ Library use mirrors the CLI::
     result = deployer.deploy(templates, aws)    # what `fgc deploy --yes` does
 """
 
-from deployer.api import DeployResult, deploy, discard, plan
-from deployer.build import Built, build
-from deployer.destroy import destroy, teardown
-from deployer.errors import AwsRefused, DeployFailed, Interrupted, LintFailed, StackStuck
-from deployer.plan import ParameterChange, Plan, ResourceChange, StackPlan
-from deployer.services import ServiceInfo, stack_services, wait_stable
-from deployer.session import Aws, connect
-from deployer.status import Status, status
+from fgc.deployer.api import DeployResult, deploy, discard, plan
+from fgc.deployer.build import Built, build
+from fgc.deployer.destroy import destroy, teardown
+from fgc.deployer.errors import AwsRefused, DeployFailed, Interrupted, LintFailed, StackStuck
+from fgc.deployer.plan import ParameterChange, Plan, ResourceChange, StackPlan
+from fgc.deployer.services import ServiceInfo, stack_services, wait_stable
+from fgc.deployer.session import Aws, connect
+from fgc.deployer.status import Status, status
 
 __all__ = [
     "Aws",

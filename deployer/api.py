@@ -11,15 +11,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from compiler.templates import ROOT, Templates
-from deployer import artifacts, changeset
-from deployer.errors import DeployFailed, Interrupted
-from deployer.events import Failure, StackEvent, latest_failure, rollback_blocker
-from deployer.execute import OnEvent, Outcome, continue_rollback, delete_stack, execute, wait_running
-from deployer.plan import Plan, StackPlan, nested_names, parameter_changes, stack_plan
-from deployer.polling import Poll, default_poll
-from deployer.session import Aws, aws_call
-from deployer.stacks import FAILED, StackState, describe, stuck
+from fgc.compiler.templates import ROOT, Templates
+from fgc.deployer import artifacts, changeset
+from fgc.deployer.errors import DeployFailed, Interrupted
+from fgc.deployer.events import Failure, StackEvent, latest_failure, rollback_blocker
+from fgc.deployer.execute import OnEvent, Outcome, continue_rollback, delete_stack, execute, wait_running
+from fgc.deployer.plan import Plan, StackPlan, nested_names, parameter_changes, stack_plan
+from fgc.deployer.polling import Poll, default_poll
+from fgc.deployer.session import Aws, aws_call
+from fgc.deployer.stacks import FAILED, StackState, describe, stuck
 
 Notice = Callable[[str], None]
 UNTOUCHED = "interrupted before execution: the change set was deleted and nothing changed"

@@ -12,10 +12,9 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import botocore.exceptions as bex
-
-from compiler.templates import Templates
-from deployer.errors import AwsRefused
-from deployer.session import Aws, error_code
+from fgc.compiler.templates import Templates
+from fgc.deployer.errors import AwsRefused
+from fgc.deployer.session import Aws, error_code
 
 #: CloudFormation's limit for a TemplateBody sent inline; larger roots are uploaded.
 MAX_INLINE_BODY = 51_200

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import spec
-from compiler import CompileContext, Templates, compile, lint
-from deployer.errors import LintFailed
-from spec.models import Spec
+from fgc.compiler import CompileContext, Templates, compile, lint
+from fgc.deployer.errors import LintFailed
+from fgc.spec.models import Spec
+
+from fgc import spec
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import botocore.exceptions as bex
-
-from compiler.templates import ROOT, Templates
-from deployer.errors import DeployFailed
-from deployer.polling import Poll
-from deployer.session import Aws, error_code
+from fgc.compiler.templates import ROOT, Templates
+from fgc.deployer.errors import DeployFailed
+from fgc.deployer.polling import Poll
+from fgc.deployer.session import Aws, error_code
 
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
 #: How CloudFormation says an update would change nothing (change set status reason / API error).

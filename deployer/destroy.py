@@ -12,13 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import botocore.exceptions as bex
-
-from deployer.errors import DeployFailed
-from deployer.execute import OnEvent, delete_stack, wait_running
-from deployer.plan import NESTED_STACK
-from deployer.polling import Poll, default_poll
-from deployer.session import Aws, aws_call, error_code
-from deployer.stacks import StackResource, StackState, require, resources
+from fgc.deployer.errors import DeployFailed
+from fgc.deployer.execute import OnEvent, delete_stack, wait_running
+from fgc.deployer.plan import NESTED_STACK
+from fgc.deployer.polling import Poll, default_poll
+from fgc.deployer.session import Aws, aws_call, error_code
+from fgc.deployer.stacks import StackResource, StackState, require, resources
 
 RETAINED = ("Retain", "RetainExceptOnCreate")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from spec.errors import FgcError
+from fgc.spec.errors import FgcError
 
 
 class DeployFailed(FgcError):

@@ -13,10 +13,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from deployer.plan import NESTED_STACK
-from deployer.polling import Poll
-from deployer.session import Aws
-from deployer.stacks import TERMINAL, StackState, describe, stack_name_of
+from fgc.deployer.plan import NESTED_STACK
+from fgc.deployer.polling import Poll
+from fgc.deployer.session import Aws
+from fgc.deployer.stacks import TERMINAL, StackState, describe, stack_name_of
 
 #: Reasons that only report a consequence of another failure.
 CONSEQUENTIAL = ("Resource creation cancelled", "Resource update cancelled", "Embedded stack", "cancelled")

@@ -10,10 +10,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from deployer.events import EventTail, Failure, StackEvent, root_cause
-from deployer.polling import Poll
-from deployer.session import Aws
-from deployer.stacks import StackState, describe
+from fgc.deployer.events import EventTail, Failure, StackEvent, root_cause
+from fgc.deployer.polling import Poll
+from fgc.deployer.session import Aws
+from fgc.deployer.stacks import StackState, describe
 
 OnEvent = Callable[[StackEvent], None]
 

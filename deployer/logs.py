@@ -7,12 +7,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from compiler.naming import service_template, stack_logical_id
-from deployer.errors import DeployFailed
-from deployer.polling import Poll
-from deployer.session import Aws, refusals
-from deployer.stacks import require, resources
-from spec.errors import UsageError
+from fgc.compiler.naming import service_template, stack_logical_id
+from fgc.deployer.errors import DeployFailed
+from fgc.deployer.polling import Poll
+from fgc.deployer.session import Aws, refusals
+from fgc.deployer.stacks import require, resources
+from fgc.spec.errors import UsageError
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def read(aws: Aws, group: str, since: float, poll: Poll, follow: bool = False) -
 
 def since_seconds(text: str) -> float:
     """``10m`` / ``2h`` / ``30s`` before now, as epoch seconds."""
-    from spec.units import duration
+    from fgc.spec.units import duration
 
     try:
         return time.time() - duration(text)

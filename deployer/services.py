@@ -11,10 +11,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from deployer.errors import DeployFailed
-from deployer.polling import Poll
-from deployer.session import Aws, aws_call
-from deployer.stacks import StackResource, require, resources
+from fgc.deployer.errors import DeployFailed
+from fgc.deployer.polling import Poll
+from fgc.deployer.session import Aws, aws_call
+from fgc.deployer.stacks import StackResource, require, resources
 
 
 @dataclass(frozen=True)

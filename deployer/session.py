@@ -19,8 +19,7 @@ from urllib.parse import urlsplit
 import boto3
 import botocore.exceptions as bex
 from botocore.config import Config
-
-from deployer.errors import AwsRefused, DeployFailed
+from fgc.deployer.errors import AwsRefused, DeployFailed
 
 #: Attempts per API call (botocore standard mode backs off exponentially, capped at 20 s).
 MAX_ATTEMPTS = 10

@@ -11,10 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import botocore.exceptions as bex
-
-from compiler.naming import service_template, stack_logical_id
-from deployer.errors import DeployFailed, StackStuck
-from deployer.session import Aws, error_code
+from fgc.compiler.naming import service_template, stack_logical_id
+from fgc.deployer.errors import DeployFailed, StackStuck
+from fgc.deployer.session import Aws, error_code
 
 #: The nested stacks every stack set may have besides one per service (``service-<name>``).
 PARTS = ("network", "cluster", "registries")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from deployer.events import StackEvent, named, stack_event
-from deployer.plan import NESTED_STACK
-from deployer.services import ServiceInfo, services
-from deployer.session import Aws, aws_call
-from deployer.stacks import StackState, require, resources
+from fgc.deployer.events import StackEvent, named, stack_event
+from fgc.deployer.plan import NESTED_STACK
+from fgc.deployer.services import ServiceInfo, services
+from fgc.deployer.session import Aws, aws_call
+from fgc.deployer.stacks import StackState, require, resources
 
 
 @dataclass(frozen=True)

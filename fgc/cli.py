@@ -20,7 +20,7 @@ collect_garbage_rarely()
 
 from fgc import __version__  # noqa: E402
 from fgc.commands import COMMANDS  # noqa: E402
-from spec.errors import FgcError  # noqa: E402
+from fgc.spec.errors import FgcError  # noqa: E402
 
 EXIT_CODES = """exit status:
   0  success (or nothing to change)

@@ -2,7 +2,7 @@
 
 Library use::
 
-    import spec
+    from fgc import spec
     app = spec.load("fargate.yaml", env="prod")   # -> spec.Spec, or raises spec.SpecError
 
 The errors are imported with the package; the models and the loader (and with them
@@ -14,15 +14,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from spec.errors import FgcError, Problem, SpecError, UsageError
-from spec.lazy import lazy_exports
+from fgc.spec.errors import FgcError, Problem, SpecError, UsageError
+from fgc.spec.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from spec.loader import environments, load, loads
-    from spec.models import Spec
+    from fgc.spec.loader import environments, load, loads
+    from fgc.spec.models import Spec
 
 #: Public names that live in submodules, and where.
-_LAZY = {"environments": "spec.loader", "load": "spec.loader", "loads": "spec.loader", "Spec": "spec.models"}
+_LAZY = {
+    "environments": "fgc.spec.loader",
+    "load": "fgc.spec.loader",
+    "loads": "fgc.spec.loader",
+    "Spec": "fgc.spec.models",
+}
 
 __all__ = ["FgcError", "Problem", "Spec", "SpecError", "UsageError", "environments", "load", "loads"]
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from spec.errors import Problem
-from spec.yamlsource import Path, Source
+from fgc.spec.errors import Problem
+from fgc.spec.yamlsource import Path, Source
 
 _TOKEN = re.compile(r"\$\$|\$\{([^}]*)\}")
 _REFERENCE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)(.*))?$", re.DOTALL)

@@ -11,12 +11,11 @@ import os
 from collections.abc import Mapping
 from pathlib import Path as FilePath
 
+from fgc.spec import interpolate, overlay, problems
+from fgc.spec.errors import Problem, SpecError, UsageError
+from fgc.spec.models import Spec
+from fgc.spec.yamlsource import Source, YamlError, parse
 from pydantic import ValidationError
-
-from spec import interpolate, overlay, problems
-from spec.errors import Problem, SpecError, UsageError
-from spec.models import Spec
-from spec.yamlsource import Source, YamlError, parse
 
 
 def load(

@@ -15,6 +15,9 @@ import shlex
 from collections.abc import Hashable, Iterable
 from typing import Annotated, Any, Literal, Self
 
+from fgc.spec import units
+from fgc.spec.errors import Problem
+from fgc.spec.yamlsource import Source, dotted
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -28,10 +31,6 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
-
-from spec import units
-from spec.errors import Problem
-from spec.yamlsource import Source, dotted
 
 # ---------------------------------------------------------------- helpers
 

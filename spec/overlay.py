@@ -6,8 +6,8 @@ the values, so an error in a value an overlay set points at the overlay's line.
 
 from __future__ import annotations
 
-from spec.errors import Problem, UsageError
-from spec.yamlsource import Path, Source, copy_data
+from fgc.spec.errors import Problem, UsageError
+from fgc.spec.yamlsource import Path, Source, copy_data
 
 
 def known_environments(data: dict) -> list[str]:

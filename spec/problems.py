@@ -11,11 +11,10 @@ from __future__ import annotations
 import types
 import typing
 
+from fgc.spec.errors import Problem
+from fgc.spec.models import PATTERN_MEANING
+from fgc.spec.yamlsource import Path, Source
 from pydantic import BaseModel, ValidationError
-
-from spec.errors import Problem
-from spec.models import PATTERN_MEANING
-from spec.yamlsource import Path, Source
 
 _PREFIXES = ("Value error, ", "Assertion failed, ")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from spec.models import Spec
+from fgc.spec.models import Spec
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 INTERPOLATED = {"type": "string", "pattern": r"\$\{[^}]+\}", "description": "a ${VAR} reference"}

@@ -9,8 +9,7 @@ for each key and each value, addressed by its path in the data.
 from __future__ import annotations
 
 import yaml
-
-from spec.errors import Problem
+from fgc.spec.errors import Problem
 
 Path = tuple[str | int, ...]
 

@@ -29,7 +29,7 @@ def _isolated_cache(session_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[Any]:
-    import emulator as emulator_package
+    from fgc import emulator as emulator_package
 
     handle = emulator_package.start()
     try:

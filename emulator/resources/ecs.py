@@ -12,14 +12,13 @@ import uuid
 import zlib
 from typing import Any
 
+from fgc.spec.units import FARGATE_SIZES, fargate_memory_options
 from moto.core.common_models import CloudFormationModel
 from moto.core.utils import utcnow
 from moto.ec2.models import ec2_backends
 from moto.ecs.models import ecs_backends
 from moto.elbv2.models import elbv2_backends
 from moto.servicediscovery.models import servicediscovery_backends
-
-from spec.units import FARGATE_SIZES, fargate_memory_options
 
 from .base import Resource, ResourceError, as_bool, lower_first, tags_list
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from deployer.session import Aws
+    from fgc.deployer.session import Aws
 
 #: Region of a ``--local`` rehearsal when neither --region nor the spec names one.
 LOCAL_REGION = "us-east-1"
@@ -53,15 +53,15 @@ class Target:
 @contextmanager
 def open_target(args: argparse.Namespace, spec_region: str | None) -> Iterator[Target]:
     """Connect as the arguments say; for ``--local`` start (and finally stop) an emulator."""
-    from deployer import connect
+    from fgc.deployer import connect
 
     if not getattr(args, "local", False):
         yield Target(connect(profile=args.profile, region=args.region, spec_region=spec_region))
         return
     try:
-        import emulator
+        from fgc import emulator
     except ImportError as err:  # moto is an optional extra
-        from spec.errors import UsageError
+        from fgc.spec.errors import UsageError
 
         raise UsageError("--local needs the emulator", "install it with: pip install 'fgc[local]'") from err
     handle = emulator.start()

@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
-    from deployer.events import StackEvent
-    from deployer.plan import Plan
-    from deployer.services import ServiceInfo
-    from deployer.status import Status
+    from fgc.deployer.events import StackEvent
+    from fgc.deployer.plan import Plan
+    from fgc.deployer.services import ServiceInfo
+    from fgc.deployer.status import Status
 
 #: Plan symbols and styles by change action.
 ACTIONS = {"Add": ("+", "green"), "Modify": ("~", "yellow"), "Remove": ("-", "red"), "Import": (">", "cyan")}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 def warm_up_lint(path: str, env: str | None) -> None:
     """Warm cfn-lint up for the templates of ``path`` (overlay ``env``), unless all are cached."""
-    from compiler.lint import warm_up
+    from fgc.compiler.lint import warm_up
 
     warm_up(lint_input_key(path, env))
 

@@ -47,14 +47,14 @@ def run(args: argparse.Namespace) -> int:
     from fgc.commands._warm import warm_up_lint
 
     warm_up_lint(args.file, args.env)
-    import deployer
-    from deployer.build import build
-    from deployer.polling import default_poll
-    from deployer.services import stack_services, wait_stable
-    from deployer.stacks import StackState, stuck
+    from fgc import deployer
     from fgc.commands._target import interactive, open_target
     from fgc.commands._view import Progress, View
-    from spec.errors import UsageError
+    from fgc.deployer.build import build
+    from fgc.deployer.polling import default_poll
+    from fgc.deployer.services import stack_services, wait_stable
+    from fgc.deployer.stacks import StackState, stuck
+    from fgc.spec.errors import UsageError
 
     timeout = _seconds(args.stable_timeout)
     built = build(args.file, args.env, region=args.region)
@@ -125,8 +125,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _seconds(text: str) -> float:
     """--stable-timeout as seconds; a usage error (exit 2) before anything is deployed."""
-    from spec.errors import UsageError
-    from spec.units import duration
+    from fgc.spec.errors import UsageError
+    from fgc.spec.units import duration
 
     try:
         return float(duration(text))

@@ -23,19 +23,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import spec
-    from deployer.destroy import destroy, teardown
-    from deployer.stacks import stack_labels
+    from fgc import spec
     from fgc.commands._target import interactive, open_target
     from fgc.commands._view import Progress, View
-    from spec.errors import UsageError
+    from fgc.deployer.destroy import destroy, teardown
+    from fgc.deployer.stacks import stack_labels
+    from fgc.spec.errors import UsageError
 
     document = spec.load(args.file, env=args.env)
     view = View()
     with open_target(args, document.region) as target:
         if target.emulator is not None:  # a fresh emulator holds nothing: rehearse the whole cycle
-            import deployer
-            from deployer.build import build
+            from fgc import deployer
+            from fgc.deployer.build import build
 
             view.note("--local: deploying into a fresh emulator first, so there is something to destroy")
             deployer.deploy(build(args.file, args.env, region=args.region).templates, target.aws)

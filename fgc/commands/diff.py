@@ -29,10 +29,10 @@ def run(args: argparse.Namespace) -> int:
     from fgc.commands._warm import warm_up_lint
 
     warm_up_lint(args.file, args.env)
-    import deployer
-    from deployer.build import build
+    from fgc import deployer
     from fgc.commands._target import open_target
     from fgc.commands._view import View
+    from fgc.deployer.build import build
 
     built = build(args.file, args.env, region=args.region)
     view = View()

@@ -22,8 +22,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import emulator
-    from spec.errors import UsageError
+    from fgc import emulator
+    from fgc.spec.errors import UsageError
 
     try:
         handle = emulator.start(port=args.port)

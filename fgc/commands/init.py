@@ -13,7 +13,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from spec.errors import UsageError
+    from fgc.spec.errors import UsageError
 
     app = args.app or _app_name(os.path.basename(os.getcwd()))
     if not re.fullmatch(r"[a-z][a-z0-9-]{0,27}", app):

@@ -18,10 +18,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import spec
-    from deployer.logs import log_group, read, since_seconds
-    from deployer.polling import default_poll
+    from fgc import spec
     from fgc.commands._target import open_target
+    from fgc.deployer.logs import log_group, read, since_seconds
+    from fgc.deployer.polling import default_poll
 
     document = spec.load(args.file, env=args.env)
     since = since_seconds(args.since)

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from compiler.lint import Finding
-    from compiler.templates import Templates
+    from fgc.compiler.lint import Finding
+    from fgc.compiler.templates import Templates
 
 DESCRIPTION = (
     "Compile fargate.yaml into nested CloudFormation templates, lint them with cfn-lint and write "
@@ -56,13 +56,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from compiler.lint import DEFAULT_REGION, lint
     from fgc.commands._warm import warm_up_lint
+    from fgc.compiler.lint import DEFAULT_REGION, lint
 
     if not args.no_lint:
         warm_up_lint(args.file, args.env)
-    import spec
-    from compiler import compile as compile_templates
+    from fgc import spec
+    from fgc.compiler import compile as compile_templates
 
     document = spec.load(args.file, env=args.env)
     templates = compile_templates(document)
@@ -110,7 +110,7 @@ def write_folder(folder: Path, files: dict[str, str]) -> None:
     Only ``*.json`` and ``*.yaml`` files are removed: those are the ones fgc writes;
     anything else a user keeps in the folder is left alone.
     """
-    from spec.errors import FgcError
+    from fgc.spec.errors import FgcError
 
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from spec.schema import schema_text
+    from fgc.spec.schema import schema_text
 
     text = schema_text()
     if args.output:

@@ -16,11 +16,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import spec
-    from deployer.stacks import stack_labels
-    from deployer.status import status
+    from fgc import spec
     from fgc.commands._target import open_target
     from fgc.commands._view import View
+    from fgc.deployer.stacks import stack_labels
+    from fgc.deployer.status import status
 
     document = spec.load(args.file, env=args.env)
     with open_target(args, document.region) as target:

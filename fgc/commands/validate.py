@@ -15,8 +15,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from spec.errors import SpecError
-    from spec.loader import environments, loads, read
+    from fgc.spec.errors import SpecError
+    from fgc.spec.loader import environments, loads, read
 
     data = read(args.file)
     try:

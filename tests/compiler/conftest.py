@@ -13,9 +13,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from fgc.compiler import Templates  # noqa: E402
 from golden_cases import CASES, compile_case  # noqa: E402
-
-from compiler import Templates  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import compiler
-import spec
-from compiler import Templates
+from fgc.compiler import Templates
+
+from fgc import compiler, spec
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 REPO_SPEC = Path(__file__).resolve().parents[2] / "fargate.yaml"

@@ -12,11 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from compiler import cluster, network, registries
-from compiler.lint import lint
-from compiler.templates import Templates
-from spec.models import Spec
+from fgc.compiler import cluster, network, registries
+from fgc.compiler.lint import lint
+from fgc.compiler.templates import Templates
+from fgc.spec.models import Spec
 
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789012"
 DOMAIN = {"name": "api.example.com", "hosted_zone": "Z0123456789ABC"}

@@ -23,7 +23,7 @@ def test_compiling_twice_gives_identical_bytes(golden_outputs) -> None:
 
 def test_compile_imports_no_boto3_and_no_cfn_lint() -> None:
     code = (
-        "import compiler, spec;"
+        "from fgc import compiler, spec;"
         f"compiler.compile(spec.load({str(GOLDEN / 'repo' / 'fargate.yaml')!r}, environ={{}}))"
     )
     result = subprocess.run(

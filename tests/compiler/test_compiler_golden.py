@@ -19,9 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fgc.compiler import Templates
 from golden_cases import CASES, GOLDEN, REPO_SPEC, compile_case
-
-from compiler import Templates
 
 REGEN = os.environ.get("FGC_REGEN_GOLDEN") == "1"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import compiler
+from fgc import compiler
 
 
 def test_golden_outputs_lint_clean(golden_outputs) -> None:

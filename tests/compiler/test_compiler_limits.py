@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from fgc.compiler import Templates, priorities
 from wiring import check_wiring
 
-import compiler
-import spec
-from compiler import Templates, priorities
+from fgc import compiler, spec
 
 MAX_RESOURCES, MAX_PARAMETERS, MAX_OUTPUTS, MAX_BYTES = 500, 200, 200, 1_048_576
 

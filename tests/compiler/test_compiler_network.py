@@ -6,13 +6,12 @@ import ipaddress
 import itertools
 
 import pytest
+from fgc.compiler import network
+from fgc.compiler.lint import lint
+from fgc.compiler.templates import Templates
+from fgc.spec.models import Spec
 from hypothesis import given
 from hypothesis import strategies as st
-
-from compiler import network
-from compiler.lint import lint
-from compiler.templates import Templates
-from spec.models import Spec
 
 NATS = ("none", "single", "per_az")
 INTERFACE_SERVICES = {"ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm"}

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from fgc.compiler import images, priorities, secrets
+from fgc.compiler.naming import image_tag_parameter, pascal, stack_logical_id
+from fgc.compiler.templates import Templates
+from fgc.spec.errors import SpecError, UsageError
+from fgc.spec.models import ImageRef, SecretRef
 
-import compiler
-import spec
-from compiler import images, priorities, secrets
-from compiler.naming import image_tag_parameter, pascal, stack_logical_id
-from compiler.templates import Templates
-from spec.errors import SpecError, UsageError
-from spec.models import ImageRef, SecretRef
+from fgc import compiler, spec
 
 
 def test_names_are_pascal_case() -> None:
@@ -231,7 +230,7 @@ def test_root_outputs_per_service_cannot_collide_with_application_outputs() -> N
 
 def test_compile_errors_point_at_the_line_when_the_spec_carries_its_source() -> None:
     """The loader's source map (``spec._source``) gives compile-time errors their line."""
-    from spec.loader import read_source
+    from fgc.spec.loader import read_source
 
     text = (
         "app: x\nservices:\n  api:\n    image: nginx\n"

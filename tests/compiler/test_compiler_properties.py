@@ -9,9 +9,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from fgc.compiler import Templates
 from golden_cases import CASES, load_case
-
-from compiler import Templates
 
 SENSITIVE_PREFIXES = ("secretsmanager:", "ssm:", "kms:")
 

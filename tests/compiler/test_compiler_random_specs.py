@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 
+from fgc.spec.errors import SpecError
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from wiring import check_wiring
 
-import compiler
-import spec
-from spec.errors import SpecError
+from fgc import compiler, spec
 
 names = st.from_regex(r"[a-z][a-z0-9]{0,6}", fullmatch=True)
 images = st.sampled_from(

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from compiler import registries
-from compiler.lint import lint
-from compiler.templates import Templates
-from spec.errors import FgcError
-from spec.models import Spec
+from fgc.compiler import registries
+from fgc.compiler.lint import lint
+from fgc.compiler.templates import Templates
+from fgc.spec.errors import FgcError
+from fgc.spec.models import Spec
 
 
 def render(entries: dict) -> dict:

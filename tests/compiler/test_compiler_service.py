@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import compiler
-import spec
+from fgc import compiler, spec
 
 
 def _service(body: str, name: str = "api") -> dict[str, Any]:

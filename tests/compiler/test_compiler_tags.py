@@ -7,8 +7,7 @@ from functools import cache
 from pathlib import Path
 
 import cfnlint.data.schemas as schemas
-
-from compiler.tags import LIST, MAP, TAG_FORMAT, apply_tags
+from fgc.compiler.tags import LIST, MAP, TAG_FORMAT, apply_tags
 
 SCHEMAS = Path(schemas.__file__).resolve().parent
 

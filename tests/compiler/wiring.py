@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from compiler import Templates
-from compiler.naming import stack_logical_id
+from fgc.compiler import Templates
+from fgc.compiler.naming import stack_logical_id
 
 
 def _get_atts(value: Any) -> Iterator[tuple[str, str]]:

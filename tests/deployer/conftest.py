@@ -63,7 +63,7 @@ def faults(emulator: Any) -> Iterator[Any]:
 @pytest.fixture
 def session(emulator: Any) -> Any:
     """A deployer session on the emulator (what ``--local`` builds)."""
-    import deployer
+    from fgc import deployer
 
     return deployer.connect(region=REGION, endpoint_url=emulator.url, credentials=("testing", "testing"))
 
@@ -85,7 +85,7 @@ def env() -> str:
 @pytest.fixture
 def build(spec_file: Path) -> Callable[..., Any]:
     """``build(env)`` -> the compiled, linted templates of the shared spec."""
-    from deployer.build import build as build_spec
+    from fgc.deployer.build import build as build_spec
 
     return lambda env, path=spec_file: build_spec(path, env).templates
 

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fgc.deployer.logs import log_group
+from fgc.deployer.stacks import describe
 
-import deployer
-from deployer.logs import log_group
-from deployer.stacks import describe
+from fgc import deployer
 
 REPO_SPEC = Path(__file__).resolve().parents[2] / "fargate.yaml"
 

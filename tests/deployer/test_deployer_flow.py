@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from fgc.deployer.services import stack_services
 
-import deployer
-from deployer.services import stack_services
+from fgc import deployer
 
 
 def pending_change_sets(session: Any, stack_name: str) -> list[str]:
@@ -67,7 +67,7 @@ def test_plan_of_a_new_stack_is_a_create_with_every_resource(session: Any, build
 
 
 def test_artifacts_bucket_is_private_and_uploads_once(session: Any, build: Any, env: str) -> None:
-    from deployer import artifacts
+    from fgc.deployer import artifacts
 
     templates = build(env)
     bucket = artifacts.bucket_name(session)
@@ -106,7 +106,7 @@ def test_declined_plan_changes_nothing(session: Any, build: Any, env: str) -> No
 
 def test_large_root_template_is_uploaded_not_inlined(session: Any, env: str) -> None:
     """A root over CloudFormation's 51,200-byte inline limit goes by URL, like its children."""
-    from compiler.templates import Templates
+    from fgc.compiler.templates import Templates
 
     child = {
         "Parameters": {"Value": {"Type": "String"}},

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fgc.deployer.stacks import describe
 
-import deployer
-from deployer.stacks import describe
+from fgc import deployer
 
 
 def test_terminal_question_decides(
@@ -81,7 +81,7 @@ def test_rich_progress_and_plan_render_on_a_terminal(session: Any, build: Any, e
 
 
 def test_destroy_purge_deletes_retained_log_groups(cli: Any, spec_file: Path, env: str, session: Any) -> None:
-    from deployer.logs import log_group
+    from fgc.deployer.logs import log_group
 
     args = ("-f", str(spec_file), "--env", env)
     assert cli("deploy", *args, "--yes")[0] == 0

@@ -11,12 +11,12 @@ from typing import Any
 
 import botocore.exceptions as bex
 import pytest
+from fgc.deployer.events import StackEvent, root_cause
+from fgc.deployer.polling import Poll
+from fgc.deployer.session import translate
+from fgc.deployer.stacks import describe
 
-import deployer
-from deployer.events import StackEvent, root_cause
-from deployer.polling import Poll
-from deployer.session import translate
-from deployer.stacks import describe
+from fgc import deployer
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -37,7 +37,7 @@ services:
 
 
 def test_existing_vpc_spec_deploys_without_a_network_stack(session: Any, tmp_path: Path) -> None:
-    from deployer.build import build
+    from fgc.deployer.build import build
 
     ec2 = session.client("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.30.0.0/16")["Vpc"]["VpcId"]
@@ -147,7 +147,7 @@ def test_root_cause_is_the_leaf_not_the_embedded_stack_message() -> None:
 
 def test_polling_starts_fast_and_backs_off_to_its_ceiling(monkeypatch: pytest.MonkeyPatch) -> None:
     slept: list[float] = []
-    monkeypatch.setattr("deployer.polling.time.sleep", slept.append)
+    monkeypatch.setattr("fgc.deployer.polling.time.sleep", slept.append)
     poll = Poll(start=0.2, factor=2.0, ceiling=2.0)
     for _ in range(6):
         poll.sleep()
@@ -206,7 +206,7 @@ def test_logs_follow_keeps_reading(session: Any, build: Any, env: str) -> None:
     import threading
     import time
 
-    from deployer.logs import log_group, read
+    from fgc.deployer.logs import log_group, read
 
     templates = build(env)
     deployer.deploy(templates, session)

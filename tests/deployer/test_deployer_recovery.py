@@ -6,8 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from deployer.stacks import describe
+from fgc.deployer.stacks import describe
 
 
 def test_failed_rollback_is_reported_refused_then_continued(

@@ -13,9 +13,9 @@ GOLDEN_SPECS = sorted((REPO / "tests" / "golden").glob("*/fargate.yaml"))
 
 
 def compile_spec(path: Path, replace: dict[str, str] | None = None):
-    import compiler
-    import spec
-    from compiler.context import CompileContext
+    from fgc.compiler.context import CompileContext
+
+    from fgc import compiler, spec
 
     text = path.read_text()
     for literal, value in (replace or {}).items():

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from emulator.cloudformation.errors import ValidationError
-from emulator.cloudformation.intrinsics import Evaluator, Unknown, references, unknowns_in
+from fgc.emulator.cloudformation.errors import ValidationError
+from fgc.emulator.cloudformation.intrinsics import Evaluator, Unknown, references, unknowns_in
 
 TEMPLATE = {
     "Conditions": {

@@ -1,4 +1,4 @@
-"""compiler.lint through real cfn-lint: findings, line numbers, filtering, and the cache."""
+"""fgc.compiler.lint through real cfn-lint: findings, line numbers, filtering, and the cache."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from fgc.compiler import lint_cache
+from fgc.compiler.lint import Finding, LintError, last_run, lint
+from fgc.compiler.templates import Templates
 from lint_samples import BROKEN, CLEAN, log_group, template
-
-from compiler import lint_cache
-from compiler.lint import Finding, LintError, last_run, lint
-from compiler.templates import Templates
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -79,8 +78,8 @@ def lint_in_fresh_process(cache: Path, cwd: Path = REPO) -> list:
     """[finding rules, templates linted, whether cfn-lint got imported] from a new interpreter."""
     script = (
         "import json, sys\n"
-        "from compiler.lint import lint, last_run\n"
-        "from compiler.templates import Templates\n"
+        "from fgc.compiler.lint import lint, last_run\n"
+        "from fgc.compiler.templates import Templates\n"
         f"t = Templates('demo', {{'root': json.loads({json.dumps(json.dumps(BROKEN))})}})\n"
         "found = lint(t)\n"
         "print(json.dumps([[f.rule for f in found], last_run().linted, 'cfnlint' in sys.modules]))\n"
@@ -141,9 +140,9 @@ def test_an_unknown_region_is_a_user_error() -> None:
 def test_the_package_level_lint_is_the_function_even_after_the_module_is_imported() -> None:
     import importlib
 
-    import compiler
+    from fgc import compiler
 
-    module = importlib.import_module("compiler.lint")
+    module = importlib.import_module("fgc.compiler.lint")
     assert compiler.lint is module.lint
 
 

@@ -1,4 +1,4 @@
-"""compiler.lint_fork: forked children that return a value, die, or are stopped; balanced shares."""
+"""fgc.compiler.lint_fork: forked children that return a value, die, or are stopped; balanced shares."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-
-from compiler import lint_fork
+from fgc.compiler import lint_fork
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 
@@ -68,6 +67,6 @@ def test_forking_is_refused_while_another_thread_runs() -> None:
     finally:
         release.set()
         thread.join()
-    code = "from compiler import lint_fork; print(lint_fork.available())"
+    code = "from fgc.compiler import lint_fork; print(lint_fork.available())"
     fresh = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert fresh.stdout.strip() == "True", fresh.stderr

@@ -1,4 +1,4 @@
-"""compiler.lint's processes: the warm-up child that loads cfn-lint early, and forked workers.
+"""fgc.compiler.lint's processes: the warm-up child that loads cfn-lint early, and forked workers.
 
 Each case runs in a fresh interpreter, as `fgc render` does: the test runner has the
 emulator's threads, and a process with threads never forks (compiler.lint_fork).
@@ -20,9 +20,9 @@ REPO = Path(__file__).resolve().parents[2]
 PRELUDE = f"""
 import json, os, signal, sys
 import importlib
-lint_module = importlib.import_module("compiler.lint")
-from compiler.lint import LintError, last_run, lint, warm_up
-from compiler.templates import Templates
+lint_module = importlib.import_module("fgc.compiler.lint")
+from fgc.compiler.lint import LintError, last_run, lint, warm_up
+from fgc.compiler.templates import Templates
 templates = Templates('demo', {{'root': {CLEAN!r}, 'network': {BROKEN!r}}})
 def report(found, child):
     try:

@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
+from fgc.compiler import compile as compile_templates
 
-import spec
-from compiler import compile as compile_templates
+from fgc import spec
 
 REPO = Path(__file__).resolve().parents[2]
 SPEC = REPO / "fargate.yaml"
@@ -125,8 +125,8 @@ def test_lint_errors_exit_1_name_each_line_and_still_write_the_files(fgc, tmp_pa
 
 
 def test_lint_runs_for_the_specs_region(fgc, tmp_path: Path, session_cache: Path) -> None:
-    from compiler import lint_cache
-    from compiler.lint import INFORMATIONAL_RULES
+    from fgc.compiler import lint_cache
+    from fgc.compiler.lint import INFORMATIONAL_RULES
 
     regional = tmp_path / "fargate.yaml"
     regional.write_text(SPEC.read_text().replace("app: flask-api\n", "app: flask-api\nregion: eu-west-1\n"))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import spec
+from fgc import spec
 
 CORPUS = sorted((Path(__file__).parent / "broken").glob("*.yaml"))
 EXPECT = re.compile(r"^# expect: (\d+):(\d+): ([^:]*): (.+)$")

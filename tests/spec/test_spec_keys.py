@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-import spec
+from fgc import spec
 
 BASE = {"app": "shop", "services": {"api": {"image": "nginx:1.27", "port": 8080}}}
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-import spec
+from fgc import spec
 
 REPO = Path(__file__).resolve().parents[2]
 MINIMAL = "app: shop\nservices:\n  api:\n    image: nginx\n"

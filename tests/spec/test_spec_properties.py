@@ -8,7 +8,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import spec
+from fgc import spec
 
 REPO_YAML = (Path(__file__).resolve().parents[2] / "fargate.yaml").read_text()
 REPO_DATA = yaml.safe_load(REPO_YAML)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import typing
 from pathlib import Path
 
+from fgc.spec.models import Spec
 from pydantic import BaseModel
-
-from spec.models import Spec
 
 REFERENCE = (Path(__file__).resolve().parents[2] / "docs" / "fargate-yaml.md").read_text()
 

@@ -33,7 +33,7 @@ class Cfn:
         self._props: dict[int, dict[str, Any]] = {}
 
     def model(self, resource_type: str) -> Any:
-        from emulator.resources import model_for
+        from fgc.emulator.resources import model_for
 
         model = model_for(resource_type)
         assert model is not None, resource_type

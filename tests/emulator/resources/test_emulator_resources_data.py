@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from emulator.resources import ResourceError
+from fgc.emulator.resources import ResourceError
 
 LIFECYCLE = {
     "rules": [

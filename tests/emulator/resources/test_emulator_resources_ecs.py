@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from emulator.resources import ResourceError
+from fgc.emulator.resources import ResourceError
 
 CONTAINER = {
     "Name": "api",
@@ -141,7 +140,7 @@ def test_cluster_settings_capacity_providers_and_delete(cfn, aws):
 @pytest.fixture(scope="module")
 def target_group(fresh, network):
     """A target group a load balancer routes to (ECS accepts no other)."""
-    from emulator.resources import model_for
+    from fgc.emulator.resources import model_for
 
     def create(resource_type, props):
         return model_for(resource_type).create_from_cloudformation_json(
@@ -297,7 +296,7 @@ def test_service_rejects_launch_type_with_capacity_providers(cfn, cluster, netwo
 
 
 def test_service_refuses_a_target_group_no_load_balancer_routes_to(cfn, cluster, network):
-    from emulator.resources import model_for
+    from fgc.emulator.resources import model_for
 
     lonely = model_for("AWS::ElasticLoadBalancingV2::TargetGroup").create_from_cloudformation_json(
         "lonely",

@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from emulator.resources import model_for
+from fgc.emulator.resources import model_for
 
 GOLDEN = Path(__file__).resolve().parents[2] / "golden"
 STACK_SETS = sorted(p.parent for p in GOLDEN.glob("*/*/root.json"))

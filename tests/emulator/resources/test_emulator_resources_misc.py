@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from fgc.emulator import resources
 from moto.cloudformation import parsing
-
-import emulator.resources as resources
 
 
 def test_every_model_wins_the_type_in_moto_map():

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from emulator.resources import ResourceError
+from fgc.emulator.resources import ResourceError
 
 
 def test_private_dns_namespace_and_discovery_service(cfn, aws, network):
