@@ -39,7 +39,8 @@ def add(t: Template, spec: Spec) -> None:
     domain = lb_spec.domain
 
     vpc_cidr = None
-    if spec.network.vpc is not None or spec.network.existing.cidr is not None:
+    existing = spec.network.existing
+    if existing is None or existing.cidr is not None:  # known, except for an existing VPC without cidr
         vpc_cidr = t.add_parameter(
             Parameter(
                 "VpcCidr", Type="String", Description="The VPC's CIDR block: the load balancer's targets"
@@ -226,7 +227,7 @@ def _security_group(spec: Spec, certificate: str | None, vpc_cidr: Parameter | N
 def _target_port_ranges(spec: Spec) -> list[tuple[int, int]]:
     """The services' container ports as (from, to) egress ranges: one per port, or a single
     covering range when there are more ports than fit in a security group's rule quota."""
-    ports = sorted({service.port for service in spec.services.values() if service.http is not None})
+    ports = sorted({s.port for s in spec.services.values() if s.http is not None and s.port is not None})
     if len(ports) > MAX_EGRESS_RULES:
         return [(ports[0], ports[-1])]
     return [(port, port) for port in ports]

@@ -53,6 +53,8 @@ def subnet_cidrs(vpc_cidr: str, azs: int) -> tuple[list[str], list[str]]:
 def build(spec: Spec, ctx: CompileContext | None = None) -> Template:
     """The network template for ``spec.network.vpc``; outputs VpcId, VpcCidr and subnet id lists."""
     vpc_spec = spec.network.vpc
+    if vpc_spec is None:
+        raise ValueError("a spec with network.existing has no network stack")
     azs = vpc_spec.azs
     nat = vpc_spec.nat
     public_cidrs, private_cidrs = subnet_cidrs(vpc_spec.cidr, azs)

@@ -120,7 +120,7 @@ def build(
         # groups, repositories) carries its own Retain inside the child.
         stack = Stack(stack_logical_id(name), DeletionPolicy="Delete", UpdateReplacePolicy="Delete", **props)
         service = name.removeprefix("service-") if name.startswith("service-") else None
-        if service in displaced:
+        if service is not None and service in displaced:
             stack.DependsOn = [stack_logical_id(f"service-{s}") for s in displaced[service]]
         t.add_resource(stack)
 
@@ -171,7 +171,7 @@ def _add_outputs(t: Template, spec: Spec) -> None:
         if service.http is not None:
             paths = priorities.path_values(service.http.path) or ["/"]
             path = priorities.literal_prefix(paths[0])
-            host = (service.http.host or [None])[0]
+            host = service.http.host[0] if service.http.host else None
             if host and not any(c in host for c in "*?"):
                 url: Any = f"{scheme}://{host}{path}"
             else:

@@ -12,7 +12,7 @@ from typing import Any
 
 from fgc.compiler import containers, defaults, iam, images, priorities, scaling
 from fgc.compiler.checkov_skips import checkov_metadata
-from fgc.spec.models import Service, Spec
+from fgc.spec.models import Capacity, Http, Service, Spec
 from troposphere import GetAtt, Output, Parameter, Ref, Template, ec2, ecs, logs
 from troposphere import elasticloadbalancingv2 as elb
 from troposphere import servicediscovery as sd
@@ -133,10 +133,10 @@ def build(spec: Spec, name: str, priority: int | None) -> Template:
     if service.capacity is None:
         props["LaunchType"] = "FARGATE"
     else:
-        props["CapacityProviderStrategy"] = _capacity(service)
+        props["CapacityProviderStrategy"] = _capacity(service.capacity)
     depends_on = []
     if service.http is not None:
-        _add_routing(t, name, service, priority)
+        _add_routing(t, name, service, service.http, priority)
         props["LoadBalancers"] = [
             ecs.LoadBalancer(ContainerName=name, ContainerPort=service.port, TargetGroupArn=Ref(TARGET_GROUP))
         ]
@@ -179,8 +179,7 @@ def build(spec: Spec, name: str, priority: int | None) -> Template:
     return t
 
 
-def _capacity(service: Service) -> list[ecs.CapacityProviderStrategyItem]:
-    capacity = service.capacity
+def _capacity(capacity: Capacity) -> list[ecs.CapacityProviderStrategyItem]:
     items = []
     if capacity.on_demand or capacity.on_demand_base:
         items.append(
@@ -229,8 +228,7 @@ def _port_ingress(port: int, who: str, **source: Any) -> ec2.SecurityGroupRule:
     )
 
 
-def _add_routing(t: Template, name: str, service: Service, priority: int | None) -> None:
-    http = service.http
+def _add_routing(t: Template, name: str, service: Service, http: Http, priority: int | None) -> None:
     check = http.health_check
     t.add_resource(
         elb.TargetGroup(
