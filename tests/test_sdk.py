@@ -17,4 +17,3 @@ def test_the_sdk_knows_deployment_mode_on_create_change_set() -> None:
     model = botocore.session.get_session().get_service_model("cloudformation")
     members = model.operation_model("CreateChangeSet").input_shape.members
     assert "DeploymentMode" in members, f"botocore {importlib.metadata.version('botocore')} is too old"
-

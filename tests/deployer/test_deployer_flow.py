@@ -53,7 +53,7 @@ def test_image_tag_update_replaces_task_definition(
     assert result.status == "UPDATE_COMPLETE"
     (service,) = stack_services(session, templates.stack_name)
     assert service.images == ["public.ecr.aws/docker/library/nginx:1.27"]
-    assert service.task_definition.endswith(":2") or service.task_definition != ""
+    assert service.task_definition.endswith(f":task-definition/dtest-{env}-web:2")  # the second revision
 
 
 def test_plan_of_a_new_stack_is_a_create_with_every_resource(session: Any, build: Any, env: str) -> None:
