@@ -4,16 +4,15 @@
 into ``fgc`` by setuptools' ``package-dir``; an editable install serves them through an import
 hook that no type checker can see. So this test lays the package out as a regular install would
 (``fgc/`` with a symlink per file of the ``fgc`` folder and one per mapped folder, read from
-pyproject.toml) and runs mypy on that tree with the repo's ``[tool.mypy]`` settings. The tree
-and mypy's cache live under ``.mypy_cache/`` at fixed paths, so a second run re-checks only
-what changed. Failures name the repo's files, not the tree's.
+pyproject.toml) in a temporary folder and runs mypy on that tree with the repo's ``[tool.mypy]``
+settings. mypy's cache (``.mypy_cache/``) is keyed by module, not by path, so a second run
+re-checks only what changed. Failures name the repo's files, not the tree's.
 
 Run alone with ``.venv/bin/python -m pytest tests/test_typecheck.py``.
 """
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -23,7 +22,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 CACHE = REPO / ".mypy_cache"
-TREE = CACHE / "fgc-tree"
 
 
 def package_dirs() -> dict[str, Path]:
@@ -35,15 +33,13 @@ def package_dirs() -> dict[str, Path]:
 
 def lay_out(tree: Path, dirs: dict[str, Path]) -> None:
     """The installed layout of ``fgc`` under ``tree``, as symlinks into the repo."""
-    if tree.exists():
-        shutil.rmtree(tree)
-    (tree / "fgc").mkdir(parents=True)
-    for entry in dirs.pop("fgc").iterdir():
+    (tree / "fgc").mkdir()
+    for entry in dirs["fgc"].iterdir():
         if entry.name != "__pycache__":
             (tree / "fgc" / entry.name).symlink_to(entry)
-    for name, folder in dirs.items():
-        if not (tree / name).is_symlink():  # a sub-package of a mapped folder comes with it
-            (tree / name).symlink_to(folder, target_is_directory=True)
+    for name in sorted(dirs, key=len):
+        if not (tree / name).exists():  # else a sub-package that came with its mapped parent
+            (tree / name).symlink_to(dirs[name], target_is_directory=True)
 
 
 def repo_paths(report: str, dirs: dict[str, Path]) -> str:
@@ -58,12 +54,12 @@ def repo_paths(report: str, dirs: dict[str, Path]) -> str:
     return "\n".join(lines)
 
 
-def test_mypy_reports_no_errors() -> None:
-    lay_out(TREE, package_dirs())
+def test_mypy_reports_no_errors(tmp_path: Path) -> None:
+    lay_out(tmp_path, package_dirs())
     done = subprocess.run(
         [sys.executable, "-m", "mypy", "--config-file", str(REPO / "pyproject.toml")]
         + ["--cache-dir", str(CACHE), "--no-color-output", "fgc"],
-        cwd=TREE,
+        cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=600,
