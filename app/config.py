@@ -9,11 +9,40 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 #: Variables the spec injects from Secrets Manager / SSM. Their values are never
 #: returned or logged; /info only says whether each one is set.
 SECRET_NAMES = ("DB_USERNAME", "DB_PASSWORD", "API_KEY")
+#: Also from the database secret and never logged: where the database is.
+_NEVER_LOGGED = (*SECRET_NAMES, "DB_HOST")
+#: libpq's sslmode values. "prefer" (the default) uses TLS whenever the server offers it,
+#: which RDS always does; "verify-full" also checks the certificate (needs the CA bundle).
+SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+
+
+class ConfigError(Exception):
+    """A variable has a value the app cannot use; the message names it and what is allowed."""
+
+
+@dataclass(frozen=True)
+class Database:
+    """Where the PostgreSQL item database is (set when DB_HOST is)."""
+
+    host: str
+    port: int
+    name: str
+    user: str
+    password: str = field(repr=False)
+    sslmode: str
+
+    def connect_kwargs(self) -> dict[str, object]:
+        """Keyword arguments for psycopg.connect; empty values are left to libpq's defaults."""
+        kwargs: dict[str, object] = {"host": self.host, "port": self.port, "sslmode": self.sslmode}
+        for key, value in (("dbname", self.name), ("user", self.user), ("password", self.password)):
+            if value:
+                kwargs[key] = value
+        return kwargs
 
 
 @dataclass(frozen=True)
@@ -24,6 +53,10 @@ class Settings:
     items_db: str
     secrets_set: dict[str, bool]
     secret_values: tuple[str, ...]
+    #: PostgreSQL when DB_HOST is set; otherwise the items live in SQLite at `items_db`.
+    database: Database | None = None
+    #: gunicorn threads per worker: each worker's connection pool holds at most this many.
+    threads: int = 4
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -36,5 +69,37 @@ class Settings:
             # read-only root file system and a writable /tmp.
             items_db=env.get("ITEMS_DB") or os.path.join(tempfile.gettempdir(), "items.db"),
             secrets_set={name: bool(env.get(name)) for name in SECRET_NAMES},
-            secret_values=tuple(env[name] for name in SECRET_NAMES if env.get(name)),
+            secret_values=tuple(env[name] for name in _NEVER_LOGGED if env.get(name)),
+            database=_database(env),
+            threads=_int(env, "GUNICORN_THREADS", 4, 1, 1000),
         )
+
+
+def _database(env: Mapping[str, str]) -> Database | None:
+    host = env.get("DB_HOST", "").strip()
+    if not host:
+        return None
+    sslmode = env.get("DB_SSLMODE", "").strip() or "prefer"
+    if sslmode not in SSL_MODES:
+        raise ConfigError(f"DB_SSLMODE must be one of {', '.join(SSL_MODES)}, got {sslmode!r}")
+    return Database(
+        host=host,
+        port=_int(env, "DB_PORT", 5432, 1, 65535),
+        name=env.get("DB_NAME", ""),
+        user=env.get("DB_USERNAME", ""),
+        password=env.get("DB_PASSWORD", ""),
+        sslmode=sslmode,
+    )
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int, maximum: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+    if not minimum <= value <= maximum:
+        raise ConfigError(f"{name} must be between {minimum} and {maximum}, got {value}")
+    return value

@@ -6,7 +6,9 @@ sys.path here (pytest runs with --import-mode=importlib, which does not add it).
 
 from __future__ import annotations
 
+import dataclasses
 import http.client
+import itertools
 import json
 import os
 import signal
@@ -25,6 +27,9 @@ if str(ROOT) not in sys.path:
 
 from app.config import Settings  # noqa: E402
 from app.service import create_app  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).parent))
+from postgres_server import PostgresMissing, PostgresServer  # noqa: E402
 
 #: Recognisable secret values: a test fails if either shows up in a response or a log line.
 SECRETS = {"DB_USERNAME": "user-5f3a9c-never-shown", "DB_PASSWORD": "pw-81d2e7-never-shown"}
@@ -124,9 +129,38 @@ def settings(tmp_path: Path) -> Settings:
     )
 
 
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the session; its app role has the SECRETS as credentials."""
+    try:
+        server = PostgresServer(SECRETS["DB_USERNAME"], SECRETS["DB_PASSWORD"])
+    except PostgresMissing as exc:
+        pytest.fail(str(exc))  # not a skip: CI installs PostgreSQL, so these tests always run
+    yield server
+    server.close()
+
+
+_database_numbers = itertools.count()
+
+
 @pytest.fixture
-def flask_app(settings: Settings):  # type: ignore[no-untyped-def]
-    return create_app(settings)
+def postgres_env(postgres: PostgresServer) -> dict[str, str]:
+    """A new, empty database on the session's server: the DB_* variables that name it."""
+    name = f"items_{next(_database_numbers)}"
+    postgres.create_database(name)
+    return postgres.env(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def flask_app(request: pytest.FixtureRequest, settings: Settings):  # type: ignore[no-untyped-def]
+    """The app on each store: every route test holds for SQLite and for PostgreSQL."""
+    if request.param == "postgresql":
+        settings = dataclasses.replace(
+            settings, database=Settings.from_env(request.getfixturevalue("postgres_env")).database
+        )
+    app = create_app(settings)
+    yield app
+    app.extensions["items"].close()
 
 
 @pytest.fixture
