@@ -54,7 +54,9 @@ class Response:
 class GunicornServer:
     """gunicorn started exactly as in production (app/gunicorn.conf.py), bound to 127.0.0.1."""
 
-    def __init__(self, tmp: Path, env: dict[str, str] | None = None, cwd: Path = ROOT) -> None:
+    def __init__(
+        self, tmp: Path, env: dict[str, str] | None = None, cwd: Path = ROOT, ready_status: int = 200
+    ) -> None:
         tmp.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.stdout_path, self.stderr_path = tmp / "gunicorn.out", tmp / "gunicorn.err"
@@ -70,20 +72,21 @@ class GunicornServer:
         command += ["--bind", f"127.0.0.1:{self.port}", "app.main:app"]
         with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
             self.process = subprocess.Popen(command, cwd=cwd, env=environ, stdout=out, stderr=err)
-        self._wait_ready()
+        self._wait_ready(ready_status)
 
-    def _wait_ready(self) -> None:
+    def _wait_ready(self, status: int) -> None:
+        """Until /health answers `status` (503: up, but its database is not)."""
         deadline = time.monotonic() + _START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n{self.logs()}")
             try:
-                if self.request("GET", "/health").status == 200:
+                if self.request("GET", "/health").status == status:
                     return
             except OSError:
                 time.sleep(0.05)
         self.stop()
-        raise RuntimeError(f"gunicorn did not become healthy:\n{self.logs()}")
+        raise RuntimeError(f"gunicorn's /health never answered {status}:\n{self.logs()}")
 
     def request(
         self, method: str, path: str, body: object = None, headers: dict[str, str] | None = None
@@ -98,6 +101,24 @@ class GunicornServer:
             return Response(response.status, dict(response.getheaders()), response.read())
         finally:
             conn.close()
+
+    def served_by(self, request_ids: list[str]) -> set[int]:
+        """pids of the workers that served these requests, from the JSON access log.
+
+        gunicorn writes the access line after the response, so a line may lag its response.
+        """
+        deadline = time.monotonic() + 10
+        while True:
+            pids = {
+                record["request_id"]: record["pid"]
+                for record in self.log_records()
+                if record["logger"] == "gunicorn.access"
+            }
+            missing = [request_id for request_id in request_ids if request_id not in pids]
+            if not missing:
+                return {pids[request_id] for request_id in request_ids}
+            assert time.monotonic() < deadline, f"no access log line for the requests {missing}"
+            time.sleep(0.02)
 
     def stop(self) -> int:
         if self.process.poll() is None:
@@ -181,8 +202,8 @@ def start_server(tmp_path: Path) -> Iterator:  # type: ignore[type-arg]
     """Factory for a private gunicorn (for tests that stop it); stopped at teardown."""
     started: list[GunicornServer] = []
 
-    def start(env: dict[str, str] | None = None, cwd: Path = ROOT) -> GunicornServer:
-        srv = GunicornServer(tmp_path / f"server{len(started)}", env, cwd)
+    def start(env: dict[str, str] | None = None, cwd: Path = ROOT, ready_status: int = 200) -> GunicornServer:
+        srv = GunicornServer(tmp_path / f"server{len(started)}", env, cwd, ready_status)
         started.append(srv)
         return srv
 
