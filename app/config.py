@@ -7,6 +7,7 @@ The container is configured only through environment variables (ECS task definit
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ _NEVER_LOGGED = (*SECRET_NAMES, "DB_HOST")
 #: libpq's sslmode values. "prefer" (the default) uses TLS whenever the server offers it,
 #: which RDS always does; "verify-full" also checks the certificate (needs the CA bundle).
 SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+#: A host name or IPv4 address followed by ":port" (an IPv6 address has more colons).
+_ENDPOINT = re.compile(r"(?P<host>[^:]+):(?P<port>[^:]*)")
 
 
 class ConfigError(Exception):
@@ -61,6 +64,10 @@ class Settings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
+        database = _database(env)
+        never_logged = [env[name] for name in _NEVER_LOGGED if env.get(name)]
+        if database:  # the host alone as well, when DB_HOST is "host:port"
+            never_logged.append(database.host)
         return cls(
             environment=env.get("ENVIRONMENT", "development"),
             version=env.get("APP_VERSION", "0.0.0"),
@@ -69,9 +76,9 @@ class Settings:
             # read-only root file system and a writable /tmp.
             items_db=env.get("ITEMS_DB") or os.path.join(tempfile.gettempdir(), "items.db"),
             secrets_set={name: bool(env.get(name)) for name in SECRET_NAMES},
-            secret_values=tuple(env[name] for name in _NEVER_LOGGED if env.get(name)),
-            database=_database(env),
-            threads=_int(env, "GUNICORN_THREADS", 4, 1, 1000),
+            secret_values=tuple(dict.fromkeys(never_logged)),
+            database=database,
+            threads=_int("GUNICORN_THREADS", env.get("GUNICORN_THREADS", ""), 4, 1, 1000),
         )
 
 
@@ -79,12 +86,22 @@ def _database(env: Mapping[str, str]) -> Database | None:
     host = env.get("DB_HOST", "").strip()
     if not host:
         return None
+    port = _int("DB_PORT", env.get("DB_PORT", ""), 5432, 1, 65535)
+    # An RDS endpoint as Terraform's `endpoint` gives it (and the guide stores in the
+    # secret) is "address:port". Error messages never quote the host: they are logged.
+    if endpoint := _ENDPOINT.fullmatch(host):
+        host, endpoint_port = endpoint["host"], _int("DB_HOST's port", endpoint["port"], port, 1, 65535)
+        if env.get("DB_PORT", "").strip() and endpoint_port != port:
+            raise ConfigError(
+                f"DB_HOST ends in port {endpoint_port} but DB_PORT is {port}: give the port once"
+            )
+        port = endpoint_port
     sslmode = env.get("DB_SSLMODE", "").strip() or "prefer"
     if sslmode not in SSL_MODES:
         raise ConfigError(f"DB_SSLMODE must be one of {', '.join(SSL_MODES)}, got {sslmode!r}")
     return Database(
         host=host,
-        port=_int(env, "DB_PORT", 5432, 1, 65535),
+        port=port,
         name=env.get("DB_NAME", ""),
         user=env.get("DB_USERNAME", ""),
         password=env.get("DB_PASSWORD", ""),
@@ -92,8 +109,8 @@ def _database(env: Mapping[str, str]) -> Database | None:
     )
 
 
-def _int(env: Mapping[str, str], name: str, default: int, minimum: int, maximum: int) -> int:
-    raw = env.get(name, "").strip()
+def _int(name: str, raw: str, default: int, minimum: int, maximum: int) -> int:
+    raw = raw.strip()
     if not raw:
         return default
     try:

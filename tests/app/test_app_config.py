@@ -89,9 +89,23 @@ def test_db_host_selects_postgresql_with_tls_preferred_and_the_default_port() ->
     assert custom.connect_kwargs() == {"host": "h", "port": 6432, "sslmode": "verify-full"}  # libpq defaults
 
 
+def test_db_host_may_be_an_rds_endpoint_with_its_port() -> None:
+    """Terraform's aws_db_instance `endpoint` (what the guide puts in the secret) is address:port."""
+    endpoint = "mydb.abc123.us-east-1.rds.amazonaws.com"
+    database = Settings.from_env({"DB_HOST": f"{endpoint}:6543"}).database
+    assert database is not None and (database.host, database.port) == (endpoint, 6543)
+    assert endpoint in Settings.from_env({"DB_HOST": f"{endpoint}:6543"}).secret_values
+    same = Settings.from_env({"DB_HOST": f"{endpoint}:6543", "DB_PORT": "6543"}).database
+    assert same is not None and same.port == 6543
+    ipv6 = Settings.from_env({"DB_HOST": "fd00::5"}).database
+    assert ipv6 is not None and (ipv6.host, ipv6.port) == ("fd00::5", 5432)
+
+
 @pytest.mark.parametrize(
     ("env", "message"),
     [
+        ({"DB_HOST": "db.internal:x"}, "DB_HOST's port must be an integer, got 'x'"),
+        ({"DB_HOST": "db.internal:5433", "DB_PORT": "5432"}, "DB_HOST ends in port 5433 but DB_PORT is 5432"),
         ({"DB_PORT": "5432x"}, "DB_PORT must be an integer, got '5432x'"),
         ({"DB_PORT": "70000"}, "DB_PORT must be between 1 and 65535, got 70000"),
         (
@@ -102,7 +116,7 @@ def test_db_host_selects_postgresql_with_tls_preferred_and_the_default_port() ->
 )
 def test_bad_database_settings_are_refused_by_name(env: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
-        Settings.from_env({"DB_HOST": "db.example.com", **env})
+        Settings.from_env({"DB_HOST": "db.internal", **env})
 
 
 def test_driver_log_arguments_show_only_class_names() -> None:
