@@ -78,7 +78,7 @@ class Settings:
             secrets_set={name: bool(env.get(name)) for name in SECRET_NAMES},
             secret_values=tuple(dict.fromkeys(never_logged)),
             database=database,
-            threads=_int("GUNICORN_THREADS", env.get("GUNICORN_THREADS", ""), 4, 1, 1000),
+            threads=int_setting("GUNICORN_THREADS", env.get("GUNICORN_THREADS", ""), 4),
         )
 
 
@@ -86,11 +86,14 @@ def _database(env: Mapping[str, str]) -> Database | None:
     host = env.get("DB_HOST", "").strip()
     if not host:
         return None
-    port = _int("DB_PORT", env.get("DB_PORT", ""), 5432, 1, 65535)
+    port = int_setting("DB_PORT", env.get("DB_PORT", ""), 5432, maximum=65535)
     # An RDS endpoint as Terraform's `endpoint` gives it (and the guide stores in the
     # secret) is "address:port". Error messages never quote the host: they are logged.
     if endpoint := _ENDPOINT.fullmatch(host):
-        host, endpoint_port = endpoint["host"], _int("DB_HOST's port", endpoint["port"], port, 1, 65535)
+        host, endpoint_port = (
+            endpoint["host"],
+            int_setting("DB_HOST's port", endpoint["port"], port, maximum=65535),
+        )
         if env.get("DB_PORT", "").strip() and endpoint_port != port:
             raise ConfigError(
                 f"DB_HOST ends in port {endpoint_port} but DB_PORT is {port}: give the port once"
@@ -109,7 +112,8 @@ def _database(env: Mapping[str, str]) -> Database | None:
     )
 
 
-def _int(name: str, raw: str, default: int, minimum: int, maximum: int) -> int:
+def int_setting(name: str, raw: str, default: int, minimum: int = 1, maximum: int | None = None) -> int:
+    """An integer variable's value (`default` when empty); shared with gunicorn.conf.py."""
     raw = raw.strip()
     if not raw:
         return default
@@ -117,6 +121,8 @@ def _int(name: str, raw: str, default: int, minimum: int, maximum: int) -> int:
         value = int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
-    if not minimum <= value <= maximum:
-        raise ConfigError(f"{name} must be between {minimum} and {maximum}, got {value}")
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"{name} must be at most {maximum}, got {value}")
     return value

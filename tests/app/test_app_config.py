@@ -47,6 +47,7 @@ def test_gunicorn_conf_reads_the_environment(monkeypatch: pytest.MonkeyPatch) ->
     [
         ("PORT", "http", "PORT must be an integer, got 'http'"),
         ("WEB_CONCURRENCY", "0", "WEB_CONCURRENCY must be at least 1, got 0"),
+        ("PORT", "99999", "PORT must be at most 65535, got 99999"),
     ],
 )
 def test_gunicorn_conf_rejects_bad_values_with_a_message(
@@ -107,7 +108,7 @@ def test_db_host_may_be_an_rds_endpoint_with_its_port() -> None:
         ({"DB_HOST": "db.internal:x"}, "DB_HOST's port must be an integer, got 'x'"),
         ({"DB_HOST": "db.internal:5433", "DB_PORT": "5432"}, "DB_HOST ends in port 5433 but DB_PORT is 5432"),
         ({"DB_PORT": "5432x"}, "DB_PORT must be an integer, got '5432x'"),
-        ({"DB_PORT": "70000"}, "DB_PORT must be between 1 and 65535, got 70000"),
+        ({"DB_PORT": "70000"}, "DB_PORT must be at most 65535, got 70000"),
         (
             {"DB_SSLMODE": "on"},
             "DB_SSLMODE must be one of disable, allow, prefer, require, verify-ca, verify-full",
