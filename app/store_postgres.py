@@ -86,13 +86,20 @@ class PostgresItemStore:
         self._pool.open(wait=False)  # connects in the background: start-up never waits for it
 
     def _configure(self, conn: psycopg.Connection) -> None:
-        """Run on each new connection before use: creates the table once per process."""
+        """Run on each new connection before use: creates the table once per process.
+
+        Only when it is missing: a role that may use the table but not create tables in
+        its schema works too (CREATE TABLE IF NOT EXISTS checks that right first).
+        """
         if self._schema_ready:
             return
-        with self._schema_lock, conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK_KEY,))
-            conn.execute(_SCHEMA)
-        self._schema_ready = True
+        with self._schema_lock:
+            row = conn.execute("SELECT to_regclass('items')").fetchone()
+            if row is None or row[0] is None:
+                with conn.transaction():
+                    conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK_KEY,))
+                    conn.execute(_SCHEMA)
+            self._schema_ready = True
 
     def _fetchone(self, sql: str, params: tuple[object, ...] = ()) -> tuple | None:  # type: ignore[type-arg]
         with _unavailable_on_error(), self._pool.connection() as conn:

@@ -7,10 +7,16 @@ the checks that no secret reaches a response or a log line cover the database cr
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from psycopg import sql
+
+from app.config import Settings
+from app.service import create_app
 
 _RECOVERY_S = 120.0  # a pool's reconnect back-off is at most 30 s; the machine may be loaded
 
@@ -127,3 +133,28 @@ def test_start_up_with_the_database_down_waits_instead_of_crash_looping(  # type
     assert task.request("GET", f"/api/items/{created.json()['id']}").json()["name"] == "after start-up"
     _assert_logs_hold_no_database_details([task], [created], postgres_env)
     assert task.stop() == 0
+
+
+def test_a_role_that_may_not_create_tables_uses_the_existing_one(postgres, postgres_env, settings) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL 15+ gives no CREATE on schema public; CREATE TABLE IF NOT EXISTS needs it."""
+    owner = create_app(dataclasses.replace(settings, database=Settings.from_env(postgres_env).database))
+    try:
+        assert owner.test_client().post("/api/items", json={"name": "by the owner"}).status_code == 201
+    finally:
+        owner.extensions["items"].close()
+    limited = {**postgres_env, "DB_USERNAME": "items-user-7e2a", "DB_PASSWORD": "pw-limited-91c4"}
+    with postgres.admin(postgres_env["DB_NAME"]) as conn:
+        role = sql.Identifier(limited["DB_USERNAME"])
+        conn.execute(
+            sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(role, sql.Literal(limited["DB_PASSWORD"]))
+        )
+        conn.execute(sql.SQL("GRANT SELECT, INSERT ON items TO {}").format(role))
+    app = create_app(dataclasses.replace(settings, database=Settings.from_env(limited).database))
+    try:
+        client = app.test_client()
+        assert client.get("/health").status_code == 200
+        assert client.post("/api/items", json={"name": "by the app's role"}).status_code == 201
+        names = [item["name"] for item in client.get("/api/items").get_json()["items"]]
+        assert names == ["by the owner", "by the app's role"]
+    finally:
+        app.extensions["items"].close()
