@@ -54,7 +54,10 @@ def _configure_logging(settings: Settings) -> None:
         (_driver_log, HideObjectArguments(), logging.WARNING),
     )
     for logger, record_filter, level in loggers:
-        handler = next((h for h in logger.handlers if getattr(h, "_app_json", False)), None)
+        handler = next(
+            (h for h in logger.handlers if isinstance(h, logging.StreamHandler) and hasattr(h, "_app_json")),
+            None,
+        )
         if handler is None:
             handler = logging.StreamHandler(sys.stdout)
             handler._app_json = True  # type: ignore[attr-defined]
