@@ -68,7 +68,7 @@ class _Wiring:
 
     def part(self, name: str, needed_by: str) -> Part:
         if name not in self.parts:
-            raise WiringError(f"{needed_by} reads from part {name!r}, which this stack set does not have")
+            raise WiringError(f"{needed_by} needs part {name!r}, which this stack set does not have")
         return self.parts[name]
 
     def attribute(self, source: PartOutput, needed_by: str) -> str:
@@ -153,7 +153,7 @@ def _add_outputs(t: Template, spec: Spec, wiring: _Wiring) -> None:
     ``...DiscoveryName`` (discovery). When they do not all fit, none is emitted and these
     values are read from each service stack's own outputs (ServiceName, LogGroupName).
     """
-    needed_by = "the root's outputs"
+    needed_by = "the root's Outputs section"
 
     def cluster_output(name: str) -> GetAtt:
         return wiring.output(PartOutput(cluster.NAME, name), needed_by)

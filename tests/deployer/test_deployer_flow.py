@@ -78,9 +78,9 @@ def test_artifacts_bucket_is_private_and_uploads_once(session: Any, build: Any, 
     assert all(block.values())
     rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
     assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
-    nested = [n for n in templates if n != "root"]
-    artifacts.upload(session, bucket, templates, nested)
-    assert artifacts.upload(session, bucket, templates, nested) == []
+    nested = templates.nested
+    assert artifacts.upload(session, bucket, nested) == [part.key for part in nested]
+    assert artifacts.upload(session, bucket, nested) == []
     body = s3.get_object(Bucket=bucket, Key=templates.part("service-web").key)["Body"].read().decode()
     assert body == templates.body("service-web")
     assert artifacts.artifacts_url(session, bucket).startswith("http://localhost:")
