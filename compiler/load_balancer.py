@@ -228,7 +228,7 @@ def _security_group(spec: Spec, certificate: str | None, vpc_cidr: Parameter | N
 def _target_port_ranges(spec: Spec) -> list[tuple[int, int]]:
     """The services' container ports as (from, to) egress ranges: one per port, or a single
     covering range when there are more ports than fit in a security group's rule quota."""
-    ports = sorted({service.port for service in spec.services.values() if service.http is not None})
+    ports = sorted({s.port for s in spec.services.values() if s.http is not None and s.port is not None})
     if len(ports) > MAX_EGRESS_RULES:
         return [(ports[0], ports[-1])]
     return [(port, port) for port in ports]

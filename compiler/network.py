@@ -79,6 +79,8 @@ def values(spec: Spec) -> dict[str, Source]:
 def build(spec: Spec, ctx: CompileContext | None = None) -> Draft:
     """The network part for ``spec.network.vpc``; outputs VpcId, VpcCidr and subnet id lists."""
     vpc_spec = spec.network.vpc
+    if vpc_spec is None:
+        raise ValueError("a spec with network.existing has no network stack")
     azs = vpc_spec.azs
     nat = vpc_spec.nat
     public_cidrs, private_cidrs = subnet_cidrs(vpc_spec.cidr, azs)

@@ -188,7 +188,7 @@ def _add_outputs(t: Template, spec: Spec, wiring: _Wiring) -> None:
         if service.http is not None:
             paths = priorities.path_values(service.http.path) or ["/"]
             path = priorities.literal_prefix(paths[0])
-            host = (service.http.host or [None])[0]
+            host = service.http.host[0] if service.http.host else None
             if host and not any(c in host for c in "*?"):
                 url: Any = f"{scheme}://{host}{path}"
             elif path == "/":

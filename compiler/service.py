@@ -27,7 +27,7 @@ from fgc.compiler.checkov_skips import checkov_metadata
 from fgc.compiler.draft import Draft
 from fgc.compiler.naming import service_template
 from fgc.compiler.stackset import PartOutput
-from fgc.spec.models import Service, Spec
+from fgc.spec.models import Capacity, Http, Service, Spec
 from troposphere import GetAtt, Output, Ref, Template, ec2, ecs, logs
 from troposphere import elasticloadbalancingv2 as elb
 from troposphere import servicediscovery as sd
@@ -169,10 +169,10 @@ def build(spec: Spec, name: str, priority: int | None, depends_on: Sequence[str]
     if service.capacity is None:
         props["LaunchType"] = "FARGATE"
     else:
-        props["CapacityProviderStrategy"] = _capacity(service)
+        props["CapacityProviderStrategy"] = _capacity(service.capacity)
     depends_on = []
     if service.http is not None:
-        _add_routing(t, name, service, priority)
+        _add_routing(t, name, service, service.http, priority)
         props["LoadBalancers"] = [
             ecs.LoadBalancer(ContainerName=name, ContainerPort=service.port, TargetGroupArn=Ref(TARGET_GROUP))
         ]
@@ -215,8 +215,7 @@ def build(spec: Spec, name: str, priority: int | None, depends_on: Sequence[str]
     return draft
 
 
-def _capacity(service: Service) -> list[ecs.CapacityProviderStrategyItem]:
-    capacity = service.capacity
+def _capacity(capacity: Capacity) -> list[ecs.CapacityProviderStrategyItem]:
     items = []
     if capacity.on_demand or capacity.on_demand_base:
         items.append(
@@ -265,8 +264,7 @@ def _port_ingress(port: int, who: str, **source: Any) -> ec2.SecurityGroupRule:
     )
 
 
-def _add_routing(t: Template, name: str, service: Service, priority: int | None) -> None:
-    http = service.http
+def _add_routing(t: Template, name: str, service: Service, http: Http, priority: int | None) -> None:
     check = http.health_check
     t.add_resource(
         elb.TargetGroup(

@@ -70,7 +70,7 @@ def plan(
         None,
         kind,
         StackPlan(stack_set.stack_name, ROOT, None),
-        stack_id=state and state.stack_id,
+        stack_id=state.stack_id if state else None,
         labels=labels,
     )
     created = changeset.create(aws, stack_set, parameters, kind, name, root_url)

@@ -28,7 +28,7 @@ def change_set_name(now: datetime | None = None) -> str:
 
 def is_no_change(reason: str | None) -> bool:
     """True when a failed change set (or refused update) means "nothing to change"."""
-    return bool(reason) and any(text in reason for text in NO_CHANGES)
+    return reason is not None and any(text in reason for text in NO_CHANGES)
 
 
 def create(
