@@ -65,11 +65,18 @@ class _Wiring:
     def __init__(self, t: Template, parts: Sequence[Part]) -> None:
         self.root_parameters = t.parameters
         self.parts = {part.name: part for part in parts}
+        self.services = {part.service: part for part in parts if part.service is not None}
 
     def part(self, name: str, needed_by: str) -> Part:
         if name not in self.parts:
             raise WiringError(f"{needed_by} needs part {name!r}, which this stack set does not have")
         return self.parts[name]
+
+    def service(self, name: str, needed_by: str) -> Part:
+        """The part of the fargate.yaml service ``name``."""
+        if name not in self.services:
+            raise WiringError(f"{needed_by} needs the part of service {name!r}, which this stack set lacks")
+        return self.services[name]
 
     def attribute(self, source: PartOutput, needed_by: str) -> str:
         """``<PartLogicalId>.Outputs.<Name>``, once that part's final template declares the output."""
@@ -168,9 +175,8 @@ def _add_outputs(t: Template, spec: Spec, wiring: _Wiring) -> None:
         )
     per_service = []
     scheme = "https" if spec.load_balancer.certificate else "http"
-    services = {part.service: part for part in wiring.parts.values() if part.service is not None}
     for name, service in spec.services.items():
-        part = services[name]
+        part = wiring.service(name, needed_by)
         # "ServiceApi" + "Url": the nested stack's id as prefix never collides with app outputs
         prefix = part.logical_id
         per_service += [

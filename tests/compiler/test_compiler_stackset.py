@@ -167,3 +167,8 @@ def test_a_dependency_on_a_missing_part_is_refused(document: spec.Spec) -> None:
     service = _part("service-api", {"Resources": {}}, depends_on=("service-web",))
     with pytest.raises(WiringError, match="service-api needs part 'service-web'"):
         root.build(document, [_part("cluster", CLUSTER), service])
+
+
+def test_a_service_without_its_part_is_refused(document: spec.Spec) -> None:
+    with pytest.raises(WiringError, match="needs the part of service 'api'"):
+        root.build(document, [_part("cluster", CLUSTER)])
