@@ -80,14 +80,11 @@ def test_beyond_the_parameter_limit_a_tag_is_an_element_of_one_list() -> None:
 
 
 def test_unknown_override_target_is_a_spec_error_at_its_key() -> None:
-    text = (
-        "app: shop\nservices:\n  api: {image: nginx}\n"
-        "overrides:\n  service-web:\n    - {op: add, path: /Resources/X, value: 1}\n"
-    )
+    overrides = "overrides:\n  service-web:\n    - {op: add, path: /Resources/X, value: 1}\n"
     with pytest.raises(SpecError) as caught:
-        _compile(text)
+        _compile(SERVICE + overrides)
     assert str(caught.value) == (
-        "fargate.yaml:5:3: overrides.service-web: no template named 'service-web' "
+        "fargate.yaml:6:3: overrides.service-web: no template named 'service-web' "
         "(templates: root, network, cluster, service-api)"
     )
 
