@@ -87,16 +87,16 @@ def _declare_parameters(draft: Draft, spec: Spec, name: str, service: Service) -
             )
 
 
-def build(spec: Spec, name: str, priority: int | None, depends_on: Sequence[str] = ()) -> Draft:
+def build(spec: Spec, name: str, priority: int | None, after: Sequence[str] = ()) -> Draft:
     """The service part of ``spec.services[name]``; ``priority`` of its listener rule when routed,
-    ``depends_on`` the services whose stacks must be updated first (see ``priorities.assign``)."""
+    ``after`` the services whose stacks must be updated first (see ``priorities.assign``)."""
     service = spec.services[name]
     family = f"{spec.stack_name}-{name}"
     t = Template(Description=f"fgc {spec.stack_name}: service {name}")
     draft = Draft(
         service_template(name),
         t,
-        depends_on=tuple(service_template(other) for other in depends_on),
+        depends_on=tuple(service_template(other) for other in after),
         service=name,
     )
     _declare_parameters(draft, spec, name, service)
