@@ -57,11 +57,6 @@ class PartOutput:
 Source: TypeAlias = SpecValue | RootParameter | PartOutput
 
 
-def template_key(sha256: str) -> str:
-    """Object key, under the artifacts URL, of a template whose body has this sha256."""
-    return f"templates/{sha256}.json"
-
-
 @dataclass(frozen=True)
 class Part:
     """One stack of the set: its template and, for a nested part, where its parameters come from.
@@ -100,7 +95,7 @@ class Part:
     def key(self) -> str:
         """Where the body is uploaded under the artifacts URL: content-addressed, so an
         unchanged template keeps its URL and CloudFormation skips its stack."""
-        return template_key(self.sha256)
+        return f"templates/{self.sha256}.json"
 
 
 @dataclass(frozen=True)
