@@ -74,22 +74,24 @@ def context_files(build: ImageBuild) -> Iterator[tuple[str, os.DirEntry[str]]]:
     """The context's entries the builder would send, as (`posix/relative/path`, entry), sorted."""
     patterns = ignore_patterns(_ignore_text(build))
     prune = not any(p.exclusion for p in patterns)  # nothing below an excluded folder can come back
-    yield from _walk(str(build.context), "", patterns, prune)
+    yield from _walk(str(build.context), "", patterns, (False,) * len(patterns), prune)
 
 
 def _walk(
-    folder: str, prefix: str, patterns: list[_Pattern], prune: bool
+    folder: str, prefix: str, patterns: list[_Pattern], above: tuple[bool, ...], prune: bool
 ) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """`above[i]`: pattern i matched a folder this one is in (or this one), so it matches all below."""
     with os.scandir(folder) as scan:
         entries = sorted(scan, key=lambda e: e.name)
     for entry in entries:
         relative = prefix + entry.name
-        excluded = is_excluded(relative, patterns)
+        hits = _hits(relative, patterns, above)
+        excluded = _decide(patterns, hits)
         is_dir = entry.is_dir(follow_symlinks=False)
         if not excluded:
             yield (relative + "/" if is_dir else relative), entry
         if is_dir and not (excluded and prune):
-            yield from _walk(entry.path, relative + "/", patterns, prune)
+            yield from _walk(entry.path, relative + "/", patterns, hits, prune)
 
 
 def _ignore_text(build: ImageBuild) -> str:
@@ -120,19 +122,26 @@ def ignore_patterns(text: str) -> list[_Pattern]:
 
 def is_excluded(relative: str, patterns: list[_Pattern]) -> bool:
     """Docker's rule: the last pattern matching the path or one of its parent folders decides."""
+    parts = relative.split("/")
+    hits = (False,) * len(patterns)
+    for n in range(len(parts)):
+        hits = _hits("/".join(parts[: n + 1]), patterns, hits)
+    return _decide(patterns, hits)
+
+
+def _hits(relative: str, patterns: list[_Pattern], above: tuple[bool, ...]) -> tuple[bool, ...]:
+    return tuple(
+        hit or p.regex.fullmatch(relative) is not None for p, hit in zip(patterns, above, strict=True)
+    )
+
+
+def _decide(patterns: list[_Pattern], hits: tuple[bool, ...]) -> bool:
     excluded = False
-    parents = _with_parents(relative)
-    for pattern in patterns:
-        if pattern.exclusion != excluded:  # only a `!` can undo an exclusion, and vice versa
-            continue
-        if any(pattern.regex.fullmatch(path) for path in parents):
+    for pattern, hit in zip(patterns, hits, strict=True):
+        # only a `!` line can undo an exclusion, and only a plain line can make one
+        if hit and pattern.exclusion == excluded:
             excluded = not pattern.exclusion
     return excluded
-
-
-def _with_parents(relative: str) -> list[str]:
-    parts = relative.split("/")
-    return ["/".join(parts[: n + 1]) for n in range(len(parts))]
 
 
 def _glob_regex(pattern: str) -> str:
