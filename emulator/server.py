@@ -179,6 +179,10 @@ class _QuietHandler(MotoRequestHandler):
     def log_request(self, *args: Any, **kwargs: Any) -> None:
         return None
 
+    def log_error(self, *args: Any) -> None:
+        """Malformed requests: builders knock with TLS first on the registry's plain-HTTP port."""
+        return None
+
 
 class EmulatorServer(ThreadedMotoServer):
     """moto's threaded server, serving our front app instead of moto's bare dispatcher."""
