@@ -100,7 +100,8 @@ def put_manifest(account: str, region: str, repo: Any, reference: str, body: byt
             400,
         )
     backend = ecr_backends[account][region]
-    backend.put_image(repo.name, body.decode(), tag, media_type, digest)
+    # moto annotates the tag as str, yet stores a push by digest alone (tag None) as an untagged image
+    backend.put_image(repo.name, body.decode(), tag, media_type, digest)  # type: ignore[arg-type]
     expire_by_lifecycle(account, region, repo)
     return digest
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -283,3 +284,49 @@ def test_put_image_without_a_builder_is_what_ecs_finds(clean_emulator, ecr):
     digest = "sha256:" + hashlib.sha256(manifest.encode()).hexdigest()
     ecr.put_image(repositoryName="app", imageManifest=manifest, imageTag="v1", imageDigest=digest)
     assert ecr.describe_images(repositoryName="app")["imageDetails"][0]["imageDigest"] == digest
+
+
+def test_a_chunked_transfer_patch_and_a_cross_repository_mount(clean_emulator, registry, ecr):
+    """docker streams PATCH bodies with `Transfer-Encoding: chunked`; builders mount shared layers."""
+    ecr.create_repository(repositoryName="one")
+    ecr.create_repository(repositoryName="two")
+    ecr.create_repository(repositoryName="three")
+    data = b"layer bytes " * 1000
+    digest = "sha256:" + hashlib.sha256(data).hexdigest()
+    location = registry.call("POST", "/v2/one/blobs/uploads/")[1]["Location"]
+    connection = http.client.HTTPConnection("localhost", clean_emulator.port, timeout=30)
+    pieces = (data[i : i + 4096] for i in range(0, len(data), 4096))
+    connection.request(
+        "PATCH", location, body=pieces, headers={"Authorization": registry.auth}, encode_chunked=True
+    )
+    answer = connection.getresponse()
+    answer.read()
+    assert (answer.status, answer.getheader("Range")) == (202, f"0-{len(data) - 1}")
+    assert registry.call("PUT", f"{location}?digest={digest}")[0] == 201
+
+    mounted = registry.call("POST", f"/v2/two/blobs/uploads/?mount={digest}&from=one")
+    assert (mounted[0], mounted[1]["Docker-Content-Digest"]) == (201, digest)
+    assert registry.call("GET", f"/v2/two/blobs/{digest}")[2] == data
+    # a repository that never received the blob neither serves it nor lends it
+    assert registry.call("HEAD", f"/v2/three/blobs/{digest}")[0] == 404
+    assert registry.call("POST", f"/v2/three/blobs/uploads/?mount={digest}&from=three")[0] == 202
+
+
+def test_a_push_by_digest_alone_stores_an_untagged_image(registry, ecr):
+    ecr.create_repository(repositoryName="app")
+    status, manifest = registry.push_image("app", "v1", b"tagged")
+    untagged = manifest.replace(b'"schemaVersion": 2', b'"schemaVersion": 2, "annotations": {}')
+    digest = "sha256:" + hashlib.sha256(untagged).hexdigest()
+    status, headers, _ = registry.call(
+        "PUT", f"/v2/app/manifests/{digest}", untagged, {"Content-Type": OCI_MANIFEST}
+    )
+    assert (status, headers["Docker-Content-Digest"]) == (201, digest)
+    images = {
+        d["imageDigest"]: d.get("imageTags", [])
+        for d in ecr.describe_images(repositoryName="app")["imageDetails"]
+    }
+    assert images[digest] == []
+    wrong = registry.call(
+        "PUT", f"/v2/app/manifests/sha256:{'3' * 64}", untagged, {"Content-Type": OCI_MANIFEST}
+    )
+    assert json.loads(wrong[2])["errors"][0]["code"] == "DIGEST_INVALID"
