@@ -117,37 +117,41 @@ class RegistryApp:
     # -- blob uploads ----------------------------------------------------------------------------
     def _uploads_post(self, call: _Call) -> Iterable[bytes]:
         query = call.query
-        mount = query.get("mount")
-        if mount and self.blobs.has(mount):
-            source = (
-                repository(call.grant.account, call.grant.region, query["from"]) if "from" in query else None
-            )
-            if source is None or has_blob(source, mount):
-                add_blob(call.repo, mount, self.blobs.size(mount))
-                return self._blob_created(call, mount)
-        session = self.blobs.start()
+        mount, source = query.get("mount", ""), query.get("from", "")
+        if mount and source and self._holds(call, source, mount):  # a layer shared with another repository
+            add_blob(call.repo, mount, self.blobs.size(mount))
+            return self._blob_created(call, mount)
+        session = self.blobs.start(call.name)
         if "digest" in query:  # monolithic: the whole blob in this one POST
             self.blobs.append(session, call.body())
             return self._store(call, session, query["digest"])
         return self._upload_status(call, session, 202)
 
+    def _holds(self, call: _Call, name: str, digest: str) -> bool:
+        """Whether repository `name` of the caller's registry has blob `digest` (no: upload it)."""
+        try:
+            source = repository(call.grant.account, call.grant.region, name)
+        except ImageError:
+            return False
+        return has_blob(source, digest) and self.blobs.has(digest)
+
     def _uploads_patch(self, call: _Call) -> Iterable[bytes]:
-        session = self.blobs.upload(call.arg)
+        session = self.blobs.upload(call.arg, call.name)
         content_range = call.environ.get("HTTP_CONTENT_RANGE", "")
         start = int(content_range.split("-")[0]) if re.fullmatch(r"\d+-\d+", content_range) else None
         self.blobs.append(session, call.body(), start)
         return self._upload_status(call, session, 202)
 
     def _uploads_put(self, call: _Call) -> Iterable[bytes]:
-        session = self.blobs.upload(call.arg)
+        session = self.blobs.upload(call.arg, call.name)
         self.blobs.append(session, call.body())
         return self._store(call, session, call.query.get("digest", ""))
 
     def _uploads_get(self, call: _Call) -> Iterable[bytes]:
-        return self._upload_status(call, self.blobs.upload(call.arg), 204)
+        return self._upload_status(call, self.blobs.upload(call.arg, call.name), 204)
 
     def _uploads_delete(self, call: _Call) -> Iterable[bytes]:
-        self.blobs.cancel(self.blobs.upload(call.arg))
+        self.blobs.cancel(self.blobs.upload(call.arg, call.name))
         return call.send(204)
 
     def _store(self, call: _Call, session: Upload, digest: str) -> Iterable[bytes]:

@@ -35,6 +35,7 @@ class Upload:
     """A blob upload in progress: its bytes so far, hashed as they arrive."""
 
     upload_id: str
+    repository: str  # uploads belong to the repository they were started in
     path: Path
     size: int = 0
     hasher: hashlib._Hash = field(default_factory=hashlib.sha256)
@@ -73,18 +74,18 @@ class BlobStore:
                 yield data
 
     # -- uploads -----------------------------------------------------------------------------
-    def start(self) -> Upload:
+    def start(self, repository: str) -> Upload:
         upload_id = str(uuid.uuid4())
-        upload = Upload(upload_id, self.root / "uploads" / upload_id)
+        upload = Upload(upload_id, repository, self.root / "uploads" / upload_id)
         upload.path.touch()
         with self._lock:
             self._uploads[upload_id] = upload
         return upload
 
-    def upload(self, upload_id: str) -> Upload:
+    def upload(self, upload_id: str, repository: str) -> Upload:
         with self._lock:
             upload = self._uploads.get(upload_id)
-        if upload is None:
+        if upload is None or upload.repository != repository:
             raise BlobError("BLOB_UPLOAD_UNKNOWN", f"Upload {upload_id} does not exist", 404)
         return upload
 

@@ -310,6 +310,11 @@ def test_a_chunked_transfer_patch_and_a_cross_repository_mount(clean_emulator, r
     # a repository that never received the blob neither serves it nor lends it
     assert registry.call("HEAD", f"/v2/three/blobs/{digest}")[0] == 404
     assert registry.call("POST", f"/v2/three/blobs/uploads/?mount={digest}&from=three")[0] == 202
+    assert registry.call("POST", f"/v2/three/blobs/uploads/?mount={digest}")[0] == 202  # no source named
+    # an upload belongs to the repository it was started in
+    started = registry.call("POST", "/v2/one/blobs/uploads/")[1]["Location"]
+    status, _, body = registry.call("PATCH", started.replace("/v2/one/", "/v2/two/"), b"x")
+    assert (status, json.loads(body)["errors"][0]["code"]) == (404, "BLOB_UPLOAD_UNKNOWN")
 
 
 def test_a_push_by_digest_alone_stores_an_untagged_image(registry, ecr):
