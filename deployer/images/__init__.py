@@ -4,7 +4,7 @@ Library use (what deploy step 0 does for one service with `image: {build: ...}`)
 
     build = ImageBuild(Path("app"), target="prod", platform="linux/amd64")
     tag = content_tag(build)                          # "src-1a2b3c4d5e6f", no builder needed
-    published = publish(aws.client("ecr"), build, "flask-api", tag, find_builder(), on_line=print)
+    published = publish(aws.client("ecr"), build, "flask-api", tag, on_line=print)
     published.uri, published.digest, published.pushed   # pushed is False when ECR had the tag
 
 - `content.py`: `ImageBuild`, `content_tag` (pure: reads files only) and `.dockerignore` rules;
@@ -42,17 +42,30 @@ def image_digest(ecr: Any, repository: str, tag: str) -> str | None:
 
 
 def publish(
-    ecr: Any, build: ImageBuild, repository: str, tag: str, builder: Builder, on_line: OnLine | None = None
+    ecr: Any,
+    build: ImageBuild,
+    repository: str,
+    tag: str,
+    builder: Builder | None = None,
+    on_line: OnLine | None = None,
+    repository_uri: str | None = None,
 ) -> PublishedImage:
     """Build `build` and push it to ECR as `repository:tag`, unless that tag is already there.
 
     With immutable tags and a content tag, a tag in the repository is exactly this source, so
-    skipping both the build and the push is safe. ECR login uses `GetAuthorizationToken`."""
-    uri = ecr.describe_repositories(repositoryNames=[repository])["repositories"][0]["repositoryUri"]
-    image = f"{uri}:{tag}"
+    skipping both the build and the push is safe: then this costs one `DescribeImages` call when
+    `repository_uri` is given (e.g. from the registries stack's outputs), else also one
+    `DescribeRepositories`, and needs no builder: `builder` None means `find_builder()`, asked only
+    when there is something to build (so `NoBuilder` only then). ECR login uses
+    `GetAuthorizationToken`; the password goes on stdin."""
+    if repository_uri is None:
+        found = ecr.describe_repositories(repositoryNames=[repository])["repositories"]
+        repository_uri = str(found[0]["repositoryUri"])
+    image = f"{repository_uri}:{tag}"
     digest = image_digest(ecr, repository, tag)
     if digest is not None:
         return PublishedImage(repository, tag, image, digest, pushed=False)
+    builder = builder or find_builder()
     builder.build(build, image, on_line)
     auth = ecr.get_authorization_token()["authorizationData"][0]
     username, _, password = base64.b64decode(auth["authorizationToken"]).decode().partition(":")

@@ -129,7 +129,9 @@ def test_the_registry_refuses_requests_without_the_ecr_token(registry, ecr):
     assert registry.call("GET", "/v2/")[0] == 200
 
 
-def test_a_real_builder_pushes_a_scratch_image_that_describe_images_shows(clean_emulator, ecr, tmp_path):
+def test_a_real_builder_pushes_a_scratch_image_that_describe_images_shows(
+    clean_emulator, ecr, tmp_path, monkeypatch
+):
     ecr.create_repository(repositoryName="hello", imageTagMutability="IMMUTABLE")
     builder = find_builder()
     lines: list[str] = []
@@ -147,8 +149,10 @@ def test_a_real_builder_pushes_a_scratch_image_that_describe_images_shows(clean_
         {"imageDigest": published.digest, "imageTag": "v1"}
     ]
 
-    again = publish(ecr, scratch_context(tmp_path / "ctx"), "hello", "v1", builder)
-    assert not again.pushed and again.digest == published.digest  # already there: no build, no push
+    # already there: no build, no push, and no builder asked for (an unknown choice would raise)
+    monkeypatch.setenv("FGC_BUILDER", "not-a-builder")
+    again = publish(ecr, scratch_context(tmp_path / "ctx"), "hello", "v1", repository_uri=published.uri[:-3])
+    assert not again.pushed and again.digest == published.digest and again.uri == published.uri
 
 
 def test_an_immutable_tag_refuses_a_different_image(clean_emulator, ecr, tmp_path):
