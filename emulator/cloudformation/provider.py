@@ -92,8 +92,9 @@ def create(
 def existing(resource_type: str, name: str, account: str, region: str) -> bool:
     """Whether a resource `name` of an importable type exists (False for types that cannot be imported)."""
     cls = parsing.get_model_map().get(resource_type)
-    exists = getattr(cls, "exists", None)
-    return bool(exists(name, account, region)) if exists is not None else False
+    if not getattr(cls, "IMPORTABLE", False):  # the flag of `emulator.resources` models that can import
+        return False
+    return bool(cls.exists(name, account, region))  # type: ignore[union-attr]
 
 
 def adopt(
