@@ -115,7 +115,7 @@ def test_get_authorization_token_points_at_the_emulator_and_repository_uris_are_
     assert user == "AWS" and password
     assert data["proxyEndpoint"] == clean_emulator.url
     uri = ecr.create_repository(repositoryName="flask-api")["repository"]["repositoryUri"]
-    assert uri == f"localhost:{clean_emulator.port}/flask-api"
+    assert uri == f"{clean_emulator.registry}/flask-api" == f"localhost:{clean_emulator.port}/flask-api"
     assert ecr.describe_repositories()["repositories"][0]["repositoryUri"] == uri
 
 
