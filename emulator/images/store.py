@@ -6,15 +6,18 @@ the emulator (ECS pulling a task's image) finds it where ECR keeps it. Blobs a r
 recorded in moto's `Repository.layers` (digest -> size), as `CompleteLayerUpload` does.
 
 ECR behaviours modelled here, from the Amazon ECR User Guide:
+- A mutable tag pushed again moves to the new image; the image it leaves stays, untagged (what
+  lifecycle rules with `tagStatus: untagged` then expire).
 - "Preventing image tags from being overwritten": with tag immutability on, pushing an image with a
   tag already in the repository fails with `ImageTagAlreadyExistsException`; through the registry
   API a client sees ECR's `TAG_INVALID` "... cannot be overwritten because the repository is
   immutable". Pushing the very same manifest again is not an overwrite, and succeeds.
-- "Lifecycle policy properties": rules apply by `rulePriority`, lowest first; an image selected by
-  a higher-priority rule is never expired by a lower one; `imageCountMoreThan` keeps the newest
-  `countNumber` images (by push time) and expires the rest; `sinceImagePushed` expires images older
-  than `countNumber` days. ECR evaluates policies some time after a push; the emulator evaluates
-  right after each push, so a test (or a rehearsal) sees the outcome at once.
+- "Lifecycle policy properties" and "Examples of lifecycle policies" (Example A): rules apply by
+  `rulePriority`, lowest first; each rule counts every image it selects, but never expires one a
+  higher-priority rule selected; `imageCountMoreThan` keeps the newest `countNumber` images (by push
+  time) and expires the rest; `sinceImagePushed` expires images older than `countNumber` days.
+  ECR expires within 24 hours ("Automate the cleanup of images by using lifecycle policies"); the
+  emulator evaluates right after each push, so a test (or a rehearsal) sees the outcome at once.
 """
 
 from __future__ import annotations
@@ -99,11 +102,18 @@ def put_manifest(account: str, region: str, repo: Any, reference: str, body: byt
             "overwritten because the repository is immutable.",
             400,
         )
+    if tag and existing is not None:
+        _untag(existing, tag)  # the tag moves; the image it leaves stays, untagged, as in ECR
     backend = ecr_backends[account][region]
     # moto annotates the tag as str, yet stores a push by digest alone (tag None) as an untagged image
     backend.put_image(repo.name, body.decode(), tag, media_type, digest)  # type: ignore[arg-type]
     expire_by_lifecycle(account, region, repo)
     return digest
+
+
+def _untag(image: Any, tag: str) -> None:
+    image.image_tags.remove(tag)
+    image.image_tag = image.image_tags[-1] if image.image_tags else None
 
 
 def _parse(body: bytes, media_type: str) -> dict[str, Any]:
@@ -133,17 +143,12 @@ def expire_by_lifecycle(account: str, region: str, repo: Any, now: float | None 
     rules = sorted(json.loads(repo.lifecycle_policy).get("rules", []), key=lambda r: r["rulePriority"])
     # newest first: push time, then push order (moto keeps whole seconds)
     images = sorted(enumerate(repo.images), key=lambda pair: (pair[1].image_pushed_at, pair[0]), reverse=True)
-    claimed: set[str] = set()
+    matched_above: set[str] = set()  # images a higher-priority rule selected: never expired below it
     expired: list[str] = []
     clock = time.time() if now is None else now
     for rule in rules:
         selection = rule.get("selection", {})
-        chosen = [
-            image
-            for _, image in images
-            if image.get_image_digest() not in claimed and _selects(selection, image.image_tags)
-        ]
-        claimed.update(image.get_image_digest() for image in chosen)
+        chosen = [image for _, image in images if _selects(selection, image.image_tags)]
         if selection.get("countType") == "imageCountMoreThan":
             doomed = chosen[int(selection["countNumber"]) :]
         elif selection.get("countType") == "sinceImagePushed":
@@ -151,7 +156,12 @@ def expire_by_lifecycle(account: str, region: str, repo: Any, now: float | None 
             doomed = [image for image in chosen if image.image_pushed_at < limit]
         else:
             doomed = []
-        expired += [image.get_image_digest() for image in doomed]
+        expired += [
+            image.get_image_digest()
+            for image in doomed
+            if image.get_image_digest() not in matched_above and image.get_image_digest() not in expired
+        ]
+        matched_above.update(image.get_image_digest() for image in chosen)
     if expired:
         ecr_backends[account][region].batch_delete_image(
             repo.name, image_ids=[{"imageDigest": digest} for digest in expired]

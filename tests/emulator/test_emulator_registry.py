@@ -191,14 +191,16 @@ def test_immutable_tag_over_the_api_same_manifest_again_is_accepted(registry, ec
     )
 
 
-def test_a_mutable_tag_moves_to_the_new_image(registry, ecr):
+def test_a_mutable_tag_moves_to_the_new_image_and_leaves_the_old_one_untagged(registry, ecr):
     ecr.create_repository(repositoryName="app")
-    registry.push_image("app", "latest", b"one")
+    first = registry.push_image("app", "latest", b"one")[1]
     status, manifest = registry.push_image("app", "latest", b"two")
     assert status == 201
     digest = "sha256:" + hashlib.sha256(manifest).hexdigest()
     tagged = ecr.describe_images(repositoryName="app", imageIds=[{"imageTag": "latest"}])["imageDetails"]
     assert tagged[0]["imageDigest"] == digest
+    untagged = ecr.list_images(repositoryName="app", filter={"tagStatus": "UNTAGGED"})["imageIds"]
+    assert untagged == [{"imageDigest": "sha256:" + hashlib.sha256(first).hexdigest()}]
 
 
 def test_lifecycle_keep_expires_the_oldest_images_after_a_push(registry, ecr):
@@ -212,6 +214,61 @@ def test_lifecycle_keep_expires_the_oldest_images_after_a_push(registry, ecr):
         t for d in ecr.describe_images(repositoryName="app")["imageDetails"] for t in d["imageTags"]
     )
     assert tags == ["v2", "v3"]
+
+
+def test_lifecycle_rules_follow_ecrs_example_a(registry, ecr):
+    """ECR User Guide, "Examples of lifecycle policies", Example A: images A [beta-1, prod-1],
+    B [beta-2, prod-2], C [beta-3]; rule 1 keeps one `prod`, rule 2 keeps one `beta`. Rule 2 would
+    mark A and B, but B matched rule 1 (a higher priority), so only A is expired."""
+    ecr.create_repository(repositoryName="app")
+    rules = [
+        {
+            "rulePriority": priority,
+            "selection": {"tagStatus": "tagged", "tagPrefixList": [prefix], "countType": "imageCountMoreThan",
+                          "countNumber": 1},
+            "action": {"type": "expire"},
+        }
+        for priority, prefix in ((1, "prod"), (2, "beta"))
+    ]  # fmt: skip
+    ecr.put_lifecycle_policy(repositoryName="app", lifecyclePolicyText=json.dumps({"rules": rules}))
+
+    for image, tags in (("A", ["beta-1", "prod-1"]), ("B", ["beta-2", "prod-2"]), ("C", ["beta-3"])):
+        status, manifest = registry.push_image("app", tags[0], image.encode())
+        for tag in tags[1:]:
+            assert (
+                registry.call("PUT", f"/v2/app/manifests/{tag}", manifest, {"Content-Type": OCI_MANIFEST})[0]
+                == 201
+            )
+
+    kept = sorted(sorted(d["imageTags"]) for d in ecr.describe_images(repositoryName="app")["imageDetails"])
+    assert kept == [["beta-2", "prod-2"], ["beta-3"]]
+
+
+def test_a_lower_rule_counts_images_a_higher_rule_selected(registry, ecr):
+    ecr.create_repository(repositoryName="app")
+    rules = [
+        {
+            "rulePriority": 1,
+            "selection": {"tagStatus": "tagged", "tagPrefixList": ["prod"], "countType": "imageCountMoreThan",
+                          "countNumber": 1},
+            "action": {"type": "expire"},
+        },
+        {
+            "rulePriority": 2,
+            "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 1},
+            "action": {"type": "expire"},
+        },
+    ]  # fmt: skip
+    ecr.put_lifecycle_policy(repositoryName="app", lifecyclePolicyText=json.dumps({"rules": rules}))
+
+    for tag in ("prod-1", "dev-1", "prod-2"):
+        assert registry.push_image("app", tag, tag.encode())[0] == 201
+
+    # rule 2 sees prod-2 (newest) as its one kept image, so dev-1 goes; prod-2 stays by rule 1
+    tags = sorted(
+        t for d in ecr.describe_images(repositoryName="app")["imageDetails"] for t in d["imageTags"]
+    )
+    assert tags == ["prod-2"]
 
 
 def test_chunked_upload_pull_and_refusals(registry, ecr):
