@@ -136,7 +136,7 @@ def _referenced_blobs(manifest: dict[str, Any], media_type: str) -> list[str]:
     return [str(d.get("digest")) for d in descriptors]
 
 
-def expire_by_lifecycle(account: str, region: str, repo: Any, now: float | None = None) -> list[str]:
+def expire_by_lifecycle(account: str, region: str, repo: Any) -> list[str]:
     """Apply the repository's lifecycle policy; returns the digests it expired."""
     if not repo.lifecycle_policy:
         return []
@@ -145,7 +145,7 @@ def expire_by_lifecycle(account: str, region: str, repo: Any, now: float | None 
     images = sorted(enumerate(repo.images), key=lambda pair: (pair[1].image_pushed_at, pair[0]), reverse=True)
     matched_above: set[str] = set()  # images a higher-priority rule selected: never expired below it
     expired: list[str] = []
-    clock = time.time() if now is None else now
+    clock = time.time()
     for rule in rules:
         selection = rule.get("selection", {})
         chosen = [image for _, image in images if _selects(selection, image.image_tags)]
@@ -157,9 +157,7 @@ def expire_by_lifecycle(account: str, region: str, repo: Any, now: float | None 
         else:
             doomed = []
         expired += [
-            image.get_image_digest()
-            for image in doomed
-            if image.get_image_digest() not in matched_above and image.get_image_digest() not in expired
+            image.get_image_digest() for image in doomed if image.get_image_digest() not in matched_above
         ]
         matched_above.update(image.get_image_digest() for image in chosen)
     if expired:

@@ -179,3 +179,25 @@ def test_nested_stacks_import_through_the_root_change_set(stacks, aws):
     assert {a for a, _ in actions(nested).values()} == {"Import"}
     cfn.execute_change_set(ChangeSetName=described["ChangeSetId"])
     assert stacks.wait("app-dev")["StackStatus"] == "CREATE_COMPLETE", stacks.failures()
+
+
+def test_an_update_imports_a_retained_resource_it_adds(stacks, aws):
+    cfn = aws("cloudformation")
+    stacks.deploy("app-dev", {"Resources": {"Param": stacks.ssm("/app/p", "1")}})
+    leave_behind(aws)
+    template = retained()
+    template["Resources"]["Param"] = stacks.ssm("/app/p", "1")
+
+    created = cfn.create_change_set(
+        StackName="app-dev",
+        ChangeSetName="adopt",
+        ChangeSetType="UPDATE",
+        TemplateBody=json.dumps(template),
+        ImportExistingResources=True,
+    )
+    described = cfn.describe_change_set(ChangeSetName=created["Id"])
+
+    assert actions(described) == {"Logs": ("Import", LOG_GROUP), "Repository": ("Import", REPOSITORY)}
+    cfn.execute_change_set(ChangeSetName=created["Id"])
+    assert stacks.wait("app-dev")["StackStatus"] == "UPDATE_COMPLETE", stacks.failures()
+    assert stacks.statuses("app-dev", "Repository") == ["IMPORT_IN_PROGRESS", "IMPORT_COMPLETE"]
