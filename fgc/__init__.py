@@ -16,7 +16,11 @@ and uses every name)::
     spec.SpecError                                   an invalid document: .problems, each a
     spec.Problem                                     file, line, column, path, message
     spec.UsageError                                  an impossible request (no such file, ...)
-    compiler.compile(spec, ctx=None)                 the stack set: pure, no AWS, no clock
+    compiler.compile(spec, ctx=None)                 compiler.StackSet: pure, no AWS, no clock
+    compiler.StackSet                                .stack_name, .parts (the root first),
+                                                     .parameters; [name] is a template
+    compiler.Part                                    .name, .template, .body, .key, and
+                                                     where each parameter comes from
     compiler.CompileContext(image_tags={})           inputs from outside the file
     compiler.lint(stack_set, regions=None)           cfn-lint findings: .template, .line,
                                                      .rule, .level, .message

@@ -140,8 +140,12 @@ def test_the_surface_from_load_to_destroy(on_the_emulator: Any, tmp_path: Path) 
 
     # compiler: pure compile, lint
     stack_set = compiler.compile(document, compiler.CompileContext(image_tags={"web": "1.26"}))
-    assert stack_set.stack_name == "libtest-one" and stack_set.parameters["WebImageTag"] == "1.26"
-    assert list(stack_set) == ["root", "network", "cluster", "service-web"]
+    assert isinstance(stack_set, compiler.StackSet) and stack_set.stack_name == "libtest-one"
+    assert stack_set.parameters["WebImageTag"] == "1.26"
+    assert [p.name for p in stack_set.parts] == ["root", "network", "cluster", "service-web"]
+    service = stack_set.part("service-web")
+    assert isinstance(service, compiler.Part) and service.key == f"templates/{service.sha256}.json"
+    assert stack_set["service-web"] is service.template
     assert [str(f) for f in compiler.lint(stack_set, regions=[REGION]) if f.level == "error"] == []
     built = deployer.build(path, env="one")
     assert isinstance(built, deployer.Built) and built.spec.stack_name == "libtest-one"
