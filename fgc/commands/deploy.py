@@ -64,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
 
     def confirm(plan: deployer.Plan) -> bool:
         view.plan(plan)
+        progress.expect(plan)
         if args.yes:
             return True
         if not interactive():
