@@ -269,6 +269,15 @@ def plan_table(plan: Plan, width: int) -> Any:
     return table
 
 
+def changed_resources(plan: Plan) -> int:
+    """Resources ``plan`` touches (nested stacks are counted by their resources, not themselves)."""
+    from fgc.deployer.plan import NESTED_STACK
+
+    return sum(
+        c.resource_type != NESTED_STACK for stack in plan.root.walk() for c in stack.resource_changes()
+    )
+
+
 def summary(plan: Plan) -> str:
     """``41 to add, 2 to modify (1 replaced), 0 to remove, 1 parameter changed``: the plan at a glance."""
     changes = [c for stack in plan.root.walk() for c in stack.resource_changes()]
@@ -304,7 +313,7 @@ def verb(change: Any) -> str:
 class Progress:
     """Shows stack events as they come: a line each (plain), or a live view fitted to the terminal (rich).
 
-    ``expect(plan)`` tells it how many resources the plan changes, for "N of M done". When
+    ``expect()`` tells it how many resources will change, for "N of M done". When
     standard output goes away while an operation runs (`fgc deploy --yes | head`), the
     operation is still followed to its end (its outcome is the exit status); nothing more
     is printed.
@@ -319,13 +328,9 @@ class Progress:
         self.board = Board(view.console, clock)
         self._live: Any = None
 
-    def expect(self, plan: Plan) -> None:
-        """Count the resources ``plan`` changes (nested stacks are not counted themselves)."""
-        from fgc.deployer.plan import NESTED_STACK
-
-        self.board.expected = sum(
-            c.resource_type != NESTED_STACK for stack in plan.root.walk() for c in stack.resource_changes()
-        )
+    def expect(self, stack_name: str, resources: int) -> None:
+        """The operation about to start: on ``stack_name``, touching that many resources."""
+        self.board.title, self.board.expected = stack_name, resources
 
     def __call__(self, event: StackEvent) -> None:
         try:

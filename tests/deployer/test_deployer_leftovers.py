@@ -91,7 +91,7 @@ def test_throttling_past_the_retries_says_the_update_goes_on(
     env: str, build: Any, faults: Any, emulator: Any
 ) -> None:
     aws = deployer.connect(region="us-east-1", endpoint_url=emulator.url, credentials=("testing", "testing"))
-    aws.config = Config(retries={"mode": "standard", "max_attempts": 2})  # the retries run out quickly
+    aws.config = Config(retries={"mode": "standard", "total_max_attempts": 2})  # retries run out quickly
     faults.throttle("DescribeStackEvents", count=2)  # first read while following the create
     with pytest.raises(deployer.AwsRefused) as caught:
         deployer.deploy(build(env), aws)

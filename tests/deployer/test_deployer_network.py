@@ -6,6 +6,7 @@ one that resets it, one that sends half a response, and a port nobody listens on
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import threading
@@ -49,10 +50,8 @@ class BadEndpoint:
             except OSError:  # closed: the test is over
                 return
             conn.settimeout(5)
-            try:
+            with contextlib.suppress(OSError):
                 conn.recv(65536)  # the request head (and usually its body)
-            except OSError:
-                pass
             self.requests += 1
             self.behaviour(conn)
 
@@ -108,8 +107,9 @@ def test_closed_port_fails_fast_naming_the_endpoint(
 
 
 def test_library_callers_hear_of_retries_and_get_aws_refused(bad_endpoint: BadEndpoint) -> None:
-    from fgc import deployer
     from fgc.deployer.status import status
+
+    from fgc import deployer
 
     aws = deployer.connect(region="us-east-1", endpoint_url=bad_endpoint.url, credentials=("t", "t"))
     heard: list[str] = []
