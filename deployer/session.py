@@ -174,6 +174,11 @@ def translate(err: Exception) -> Exception:
             return AwsRefused(f"AWS rejected the credentials ({code}): {message}", CREDENTIALS_HINT)
         if code in DENIED_CODES:
             return AwsRefused(f"access denied for {operation}: {message}", "grant the caller this permission")
+        if code in ("ValidationError", "InvalidChangeSetStatus") and "_IN_PROGRESS state" in message:
+            return DeployFailed(
+                f"{operation} failed: another operation is running on the stack ({message})",
+                "another deploy may be running: watch it with `fgc status`, then run `fgc deploy` again",
+            )
         if code in CHANGE_SET_GONE:
             return DeployFailed(
                 f"{operation} failed: the change set is gone ({message}); another deploy of this stack "

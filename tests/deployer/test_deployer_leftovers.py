@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -128,3 +130,53 @@ def test_unknown_profile_is_named(cli: Any, spec_file: Path, monkeypatch: pytest
     code, _, err = cli("status", "-f", str(spec_file))
     assert code == 3
     assert "AWS profile 'nosuch' not found" in err
+
+
+def test_broken_pipe_after_the_plan_is_confirmed_follows_the_deploy_to_its_end(
+    spec_file: Path, env: str, session: Any
+) -> None:
+    deploy = subprocess.Popen(
+        [FGC, "deploy", "-f", str(spec_file), "--env", env, "--yes"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ,
+    )
+    assert deploy.stdout is not None and deploy.stderr is not None
+    for line in deploy.stdout:  # the reader sees the plan, then quits while the create runs
+        if " to add, " in line:
+            break
+    deploy.stdout.close()
+    assert deploy.wait(timeout=300) == 0  # the outcome, though nobody reads it
+    assert "Traceback" not in deploy.stderr.read()
+    deploy.stderr.close()
+    assert describe(session, f"dtest-{env}").status == "CREATE_COMPLETE"
+
+
+def test_a_plan_confirmed_while_another_deploy_runs_says_so(
+    env: str, build: Any, session: Any, faults: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deployer.deploy(build(env), session)
+    monkeypatch.setenv("IMAGE_TAG", "1.26")
+    other = build(env)
+    monkeypatch.setenv("IMAGE_TAG", "1.27")
+    mine = build(env)
+    faults.hold(3.0, stack=mine.stack_name)
+    running = threading.Thread(target=deployer.deploy, args=(other, session))
+
+    def confirm(_plan: Any) -> bool:  # while this plan waits for its "yes", another deploy starts
+        running.start()
+        for _ in range(200):
+            if describe(session, mine.stack_name).in_progress:
+                break
+            time.sleep(0.05)
+        return True
+
+    try:
+        with pytest.raises(deployer.DeployFailed) as caught:
+            deployer.deploy(mine, session, confirm=confirm)
+    finally:
+        running.join()
+    assert "another operation is running on the stack" in caught.value.message
+    assert "UPDATE_IN_PROGRESS" in caught.value.message and "fgc status" in (caught.value.hint or "")
+    assert describe(session, mine.stack_name).parameters["WebImageTag"] == "1.26"
