@@ -174,21 +174,28 @@ def translate(err: Exception) -> Exception:
             return AwsRefused(f"AWS rejected the credentials ({code}): {message}", CREDENTIALS_HINT)
         if code in DENIED_CODES:
             return AwsRefused(f"access denied for {operation}: {message}", "grant the caller this permission")
-        if code in ("ValidationError", "InvalidChangeSetStatus") and "_IN_PROGRESS state" in message:
-            return DeployFailed(
-                f"{operation} failed: another operation is running on the stack ({message})",
-                "another deploy may be running: watch it with `fgc status`, then run `fgc deploy` again",
-            )
-        if code in CHANGE_SET_GONE:
-            return DeployFailed(
-                f"{operation} failed: the change set is gone ({message}); another deploy of this stack "
-                "is running (executing a change set deletes every other one)",
-                "watch it with `fgc status`; run `fgc deploy` again once it has finished",
-            )
+        if conflict := _concurrent(code, message, operation):
+            return conflict
         if code in LIMIT_CODES:
             return AwsRefused(f"AWS limit reached on {operation} ({code}): {message}")
         return DeployFailed(f"{operation} failed ({code}): {message}")
     return err
+
+
+def _concurrent(code: str, message: str, operation: str) -> DeployFailed | None:
+    """The error for a refusal caused by another operation on the same stack (two deploys at once)."""
+    if code in ("ValidationError", "InvalidChangeSetStatus") and "_IN_PROGRESS state" in message:
+        return DeployFailed(
+            f"{operation} failed: another operation is running on the stack ({message})",
+            "another deploy may be running: watch it with `fgc status`, then run `fgc deploy` again",
+        )
+    if code in CHANGE_SET_GONE:
+        return DeployFailed(
+            f"{operation} failed: the change set is gone ({message}); another deploy of this stack "
+            "is running (executing a change set deletes every other one)",
+            "watch it with `fgc status`; run `fgc deploy` again once it has finished",
+        )
+    return None
 
 
 def _network_hint() -> str:

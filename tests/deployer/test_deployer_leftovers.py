@@ -105,14 +105,22 @@ def test_throttling_past_the_retries_says_the_update_goes_on(
     assert state is not None and state.status in ("CREATE_IN_PROGRESS", "CREATE_COMPLETE")  # it went on
 
 
+def deployed_with_two_updates(
+    env: str, build: Any, session: Any, monkeypatch: pytest.MonkeyPatch
+) -> list[Any]:
+    """Deploy the stack for ``env``; the templates of two different updates of it (tags 1.26, 1.27)."""
+    deployer.deploy(build(env), session)
+    updates = []
+    for tag in ("1.26", "1.27"):
+        monkeypatch.setenv("IMAGE_TAG", tag)
+        updates.append(build(env))
+    return updates
+
+
 def test_the_loser_of_two_deploys_is_told_another_deploy_runs(
     env: str, build: Any, session: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    deployer.deploy(build(env), session)
-    monkeypatch.setenv("IMAGE_TAG", "1.26")
-    loser = build(env)
-    monkeypatch.setenv("IMAGE_TAG", "1.27")
-    winner = build(env)
+    loser, winner = deployed_with_two_updates(env, build, session, monkeypatch)
 
     def confirm(_plan: Any) -> bool:  # while the loser looks at its plan, the winner deploys
         deployer.deploy(winner, session)
@@ -156,11 +164,7 @@ def test_broken_pipe_after_the_plan_is_confirmed_follows_the_deploy_to_its_end(
 def test_a_plan_confirmed_while_another_deploy_runs_says_so(
     env: str, build: Any, session: Any, faults: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    deployer.deploy(build(env), session)
-    monkeypatch.setenv("IMAGE_TAG", "1.26")
-    other = build(env)
-    monkeypatch.setenv("IMAGE_TAG", "1.27")
-    mine = build(env)
+    other, mine = deployed_with_two_updates(env, build, session, monkeypatch)
     faults.hold(3.0, stack=mine.stack_name)
     running = threading.Thread(target=deployer.deploy, args=(other, session))
 
