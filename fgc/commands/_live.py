@@ -88,19 +88,21 @@ class Board:
         room = max(self._console.height - CHROME_LINES, 5)
         finished = {row.resource for row in self.rows.values() if row.folds}
         shown = self._folding(finished)
-        if self._lines(shown) > room:
+        if sum(self._heights(shown)) > room:
             failing = {row.stack for row in self.rows.values() if row.failed}
             nested = {r.resource for r in self.rows.values() if r.is_stack and r.resource != "(stack)"}
             shown = self._folding(nested - failing)
-        if self._lines(shown) <= room:
+        heights = self._heights(shown)
+        if sum(heights) <= room:
             return shown
-        keep: list[tuple[Row, str]] = []
-        ranked = sorted(shown, key=lambda item: (not item[0].failed, not item[0].is_stack, -item[0].last))
-        for item in ranked:
-            if self._lines([*keep, item]) > room:
+        rank = [(not row.failed, not row.is_stack, -row.last) for row, _ in shown]
+        ranked = sorted(range(len(shown)), key=rank.__getitem__)
+        keep: set[int] = set()
+        for n in ranked:
+            if sum(heights[k] for k in keep) + heights[n] > room:
                 break
-            keep.append(item)
-        return [item for item in shown if item in keep]
+            keep.add(n)
+        return [item for n, item in enumerate(shown) if n in keep]
 
     def _folding(self, folded: set[str]) -> list[tuple[Row, str]]:
         """Every row outside the ``folded`` nested stacks; a folded stack's reason says what it holds."""
@@ -117,12 +119,12 @@ class Board:
             shown.append((row, "; ".join(filter(None, [summary if inside else "", row.reason]))))
         return shown
 
-    def _lines(self, rows: list[tuple[Row, str]]) -> int:
-        """Terminal lines ``rows`` take once their reasons wrap in the width the other columns leave."""
+    def _heights(self, rows: list[tuple[Row, str]]) -> list[int]:
+        """Terminal lines each row takes once its reason wraps in the width the other columns leave."""
         from rich.text import Text
 
         if not rows:
-            return 0
+            return []
         fixed = sum(
             max(len(cell) for cell in column) + 2
             for column in zip(*[(r.stack, r.resource, r.status, "9999s") for r, _ in rows], strict=True)
@@ -130,7 +132,7 @@ class Board:
         if self._console.width >= TYPE_COLUMN_WIDTH:
             fixed += max(len(r.resource_type) for r, _ in rows) + 2
         room = max(self._console.width - fixed, 10)
-        return sum(len(Text(reason).wrap(self._console, room)) if reason else 1 for _, reason in rows)
+        return [len(Text(reason).wrap(self._console, room)) if reason else 1 for _, reason in rows]
 
     def __rich__(self) -> Any:
         from rich.console import Group
