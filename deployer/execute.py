@@ -14,7 +14,7 @@ import botocore.exceptions as bex
 from fgc.deployer.events import EventTail, Failure, StackEvent, root_cause
 from fgc.deployer.polling import Poll
 from fgc.deployer.session import Aws, translate
-from fgc.deployer.stacks import StackState, describe, stack_name_of
+from fgc.deployer.stacks import StackState, stack_name_of
 from fgc.spec.errors import FgcError
 
 OnEvent = Callable[[StackEvent], None]
@@ -128,8 +128,3 @@ def _start_and_follow(
     since, seen = history(aws, state.stack_id)
     getattr(aws.client("cloudformation"), operation)(StackName=state.stack_id)
     return follow(aws, state.stack_id, since, poll, on_event, labels, seen)
-
-
-def refresh(aws: Aws, state: StackState) -> StackState | None:
-    """The stack's state now."""
-    return describe(aws, state.stack_id)

@@ -23,10 +23,10 @@ from fgc.commands import COMMANDS  # noqa: E402
 from fgc.spec.errors import FgcError  # noqa: E402
 
 EXIT_CODES = """exit status:
-  0  success (or nothing to change)
-  1  deploy failed, or the templates have lint errors
-  2  invalid fargate.yaml or arguments
-  3  AWS refused (credentials, permissions, limits), or its endpoint cannot be reached
+  0    success (or nothing to change)
+  1    deploy failed, or the templates have lint errors
+  2    invalid fargate.yaml or arguments
+  3    AWS refused (credentials, permissions, limits), or its endpoint cannot be reached
   141  standard output was closed before fgc finished writing (`fgc status | head -3`)
 """
 

@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
+from fgc.compiler.naming import service_of
+
 if TYPE_CHECKING:
     from fgc.deployer.events import StackEvent
     from fgc.deployer.plan import Plan
@@ -120,7 +122,7 @@ class View:
         for info in infos:
             rows.append(
                 [
-                    info.stack.removeprefix("service-"),
+                    service_of(info.stack) or info.stack,
                     info.task_definition.rsplit("/", 1)[-1],
                     ", ".join(info.images) or "-",
                     str(info.desired),
@@ -209,7 +211,7 @@ def status_dict(status: Status) -> dict[str, Any]:
 
 def spec_name(info: ServiceInfo) -> str:
     """The service's name in fargate.yaml (its stack is ``service-<name>``), not ECS's generated one."""
-    return info.stack.removeprefix("service-")
+    return service_of(info.stack) or info.stack
 
 
 def short_image(image: str) -> str:
