@@ -143,5 +143,5 @@ def test_an_output_path_that_is_a_file_is_an_error_not_a_traceback(fgc, tmp_path
     blocker = tmp_path / "out"
     blocker.write_text("")
     done = fgc("render", "--no-lint", "-o", str(blocker))
-    assert done.returncode == 1
+    assert done.returncode == 2  # a usage error: the -o given cannot be written
     assert "cannot write" in done.stderr and "Traceback" not in done.stderr
