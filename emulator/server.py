@@ -27,6 +27,8 @@ from .cloudformation.engine import Engine
 from .cloudformation.errors import CloudFormationError
 from .cloudformation.state import Registry
 from .faults import FaultError, Faults, parse_fault
+from .resources import ecs, tasks
+from .stand_ins import StandIns
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,10 @@ class FrontApp:
     def __init__(self, faults: Faults, registry: Registry) -> None:
         self.faults = faults
         self.registry = registry
+        self.stand_ins = StandIns()
+        tasks.use(faults, self.stand_ins)
+        tasks.report_unhealthy_targets()
+        ecs.hide_inactive()
         self.cloudformation = CloudFormationApi(registry, Engine(registry, faults), ACCOUNT_ID)
         self.moto = DomainDispatcherApplication(create_backend_app)
 
@@ -60,6 +66,7 @@ class FrontApp:
         moto_api_backend.reset()
         self.registry.reset()
         self.faults.clear()
+        self.stand_ins.clear()
 
     def stall_service(
         self, service: str, running: int = 0, rollout: str = "IN_PROGRESS", region: str = DEFAULT_REGION
@@ -133,6 +140,10 @@ class FrontApp:
                 answer = {"faults": []}
             elif path == "/_fgc/faults" and method == "GET":
                 answer = {"faults": self.faults.describe()}
+            elif path == "/_fgc/stand-ins" and method == "POST":
+                for uri in json.loads(_read_body(environ) or b"{}").get("images") or []:
+                    self.stand_ins.add_image(str(uri))
+                answer = {"images": self.stand_ins.images()}
             elif path == "/_fgc/ecs/stall" and method == "POST":
                 answer = self.stall_service(**json.loads(_read_body(environ) or b"{}"))
             else:

@@ -318,6 +318,7 @@ class Engine:
                 )
                 resource.physical_id = provider.physical_id_of(resource.model)
         except ResourceFailure as err:
+            resource.physical_id = err.physical_id or resource.physical_id
             self._failed(stack, resource, "CREATE_FAILED", str(err))
         resource.status, resource.updated = "CREATE_COMPLETE", now()
         stack.event(logical_id, resource_type, "CREATE_COMPLETE", physical_id=resource.physical_id)

@@ -36,7 +36,9 @@ services:
 """
 
 
-def test_existing_vpc_spec_deploys_without_a_network_stack(session: Any, tmp_path: Path) -> None:
+def test_existing_vpc_spec_deploys_without_a_network_stack(
+    session: Any, tmp_path: Path, route_out: Any
+) -> None:
     from fgc.deployer.build import build
 
     ec2 = session.client("ec2")
@@ -47,6 +49,7 @@ def test_existing_vpc_spec_deploys_without_a_network_stack(session: Any, tmp_pat
         ]["SubnetId"]
         for n, az in enumerate("abab")
     ]
+    route_out(vpc, subnets[2:])  # the user's VPC lets private tasks out (the image is public)
     path = tmp_path / "fargate.yaml"
     path.write_text(
         EXISTING_VPC_SPEC.format(vpc=vpc, public=", ".join(subnets[:2]), private=", ".join(subnets[2:]))
