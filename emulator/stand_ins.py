@@ -73,6 +73,7 @@ class StandIn:
     kind: str  # "image", "secret" or "parameter"
     name: str
     why: str
+    keys: tuple[str, ...] = ()  # a secret's JSON keys the spec reads
 
     def __str__(self) -> str:
         return f"stand-in: {self.kind} {self.name} ({self.why})"
@@ -109,7 +110,7 @@ def provide(spec: Any, account_id: str, region_name: str, stand_ins: StandIns) -
                     secrets.setdefault(ref.secretsmanager, set()).update([ref.key] if ref.key else [])
     for name, keys in sorted(secrets.items()):
         if _put_secret(name, keys, account_id, region_name):
-            made.append(StandIn("secret", name, "value made up"))
+            made.append(StandIn("secret", name, "value made up", tuple(sorted(keys))))
     for name in sorted(parameters):
         if _put_parameter(name, account_id, region_name):
             made.append(StandIn("parameter", name, "value made up"))

@@ -18,6 +18,7 @@ COMMANDS = {
     "deploy": "deploy fargate.yaml: show the plan, confirm, execute it and follow its progress",
     "status": "show the deployed stack set: stack states, services, target health, outputs, last events",
     "logs": "print a service's logs (all streams, in time order); --follow keeps reading",
+    "secret": "create or update a Secrets Manager secret (or one JSON key of it) from standard input",
     "destroy": "delete the deployed stack set (registries, log groups and retained resources are kept)",
     "emulator": "serve a local AWS endpoint (moto + fgc's CloudFormation engine) for rehearsing deploys",
 }

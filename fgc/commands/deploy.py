@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from fgc.commands._target import add_aws, add_env
 
@@ -80,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         return interactive() and view.ask(f"Delete {state.name} and create it again?")
 
     poll = default_poll()
-    with open_target(args, built.spec.region) as target:
+    with open_target(args, built.spec.region, built.spec) as target:
         progress = Progress(view)
         try:
             result = deployer.deploy(
@@ -116,11 +117,23 @@ def run(args: argparse.Namespace) -> int:
         if target.emulator is not None:
             labels = result.plan.labels
             view.services(stack_services(target.aws, result.stack_name, labels), "The emulator now holds:")
+            for stand_in in target.stand_ins:
+                view.line(f"  {stand_in}: {_provide_hint(stand_in)}", "yellow")
             view.line(
                 "That was a rehearsal: nothing was created in AWS and the emulator stops now, so the URLs "
                 "above do not resolve. Deploy for real with `fgc deploy` once AWS credentials are set up."
             )
     return 0
+
+
+def _provide_hint(stand_in: Any) -> str:
+    """How the user provides, before a real deploy, what a rehearsal stood in."""
+    if stand_in.kind == "secret":
+        keys = [f" --key {key}" for key in stand_in.keys] or [""]
+        return "before a real deploy: " + "; ".join(f"fgc secret set {stand_in.name}{k}" for k in keys)
+    if stand_in.kind == "parameter":
+        return f"before a real deploy: aws ssm put-parameter --name {stand_in.name} --type SecureString"
+    return "before a real deploy: push this image (docker push) or build it where a builder exists"
 
 
 def _seconds(text: str) -> float:

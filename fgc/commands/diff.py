@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
 
     built = build(args.file, args.env, region=args.region)
     view = View()
-    with open_target(args, built.spec.region) as target:
+    with open_target(args, built.spec.region, built.spec) as target:
         plan = deployer.plan(built.templates, target.aws, bucket=args.bucket)
         deployer.discard(target.aws, plan)
     if args.output == "json":

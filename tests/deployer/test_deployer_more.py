@@ -189,6 +189,15 @@ def test_console_script_deploys_the_repo_spec_locally(tmp_path: Path) -> None:
         *("2", "2", "/health", "2", "healthy", "/", "2", "2-10"),
     ]
     assert "That was a rehearsal: nothing was created in AWS" in out
+    # No builder and no secrets here: the rehearsal stood them in, and says so, naming each one.
+    image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/flask-api:v1.0.0"
+    assert f"--local: stand-in: image {image} (no builder here)" in done.stderr
+    assert "--local: stand-in: secret flask-api/database (value made up)" in done.stderr
+    assert f"stand-in: image {image} (no builder here)" in out
+    assert (
+        "stand-in: secret flask-api/database (value made up): before a real deploy: "
+        "fgc secret set flask-api/database --key password; fgc secret set flask-api/database --key username"
+    ) in out
 
 
 def test_lint_errors_stop_the_deploy_before_aws(
