@@ -267,7 +267,8 @@ def _pull(
         f"failed to resolve ref {image.ref}: "
     )
     reference = image.tag or image.digest
-    head = f'failed to do request: Head "https://{image.host}/v2/{image.repository}/manifests/{reference}": '
+    host = "registry-1.docker.io" if image.host == "docker.io" else image.host  # Docker Hub's API host
+    head = f'failed to do request: Head "https://{host}/v2/{image.repository}/manifests/{reference}": '
     match = image.ecr
     if match is None:
         if network.out:

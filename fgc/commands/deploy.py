@@ -42,6 +42,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="with --wait-stable: give up (exit 1) after this long, e.g. 90s, 10m (default 30m)",
     )
     parser.add_argument("--bucket", metavar="NAME", help="artifacts bucket (default: fgc-<account>-<region>)")
+    parser.add_argument(
+        "--output",
+        choices=["text", "json"],
+        default="text",
+        help="json: a failed or unstable deploy's diagnosis as JSON on stdout (default text, on stderr)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,9 +55,11 @@ def run(args: argparse.Namespace) -> int:
 
     warm_up_lint(args.file, args.env)
     from fgc import deployer
+    from fgc.commands._diagnosis import diagnose_failure, show
     from fgc.commands._target import interactive, open_target
     from fgc.commands._view import Progress, View
     from fgc.deployer.build import build
+    from fgc.deployer.errors import DeployFailed
     from fgc.deployer.polling import default_poll
     from fgc.deployer.services import stack_services, wait_stable
     from fgc.deployer.stacks import StackState, stuck
@@ -96,6 +104,10 @@ def run(args: argparse.Namespace) -> int:
                 notice=view.note,
                 poll=poll,
             )
+        except DeployFailed as failed:
+            progress.stop()
+            show([d for d in [diagnose_failure(target.aws, failed.failure)] if d], args)
+            raise
         finally:
             progress.stop()
         if not result.executed:
@@ -108,9 +120,13 @@ def run(args: argparse.Namespace) -> int:
         view.outputs(result.outputs)
         if args.wait_stable and result.plan.stack_id:
             view.note(f"waiting up to {args.stable_timeout} for the ECS services to run their desired count")
-            stable = wait_stable(
-                target.aws, result.plan.stack_id, poll, timeout=timeout, labels=result.plan.labels
-            )
+            try:
+                stable = wait_stable(
+                    target.aws, result.plan.stack_id, poll, timeout=timeout, labels=result.plan.labels
+                )
+            except DeployFailed:
+                show(_unstable(target.aws, result.stack_name, result.plan.labels), args)
+                raise
             view.line(
                 "stable: " + ", ".join(f"{s.stack} {s.running}/{s.desired} running" for s in stable), "green"
             )
@@ -124,6 +140,16 @@ def run(args: argparse.Namespace) -> int:
                 "above do not resolve. Deploy for real with `fgc deploy` once AWS credentials are set up."
             )
     return 0
+
+
+def _unstable(aws: Any, stack_name: str, labels: dict[str, str]) -> list[Any]:
+    """The diagnosis of every service of the stack set that is not stable."""
+    from fgc.deployer.diagnose import diagnose
+    from fgc.deployer.services import stack_services
+
+    unstable = [s for s in stack_services(aws, stack_name, labels) if not s.stable]
+    found = [diagnose(aws, s.name, s.stack, s.cluster) for s in unstable]
+    return [d for d in found if d is not None]
 
 
 def _provide_hint(stand_in: Any) -> str:
