@@ -17,6 +17,24 @@ def diagnose_failure(aws: Any, failure: Any) -> Any:
     return diagnose(aws, failure.physical_id, failure.stack)
 
 
+def for_stack(aws: Any, stack_name: str, labels: dict[str, str]) -> list[Any]:
+    """Diagnoses of a deployed stack set: every service that is not stable, or, for a stack whose
+    last operation failed on an ECS service (rolled back), that service."""
+    from fgc.deployer.diagnose import diagnose
+    from fgc.deployer.events import latest_failure
+    from fgc.deployer.services import stack_services
+    from fgc.deployer.stacks import describe
+
+    state = describe(aws, stack_name)
+    if state is None:
+        return []
+    if "ROLLBACK" in state.status or state.status.endswith("_FAILED"):
+        found = diagnose_failure(aws, latest_failure(aws, state.stack_id, labels))
+        return [found] if found is not None else []
+    unstable = [s for s in stack_services(aws, stack_name, labels) if not s.stable]
+    return [d for d in (diagnose(aws, s.name, s.stack, s.cluster) for s in unstable) if d is not None]
+
+
 def show(diagnoses: list[Any], args: argparse.Namespace) -> None:
     """Each diagnosis as text on stderr (next to the error), or as JSON on stdout with --output json."""
     if not diagnoses:

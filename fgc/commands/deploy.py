@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
 
     warm_up_lint(args.file, args.env)
     from fgc import deployer
-    from fgc.commands._diagnosis import diagnose_failure, show
+    from fgc.commands._diagnosis import diagnose_failure, for_stack, show
     from fgc.commands._target import interactive, open_target
     from fgc.commands._view import Progress, View
     from fgc.deployer.build import build
@@ -125,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
                     target.aws, result.plan.stack_id, poll, timeout=timeout, labels=result.plan.labels
                 )
             except DeployFailed:
-                show(_unstable(target.aws, result.stack_name, result.plan.labels), args)
+                show(for_stack(target.aws, result.stack_name, result.plan.labels), args)
                 raise
             view.line(
                 "stable: " + ", ".join(f"{s.stack} {s.running}/{s.desired} running" for s in stable), "green"
@@ -140,16 +140,6 @@ def run(args: argparse.Namespace) -> int:
                 "above do not resolve. Deploy for real with `fgc deploy` once AWS credentials are set up."
             )
     return 0
-
-
-def _unstable(aws: Any, stack_name: str, labels: dict[str, str]) -> list[Any]:
-    """The diagnosis of every service of the stack set that is not stable."""
-    from fgc.deployer.diagnose import diagnose
-    from fgc.deployer.services import stack_services
-
-    unstable = [s for s in stack_services(aws, stack_name, labels) if not s.stable]
-    found = [diagnose(aws, s.name, s.stack, s.cluster) for s in unstable]
-    return [d for d in found if d is not None]
 
 
 def _provide_hint(stand_in: Any) -> str:

@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     from importlib import resources
 
     text = resources.files("fgc").joinpath("starter.yaml").read_text(encoding="utf-8")
-    text = text.format(app=app, image=args.image)
+    text = text.format(app=app, image=args.image, network=_network(args.image))
     try:
         with open(args.file, "x", encoding="utf-8") as handle:
             handle.write(text)
@@ -33,6 +33,17 @@ def run(args: argparse.Namespace) -> int:
         ) from None
     print(f"wrote {args.file} (app {app}); next: fgc validate -f {args.file}")
     return 0
+
+
+def _network(image: str) -> str:
+    """Private tasks without NAT pull only from ECR of their region: a public image needs a NAT."""
+    if re.match(r"\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com/", image):
+        return "# network: omitted = a new VPC over 2 AZs, private tasks, VPC endpoints, no NAT\n"
+    return (
+        "network:                         # a new VPC over 2 AZs, private tasks, VPC endpoints, and\n"
+        "  vpc: {nat: single}             # a NAT gateway (about $32/month + data): the image is outside\n"
+        "                                 # ECR; with one in ECR of your region, nat: none is enough\n"
+    )
 
 
 def _app_name(folder: str) -> str:

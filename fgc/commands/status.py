@@ -13,10 +13,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--events", type=int, default=10, metavar="N", help="how many recent events (default 10)"
     )
+    parser.add_argument(
+        "--output", choices=["text", "json"], default="text", help="json: the diagnosis of unstable services"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     from fgc import spec
+    from fgc.commands._diagnosis import for_stack, show
     from fgc.commands._target import open_target
     from fgc.commands._view import View
     from fgc.deployer.stacks import stack_labels
@@ -26,4 +30,5 @@ def run(args: argparse.Namespace) -> int:
     with open_target(args, document.region) as target:
         labels = stack_labels(document.services)
         View().status(status(target.aws, document.stack_name, args.events, labels))
+        show(for_stack(target.aws, document.stack_name, labels), args)
     return 0

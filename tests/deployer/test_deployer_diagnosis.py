@@ -78,6 +78,9 @@ def test_missing_secret(cli: Any, tmp_path: Path, session: Any, image: Any) -> N
     assert "ResourceNotFoundException" in err
     assert "likely cause: the secret dnosecret/db does not exist" in err
     assert "fix: fgc secret set dnosecret/db --key KEY (value on stdin); services.web.secrets" in err
+    # fgc status of the rolled-back stack says the same (ECS keeps the service INACTIVE, and its tasks)
+    code, _, err = cli("status", "-f", str(tmp_path / "fargate.yaml"))
+    assert code == 0 and "likely cause: the secret dnosecret/db does not exist" in err
 
 
 def test_missing_json_key(cli: Any, tmp_path: Path, session: Any, image: Any) -> None:
