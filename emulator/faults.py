@@ -2,7 +2,7 @@
 
 One `Faults` registry lives per emulator. Tests drive it in-process (through the handle) or over
 HTTP (`POST /_fgc/faults`), so a separate `fgc` process talking to the emulator can be faulted too.
-Four kinds, each a JSON object with a `kind`:
+Five kinds, each a JSON object with a `kind`:
 
 * `{"kind": "fail", "target": "ApiService" | "AWS::ECS::Service", "on": "create" | "update" | "delete",
   "reason": "...", "phase": "forward" | "rollback" | "any"}` - the named logical resource (or every
@@ -16,6 +16,8 @@ Four kinds, each a JSON object with a `kind`:
   With `"resource": "Service"` (a logical id or a type) the wait happens instead each time that
   resource is worked on, after its `*_IN_PROGRESS` event, so events arrive over time.
 
+* `{"kind": "deny", "operation": "GetSecretValue"}` - every call of that API operation (any
+  service) answers HTTP 400 `AccessDeniedException`, as for a caller without that permission.
 * `{"kind": "task", "service": "api", "effect": "exit", "exit_code": 1, "logs": ["..."]}` - the
   tasks of ECS services named `service` (any service when omitted) reach RUNNING, then their essential
   container (or `container`) exits with that code after writing `logs` to its log stream; or, with
@@ -69,6 +71,12 @@ class HoldFault:
     kind: str = "hold"
 
 
+@dataclass(frozen=True)
+class DenyFault:
+    operation: str
+    kind: str = "deny"
+
+
 TASK_EFFECTS = ("exit", "unhealthy")
 HEALTH_REASONS = ("Target.FailedHealthChecks", "Target.ResponseCodeMismatch", "Target.Timeout")
 
@@ -85,7 +93,7 @@ class TaskFault:
     kind: str = "task"
 
 
-Fault = FailFault | ThrottleFault | HoldFault | TaskFault
+Fault = FailFault | ThrottleFault | HoldFault | TaskFault | DenyFault
 
 
 def parse_fault(data: dict[str, Any]) -> Fault:
@@ -106,6 +114,8 @@ def parse_fault(data: dict[str, Any]) -> Fault:
             return ThrottleFault(operation=fields["operation"], count=int(fields.get("count", 1)))
         if kind == "hold":
             return HoldFault(float(fields["seconds"]), fields.get("stack"), fields.get("resource"))
+        if kind == "deny":
+            return DenyFault(operation=fields["operation"])
         if kind == "task":
             task = TaskFault(**{**fields, "logs": [str(line) for line in fields.get("logs") or []]})
             if task.effect not in TASK_EFFECTS:
@@ -115,7 +125,7 @@ def parse_fault(data: dict[str, Any]) -> Fault:
             return task
     except (TypeError, KeyError) as err:
         raise FaultError(f"bad {kind} fault: {err}") from err
-    raise FaultError("'kind' must be one of fail, throttle, hold, task")
+    raise FaultError("'kind' must be one of fail, throttle, hold, task, deny")
 
 
 class Faults:
@@ -164,8 +174,13 @@ class Faults:
             )
 
     def has_throttles(self) -> bool:
+        """Whether any call may be refused (throttled or denied): the front then reads every body."""
         with self._lock:
-            return any(isinstance(f, ThrottleFault) for f in self._faults)
+            return any(isinstance(f, ThrottleFault | DenyFault) for f in self._faults)
+
+    def denied(self, operation: str) -> bool:
+        with self._lock:
+            return any(isinstance(f, DenyFault) and f.operation == operation for f in self._faults)
 
     def take_throttle(self, operation: str) -> bool:
         """True when this call of `operation` must be throttled (consumes one count)."""

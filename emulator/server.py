@@ -91,6 +91,8 @@ class FrontApp:
         operation = target.rsplit(".", 1)[-1] if target else _form(body).get("Action", "")
         if operation and self.faults.take_throttle(operation):
             return self._throttled(start_response, json_protocol=bool(target))
+        if operation and self.faults.denied(operation):
+            return self._denied(operation, start_response, json_protocol=bool(target))
         if service == "cloudformation":
             return self._cloudformation(_form(body), region, start_response)
         return self.moto(environ, start_response)
@@ -100,6 +102,13 @@ class FrontApp:
             body = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"})
             return _reply(start_response, 400, body, "application/x-amz-json-1.1")
         return _reply(start_response, 400, protocol.render_error("Throttling", "Rate exceeded"), "text/xml")
+
+    def _denied(self, operation: str, start_response: StartResponse, json_protocol: bool) -> Iterable[bytes]:
+        message = f"User: arn:aws:iam::{ACCOUNT_ID}:user/fgc is not authorized to perform: {operation}"
+        if json_protocol:
+            body = json.dumps({"__type": "AccessDeniedException", "message": message})
+            return _reply(start_response, 400, body, "application/x-amz-json-1.1")
+        return _reply(start_response, 400, protocol.render_error("AccessDenied", message), "text/xml")
 
     def _cloudformation(
         self, form: dict[str, str], region: str, start_response: StartResponse

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from fgc.commands._preflight import add_no_preflight
 from fgc.commands._target import add_aws, add_env
 
 DESCRIPTION = (
@@ -21,6 +22,7 @@ DESCRIPTION = (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_env(parser)
     add_aws(parser)
+    add_no_preflight(parser)
     parser.add_argument("--yes", "-y", action="store_true", help="do not ask before executing the plan")
     parser.add_argument(
         "--no-wait",
@@ -56,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
     warm_up_lint(args.file, args.env)
     from fgc import deployer
     from fgc.commands._diagnosis import diagnose_failure, for_stack, show
+    from fgc.commands._preflight import run_checks
     from fgc.commands._target import interactive, open_target
     from fgc.commands._view import Progress, View
     from fgc.deployer.build import build
@@ -90,6 +93,8 @@ def run(args: argparse.Namespace) -> int:
 
     poll = default_poll()
     with open_target(args, built.spec.region, built.spec) as target:
+        if not args.no_preflight:
+            run_checks(built.spec, target)
         progress = Progress(view)
         try:
             result = deployer.deploy(

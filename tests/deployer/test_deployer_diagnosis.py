@@ -31,9 +31,10 @@ SECRETS = """\
 def _deploy(
     cli: Any, tmp_path: Path, app: str, image: str, extra: str = "", *args: str
 ) -> tuple[int, str, str]:
+    """Deploy without the preflight (which would catch most of these first): the ECS path."""
     path = tmp_path / "fargate.yaml"
     path.write_text(SPEC.format(app=app, image=image, extra=extra))
-    return cli("deploy", "-f", str(path), "--yes", *args)
+    return cli("deploy", "-f", str(path), "--yes", "--no-preflight", *args)
 
 
 def _status(session: Any, app: str) -> str:
@@ -41,12 +42,14 @@ def _status(session: Any, app: str) -> str:
 
 
 @pytest.fixture
-def image(emulator: Any, session: Any) -> Any:
+def image(session: Any) -> Any:
     """``image(repository, tag)``: a repository holding that tag, as a user's push leaves it."""
+    from fgc.emulator.stand_ins import MANIFEST
 
     def push(repository: str, tag: str) -> str:
-        session.client("ecr").create_repository(repositoryName=repository)
-        emulator.stand_in_image(f"{ECR}/{repository}:{tag}")
+        ecr = session.client("ecr")
+        ecr.create_repository(repositoryName=repository)
+        ecr.put_image(repositoryName=repository, imageTag=tag, imageManifest=MANIFEST)
         return f"{ECR}/{repository}:{tag}"
 
     return push
@@ -153,3 +156,43 @@ def test_diagnosis_as_json(cli: Any, tmp_path: Path, session: Any, image: Any) -
     assert diagnosis["service"] == "web" and diagnosis["status"] == "INACTIVE"
     assert diagnosis["cause"]["id"] == "image-not-found"
     assert diagnosis["stopped"][0]["stop_code"] == "TaskFailedToStart"
+
+
+def test_preflight_names_what_is_missing_before_any_change_set(
+    cli: Any, tmp_path: Path, session: Any, image: Any
+) -> None:
+    uri = image("dpre", "v1")
+    session.client("secretsmanager").create_secret(Name="dpre/db", SecretString=json.dumps({"user": "a"}))
+    path = tmp_path / "fargate.yaml"
+    path.write_text(SPEC.format(app="dpre", image=f"{ECR}/dpre:v2", extra=SECRETS.format(app="dpre")))
+    code, _, err = cli("deploy", "-f", str(path), "--yes")
+    assert code == 1
+    assert f"preflight FAIL image {ECR}/dpre:v2 [services.web.image]: the tag does not exist" in err
+    assert (
+        "preflight FAIL secret dpre/db key password [services.web.secrets.DB_PASSWORD]: the secret has no JSON "
+        "key password (fix: fgc secret set dpre/db --key password (value on stdin))"
+    ) in err
+    with pytest.raises(Exception, match="does not exist"):
+        session.client("cloudformation").describe_stacks(StackName="dpre")  # nothing was sent
+    path.write_text(SPEC.format(app="dpre", image=uri, extra=""))
+    code, out, err = cli("preflight", "-f", str(path))
+    assert code == 0 and f"preflight ok   image {uri}" in err and "1 checks, 1 calls" in out
+
+
+def test_preflight_reports_a_check_it_may_not_make_as_skipped(
+    cli: Any, tmp_path: Path, session: Any, image: Any, faults: Any
+) -> None:
+    uri = image("dskip", "v1")
+    session.client("secretsmanager").create_secret(
+        Name="dskip/db", SecretString=json.dumps({"password": "p"})
+    )
+    faults.add_fault({"kind": "deny", "operation": "GetSecretValue"})  # a caller without that permission
+    path = tmp_path / "fargate.yaml"
+    path.write_text(SPEC.format(app="dskip", image=uri, extra=SECRETS.format(app="dskip")))
+    code, _, err = cli("preflight", "-f", str(path))
+    assert code == 0
+    assert (
+        "preflight skip secret dskip/db key password [services.web.secrets.DB_PASSWORD]: it exists; "
+        "its value may not be read here to check key password" in err
+    )
+    assert f"preflight ok   image {uri}" in err
