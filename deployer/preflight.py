@@ -107,6 +107,7 @@ def _planned(spec: Any, aws: Aws, stood_in: set[str]) -> Iterable[Planned]:
         yield "hosted zone", "load_balancer.domain.hosted_zone", _zone_check(aws, balancer.domain)
     if spec.network.existing is not None:
         yield "private subnets", "network.existing.private_subnets", _subnets_check(aws, spec)
+        yield "route out", "network.existing.private_subnets", _route_check(aws, spec)
 
 
 def _containers(spec: Any) -> Iterable[tuple[str, Any]]:
@@ -263,3 +264,64 @@ def _subnets_check(aws: Aws, spec: Any) -> Callable[[], Check]:
         return Check("private subnets", key, PASSED, f"{free} free addresses, {needed} needed at most")
 
     return run
+
+
+def _route_check(aws: Aws, spec: Any) -> Callable[[], Check]:
+    """Private subnets need a route out (NAT, transit gateway) or the endpoints their tasks use:
+    ECR api and dkr plus the S3 gateway for same-region ECR images, Secrets Manager, SSM, logs."""
+
+    def run() -> Check:
+        existing = spec.network.existing
+        key = "network.existing.private_subnets"
+        ec2 = aws.client("ec2")
+        vpc = [{"Name": "vpc-id", "Values": [existing.vpc_id]}]
+        tables = ec2.describe_route_tables(Filters=vpc)["RouteTables"]
+        endpoints = ec2.describe_vpc_endpoints(Filters=vpc)["VpcEndpoints"]
+        needed = _needed_endpoints(spec, aws.region)
+        for subnet in existing.private_subnets:
+            table = next(
+                (t for t in tables if any(a.get("SubnetId") == subnet for a in t.get("Associations", []))),
+                next((t for t in tables if any(a.get("Main") for a in t.get("Associations", []))), None),
+            )
+            routes = (table or {}).get("Routes", [])
+            if any(
+                r.get("DestinationCidrBlock") == "0.0.0.0/0"
+                and (r.get("NatGatewayId") or r.get("TransitGatewayId"))
+                for r in routes
+            ):
+                continue
+            prefix = f"com.amazonaws.{aws.region}."
+            have = {
+                e["ServiceName"].removeprefix(prefix)
+                for e in endpoints
+                if e.get("VpcEndpointType") == "Interface"
+                or (table is not None and table["RouteTableId"] in e.get("RouteTableIds", []))
+            }
+            missing = sorted(needed - have)
+            if missing:
+                return Check(
+                    "route out",
+                    key,
+                    FAILED,
+                    f"{subnet} has no route out (NAT or transit gateway) and nothing reaches "
+                    + ", ".join(missing),
+                    "add a NAT gateway route to its route table, or those VPC endpoints",
+                )
+        return Check("route out", key, PASSED)
+
+    return run
+
+
+def _needed_endpoints(spec: Any, region: str) -> set[str]:
+    """The AWS services private tasks without a route out must reach through endpoints."""
+    needed = {"logs"}
+    for _, container in _containers(spec):
+        image = container.image
+        match = _ECR.match(image) if isinstance(image, str) else None
+        if not isinstance(image, str) or (match and match["region"] == region):
+            needed |= {"ecr.api", "ecr.dkr", "s3"}
+        else:
+            needed.add(f"the registry of {image}")  # outside ECR of this region: no endpoint serves it
+        for ref in container.secrets.values():
+            needed.add("secretsmanager" if ref.secretsmanager else "ssm")
+    return needed

@@ -196,3 +196,35 @@ def test_preflight_reports_a_check_it_may_not_make_as_skipped(
         "its value may not be read here to check key password" in err
     )
     assert f"preflight ok   image {uri}" in err
+
+
+def test_preflight_checks_an_existing_vpc_addresses_and_route_out(
+    cli: Any, tmp_path: Path, session: Any, image: Any, route_out: Any
+) -> None:
+    uri = image("dips", "v1")
+    ec2 = session.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.40.0.{n * 16}/28", AvailabilityZone=f"us-east-1{az}")[
+            "Subnet"
+        ]["SubnetId"]
+        for n, az in enumerate("abab")
+    ]
+    path = tmp_path / "fargate.yaml"
+    network = f"network:\n  existing: {{vpc_id: {vpc}, private_subnets: [{subnets[2]}, {subnets[3]}]}}\n"
+    path.write_text(
+        network + SPEC.format(app="dips", image=uri, extra="    scaling: {min: 1, max: 20, cpu: 70}\n")
+    )
+    code, _, err = cli("preflight", "-f", str(path))
+    assert code == 1
+    assert (
+        "preflight FAIL private subnets [network.existing.private_subnets]: 22 free addresses, a rollout "
+        in err
+    )
+    assert "at max needs 40 (fix: use larger private subnets" in err
+    assert (
+        f"preflight FAIL route out [network.existing.private_subnets]: {subnets[2]} has no route out (NAT or "
+        "transit gateway) and nothing reaches ecr.api, ecr.dkr, logs, s3"
+    ) in err
+    route_out(vpc, subnets[2:])
+    assert "preflight ok   route out" in cli("preflight", "-f", str(path))[2]
