@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from fgc import deployer
+
 ECR = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
 
 SPEC = """\
@@ -228,3 +230,32 @@ def test_preflight_checks_an_existing_vpc_addresses_and_route_out(
     ) in err
     route_out(vpc, subnets[2:])
     assert "preflight ok   route out" in cli("preflight", "-f", str(path))[2]
+
+
+def test_failed_update_is_diagnosed_and_rolls_back_to_running_tasks(
+    cli: Any, tmp_path: Path, session: Any, image: Any, faults: Any
+) -> None:
+    uri = image("dupdate", "v1")
+    assert _deploy(cli, tmp_path, "dupdate", uri)[0] == 0
+    faults.add_fault({"kind": "task", "effect": "exit", "exit_code": 137, "logs": ["Killed"]})
+    code, _, err = _deploy(cli, tmp_path, "dupdate", uri, "    environment: {MODE: new}\n")
+    assert code == 1 and _status(session, "dupdate") == "UPDATE_ROLLBACK_COMPLETE"
+    assert "diagnosis of service web" in err and ", ACTIVE)" in err
+    assert "likely cause: an essential container (web) exited with exit code 137" in err
+    (service,) = deployer.stack_services(session, "dupdate")
+    assert (service.running, service.desired) == (1, 1)  # the previous deployment's task kept running
+
+
+def test_wait_stable_timeout_prints_the_diagnosis(
+    cli: Any, tmp_path: Path, session: Any, image: Any, emulator: Any
+) -> None:
+    uri = image("dstall", "v1")
+    assert _deploy(cli, tmp_path, "dstall", uri)[0] == 0
+    (service,) = deployer.stack_services(session, "dstall")
+    emulator.stall_service(service.name, running=0)
+    code, _, err = _deploy(cli, tmp_path, "dstall", uri, "", "--wait-stable", "--stable-timeout", "1s")
+    assert code == 1 and "not stable after 1s" in err
+    assert (
+        "diagnosis of service web" in err and "the service did not reach a steady state (0/1 running)" in err
+    )
+    assert "is unable to consistently start tasks successfully" in err
