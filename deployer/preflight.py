@@ -82,24 +82,26 @@ def _guarded(planned: Planned) -> Check:
 
 
 def _planned(spec: Any, aws: Aws, stood_in: set[str]) -> Iterable[Planned]:
-    seen: set[str] = set()
+    images: dict[str, str] = {}
+    secrets: dict[str, tuple[str, set[str]]] = {}
+    parameters: dict[str, str] = {}
     for where, container in _containers(spec):
         image = container.image
-        uri = str(image) if isinstance(image, str) else None
-        if uri and (match := _ECR.match(uri)) and uri not in stood_in and uri not in seen:
-            seen.add(uri)
-            yield f"image {uri}", f"{where}.image", _image_check(aws, uri, match, f"{where}.image")
+        if isinstance(image, str) and _ECR.match(image) and image not in stood_in:
+            images.setdefault(image, f"{where}.image")
         for variable, ref in container.secrets.items():
             key = f"{where}.secrets.{variable}"
-            name = ref.secretsmanager or ref.ssm
-            if name in stood_in or (name, ref.key) in seen:
-                continue
-            seen.add((name, ref.key))  # type: ignore[arg-type]
-            if ref.secretsmanager:
-                what = f"secret {name}" + (f" key {ref.key}" if ref.key else "")
-                yield what, key, _secret_check(aws, name, ref.key, key)
-            else:
-                yield f"parameter {name}", key, _parameter_check(aws, name, key)
+            if ref.secretsmanager and ref.secretsmanager not in stood_in:
+                secrets.setdefault(ref.secretsmanager, (key, set()))[1].update([ref.key] if ref.key else [])
+            elif ref.ssm and ref.ssm not in stood_in:
+                parameters.setdefault(ref.ssm, key)
+    for uri, key in images.items():
+        yield f"image {uri}", key, _image_check(aws, uri, _ECR.match(uri), key)  # type: ignore[arg-type]
+    for name, (key, json_keys) in secrets.items():
+        what = f"secret {name}" + (f" keys {', '.join(sorted(json_keys))}" if json_keys else "")
+        yield what, key, _secret_check(aws, name, sorted(json_keys), key, what)
+    for name, key in parameters.items():
+        yield f"parameter {name}", key, _parameter_check(aws, name, key)
     balancer = spec.load_balancer
     if balancer.certificate:
         yield "certificate", "load_balancer.certificate", _certificate_check(aws, spec)
@@ -151,33 +153,35 @@ def _image_check(aws: Aws, uri: str, match: re.Match[str], key: str) -> Callable
     return run
 
 
-def _secret_check(aws: Aws, name: str, json_key: str | None, key: str) -> Callable[[], Check]:
+def _secret_check(aws: Aws, name: str, json_keys: list[str], key: str, what: str) -> Callable[[], Check]:
+    """One call: the value when keys are named (its keys checked), else the description."""
+
     def run() -> Check:
         import botocore.exceptions as bex
 
         region = name.split(":")[3] if name.startswith("arn:") else None
         client = _client(aws, "secretsmanager", region)
-        what = f"secret {name}" + (f" key {json_key}" if json_key else "")
-        fix = f"fgc secret set {name}" + (f" --key {json_key}" if json_key else "") + " (value on stdin)"
+        fix = f"fgc secret set {name}" + (" --key KEY" if json_keys else "") + " (value on stdin)"
         try:
-            client.describe_secret(SecretId=name)
-            if not json_key:
+            if not json_keys:
+                client.describe_secret(SecretId=name)
                 return Check(what, key, PASSED)
             value = client.get_secret_value(SecretId=name).get("SecretString") or ""
         except bex.ClientError as err:
             if error_code(err) == "ResourceNotFoundException":
                 return Check(what, key, FAILED, "the secret does not exist", fix)
-            if error_code(err) in _DENIED and json_key:
-                return Check(
-                    what, key, SKIPPED, f"it exists; its value may not be read here to check key {json_key}"
-                )
-            raise
+            if error_code(err) not in _DENIED:
+                raise
+            client.describe_secret(SecretId=name)  # may the caller at least see it exists?
+            return Check(what, key, SKIPPED, "it exists; its value may not be read here to check its keys")
         try:
             document = json.loads(value)
         except ValueError:
             document = None
-        if not isinstance(document, dict) or json_key not in document:
-            return Check(what, key, FAILED, f"the secret has no JSON key {json_key}", fix)
+        missing = [k for k in json_keys if not isinstance(document, dict) or k not in document]
+        if missing:
+            fixes = "; ".join(f"fgc secret set {name} --key {k} (value on stdin)" for k in missing)
+            return Check(what, key, FAILED, f"the secret has no JSON key {', '.join(missing)}", fixes)
         return Check(what, key, PASSED)
 
     return run

@@ -171,8 +171,8 @@ def test_preflight_names_what_is_missing_before_any_change_set(
     assert code == 1
     assert f"preflight FAIL image {ECR}/dpre:v2 [services.web.image]: the tag does not exist" in err
     assert (
-        "preflight FAIL secret dpre/db key password [services.web.secrets.DB_PASSWORD]: the secret has no JSON "
-        "key password (fix: fgc secret set dpre/db --key password (value on stdin))"
+        "preflight FAIL secret dpre/db keys password [services.web.secrets.DB_PASSWORD]: the secret has no "
+        "JSON key password (fix: fgc secret set dpre/db --key password (value on stdin))"
     ) in err
     with pytest.raises(Exception, match="does not exist"):
         session.client("cloudformation").describe_stacks(StackName="dpre")  # nothing was sent
@@ -194,8 +194,8 @@ def test_preflight_reports_a_check_it_may_not_make_as_skipped(
     code, _, err = cli("preflight", "-f", str(path))
     assert code == 0
     assert (
-        "preflight skip secret dskip/db key password [services.web.secrets.DB_PASSWORD]: it exists; "
-        "its value may not be read here to check key password" in err
+        "preflight skip secret dskip/db keys password [services.web.secrets.DB_PASSWORD]: it exists; "
+        "its value may not be read here to check its keys" in err
     )
     assert f"preflight ok   image {uri}" in err
 
