@@ -175,62 +175,76 @@ def _cause(service: str, diagnosis: Diagnosis) -> Cause | None:
     return None
 
 
+#: Known failures of a task that could not start: the reason's fragments that all must appear,
+#: then the cause's id, summary and fixes ({key}: the service's keys; {image}, {secret}, {json_key}:
+#: read from the reason). Tried in order; the first that matches is the cause.
+_START_FAILURES: list[tuple[tuple[str, ...], str, str, tuple[str, ...]]] = [
+    (
+        ("CannotPullContainerError", "i/o timeout"),
+        "no-route-to-registry",
+        "the tasks cannot reach the image's registry: private subnets without NAT reach only ECR "
+        "of their own region, through the VPC endpoints",
+        ("{key}.image (ECR of the same region, e.g. from `registries`)", "network.vpc.nat: single"),
+    ),
+    (
+        ("CannotPullContainerError", "403 Forbidden"),
+        "execution-role-cannot-pull",
+        "the execution role may not pull the image (ecr:BatchGetImage)",
+        ("{key}.image", "overrides (the execution role's policy)"),
+    ),
+    (
+        ("CannotPullContainerError",),
+        "image-not-found",
+        "the image {image} is not in its repository (tag or digest missing)",
+        ("{key}.image (push that tag first, or name one that exists)",),
+    ),
+    (
+        ("ResourceInitializationError", "i/o timeout"),
+        "no-route-to-aws-service",
+        "the tasks cannot reach ECR, Secrets Manager or SSM from their subnets",
+        ("network.vpc.endpoints: true", "network.vpc.nat: single"),
+    ),
+    (
+        ("ResourceInitializationError", "ResourceNotFoundException"),
+        "secret-not-found",
+        "the secret {secret} does not exist (in the task's region)",
+        ("fgc secret set {secret} --key KEY (value on stdin)", "{key}.secrets"),
+    ),
+    (
+        ("ResourceInitializationError", "did not contain json key"),
+        "secret-key-not-found",
+        "a secret has no JSON key {json_key}",
+        ("fgc secret set NAME --key {json_key} (value on stdin)", "{key}.secrets"),
+    ),
+    (
+        ("ResourceInitializationError", "AccessDeniedException"),
+        "execution-role-cannot-read-secret",
+        "the execution role may not read a referenced secret or parameter",
+        ("{key}.secrets", "overrides (what changes the execution role's policy)"),
+    ),
+    (
+        ("ResourceInitializationError", "invalid parameters"),
+        "parameter-not-found",
+        "an SSM parameter the tasks reference does not exist",
+        ("{key}.secrets", "aws ssm put-parameter --name NAME --type SecureString"),
+    ),
+]
+
+
 def _pull_or_secrets(key: str, text: str) -> Cause | None:
-    if "CannotPullContainerError" in text:
-        if "i/o timeout" in text:
-            return Cause(
-                "no-route-to-registry",
-                "the tasks cannot reach the image's registry: private subnets without NAT reach only ECR "
-                "of their own region, through the VPC endpoints",
-                [f"{key}.image (ECR of the same region, e.g. from `registries`)", "network.vpc.nat: single"],
-            )
-        if "403 Forbidden" in text:
-            return Cause(
-                "execution-role-cannot-pull",
-                "the execution role may not pull the image (ecr:BatchGetImage)",
-                [f"{key}.image", "overrides (the execution role's policy)"],
-            )
-        image = re.search(r"failed to resolve ref (\S+?):? ", text)
-        return Cause(
-            "image-not-found",
-            f"the image {image.group(1) if image else '(see the reason)'} is not in its repository "
-            "(tag or digest missing)",
-            [f"{key}.image (push that tag first, or name one that exists)"],
-        )
-    if "ResourceInitializationError" not in text:
-        return None
+    """The known failure of a task that could not start, with what its reason names filled in."""
+    image = re.search(r"failed to resolve ref (\S+?):? ", text)
     secret = re.search(r"secret (arn:\S+?) from secrets manager", text)
-    name = _secret_name(secret.group(1)) if secret else "NAME"
-    if "i/o timeout" in text:
-        return Cause(
-            "no-route-to-aws-service",
-            "the tasks cannot reach ECR, Secrets Manager or SSM from their subnets",
-            ["network.vpc.endpoints: true", "network.vpc.nat: single"],
-        )
-    if "ResourceNotFoundException" in text:
-        return Cause(
-            "secret-not-found",
-            f"the secret {name} does not exist (in the task's region)",
-            [f"fgc secret set {name} --key KEY (value on stdin)", f"{key}.secrets"],
-        )
-    if json_key := re.search(r"did not contain json key (\S+)", text):
-        return Cause(
-            "secret-key-not-found",
-            f"a secret has no JSON key {json_key.group(1)}",
-            [f"fgc secret set NAME --key {json_key.group(1)} (value on stdin)", f"{key}.secrets"],
-        )
-    if "AccessDeniedException" in text:
-        return Cause(
-            "execution-role-cannot-read-secret",
-            "the execution role may not read a referenced secret or parameter",
-            [f"{key}.secrets", "overrides (what changes the execution role's policy)"],
-        )
-    if "invalid parameters" in text:
-        return Cause(
-            "parameter-not-found",
-            "an SSM parameter the tasks reference does not exist",
-            [f"{key}.secrets", "aws ssm put-parameter --name NAME --type SecureString"],
-        )
+    json_key = re.search(r"did not contain json key (\S+)", text)
+    values = {
+        "key": key,
+        "image": image.group(1) if image else "(see the reason)",
+        "secret": _secret_name(secret.group(1)) if secret else "NAME",
+        "json_key": json_key.group(1) if json_key else "KEY",
+    }
+    for fragments, cause, summary, fixes in _START_FAILURES:
+        if all(fragment in text for fragment in fragments):
+            return Cause(cause, summary.format(**values), [fix.format(**values) for fix in fixes])
     return None
 
 

@@ -73,6 +73,23 @@ def provide(emulator: Any) -> Callable[..., list[Any]]:
 
 
 @pytest.fixture(scope="session")
+def user_vpc(aws: Callable[[str], Any]) -> Callable[[list[str]], tuple[str, list[str]]]:
+    """``user_vpc(subnet_cidrs)``: a VPC the user brings (fgc does not create it), with those
+    subnets alternating over two zones: (vpc id, subnet ids)."""
+
+    def run(cidrs: list[str]) -> tuple[str, list[str]]:
+        ec2 = aws("ec2")
+        vpc = ec2.create_vpc(CidrBlock=cidrs[0].rsplit(".", 2)[0] + ".0.0/16")["Vpc"]["VpcId"]
+        zones = [f"{REGION}{'ab'[n % 2]}" for n in range(len(cidrs))]
+        return vpc, [
+            ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone=zone)["Subnet"]["SubnetId"]
+            for cidr, zone in zip(cidrs, zones, strict=True)
+        ]
+
+    return run
+
+
+@pytest.fixture(scope="session")
 def route_out(aws: Callable[[str], Any]) -> Callable[[str, list[str]], None]:
     """``route_out(vpc_id, subnet_ids)``: give an existing VPC (one the user brings) a NAT gateway
     that those subnets route through, as a VPC with egress has; tasks there reach any registry."""

@@ -201,17 +201,10 @@ def test_preflight_reports_a_check_it_may_not_make_as_skipped(
 
 
 def test_preflight_checks_an_existing_vpc_addresses_and_route_out(
-    cli: Any, tmp_path: Path, session: Any, image: Any, route_out: Any
+    cli: Any, tmp_path: Path, image: Any, user_vpc: Any, route_out: Any
 ) -> None:
     uri = image("dips", "v1")
-    ec2 = session.client("ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
-    subnets = [
-        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.40.0.{n * 16}/28", AvailabilityZone=f"us-east-1{az}")[
-            "Subnet"
-        ]["SubnetId"]
-        for n, az in enumerate("abab")
-    ]
+    vpc, subnets = user_vpc([f"10.40.0.{n * 16}/28" for n in range(4)])
     path = tmp_path / "fargate.yaml"
     network = f"network:\n  existing: {{vpc_id: {vpc}, private_subnets: [{subnets[2]}, {subnets[3]}]}}\n"
     path.write_text(

@@ -37,18 +37,11 @@ services:
 
 
 def test_existing_vpc_spec_deploys_without_a_network_stack(
-    session: Any, tmp_path: Path, route_out: Any
+    session: Any, tmp_path: Path, user_vpc: Any, route_out: Any
 ) -> None:
     from fgc.deployer.build import build
 
-    ec2 = session.client("ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.30.0.0/16")["Vpc"]["VpcId"]
-    subnets = [
-        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.30.{n}.0/24", AvailabilityZone=f"us-east-1{az}")[
-            "Subnet"
-        ]["SubnetId"]
-        for n, az in enumerate("abab")
-    ]
+    vpc, subnets = user_vpc([f"10.30.{n}.0/24" for n in range(4)])
     route_out(vpc, subnets[2:])  # the user's VPC lets private tasks out (the image is public)
     path = tmp_path / "fargate.yaml"
     path.write_text(
