@@ -54,9 +54,15 @@ class StandIns:
             self._images.clear()
 
     def put_if_declared(self, uri: str, repository: Any, tag: str | None, digest: str | None) -> bool:
-        """Put the declared image ``uri`` into ``repository`` (moto's ECR repository); True if done."""
+        """Put the declared image ``uri`` into ``repository`` (moto's ECR repository); True if done.
+
+        Declared and pulled URIs match by repository and tag (or digest): the registry's host may be
+        ECR's or the emulator's own (``localhost:<port>``), as its repository URIs name it."""
+        from .resources.launch import parse_image
+
+        wanted = _repository_and_reference(parse_image(uri))
         with self._lock:
-            declared = uri in self._images
+            declared = any(_repository_and_reference(parse_image(i)) == wanted for i in self._images)
         if not declared or repository is None:
             return False
         from moto.ecr.models import ecr_backends
@@ -64,6 +70,10 @@ class StandIns:
         backend = ecr_backends[repository.account_id][repository.region_name]
         backend.put_image(repository.name, MANIFEST, tag, digest=digest)
         return True
+
+
+def _repository_and_reference(image: Any) -> tuple[str, str | None]:
+    return image.repository, image.digest or image.tag
 
 
 @dataclass(frozen=True)
@@ -98,9 +108,9 @@ def provide(spec: Any, account_id: str, region_name: str, stand_ins: StandIns) -
                 uri = str(image)
             parsed = parse_image(uri)
             if parsed.ecr is not None and uri not in stand_ins.images():
-                owned = parsed.repository in spec.registries and parsed.ecr["region"] == region_name
+                owned = parsed.repository in spec.registries and parsed.ecr[1] == region_name
                 if not owned:
-                    _ensure_repository(parsed.ecr["account"], parsed.ecr["region"], parsed.repository)
+                    _ensure_repository(*parsed.ecr, parsed.repository)
                 stand_ins.add_image(uri)
                 made.append(StandIn("image", uri, "no builder here"))
             for ref in container.secrets.values():

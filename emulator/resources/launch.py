@@ -115,10 +115,8 @@ class Image:
     repository: str
     tag: str | None
     digest: str | None
-
-    @property
-    def ecr(self) -> re.Match[str] | None:
-        return _ECR_HOST.match(self.host)
+    #: For an ECR image, its registry's account and region; None for any other registry.
+    ecr: tuple[str, str] | None = None
 
     @property
     def ref(self) -> str:
@@ -126,7 +124,10 @@ class Image:
         return self.uri if self.host != "docker.io" else f"docker.io/{self.repository}:{self.tag}"
 
 
-def parse_image(uri: str) -> Image:
+def parse_image(uri: str, account_id: str | None = None, region_name: str | None = None) -> Image:
+    """An image reference's parts. ``<account>.dkr.ecr.<region>...`` is ECR; so is the emulator's
+    own registry (``localhost:<port>``, the URIs of its repositories), which serves the task's
+    ``account_id`` and ``region_name``."""
     name, _, digest = uri.partition("@")
     head, _, last = name.rpartition("/")
     last, colon, tag = last.partition(":")
@@ -136,7 +137,11 @@ def parse_image(uri: str) -> Image:
         host, repository = path.split("/", 1)
     else:
         host, repository = "docker.io", path if "/" in path else f"library/{path}"
-    return Image(uri, host, repository, tag if colon else (None if digest else "latest"), digest or None)
+    match = _ECR_HOST.match(host)
+    local = host.split(":")[0] in ("localhost", "127.0.0.1") and account_id and region_name
+    ecr = (match["account"], match["region"]) if match else (account_id, region_name) if local else None
+    reference = tag if colon else (None if digest else "latest")
+    return Image(uri, host, repository, reference, digest or None, ecr)  # type: ignore[arg-type]
 
 
 def _assumed(role_arn: str | None, account_id: str) -> str:
@@ -158,7 +163,9 @@ def launch_failure(
     ``stand_ins``: images declared as provided outside fgc (put into their repository when pulled)."""
     containers = task_definition.container_definitions or []
     role = getattr(task_definition, "execution_role_arn", None)
-    images = [(c.get("name"), parse_image(str(c.get("image") or ""))) for c in containers]
+    images = [
+        (c.get("name"), parse_image(str(c.get("image") or ""), account_id, region_name)) for c in containers
+    ]
     for _, image in images:
         if image.ecr and (failure := _registry_auth(image, network, role, account_id)):
             return failure
@@ -173,7 +180,7 @@ def launch_failure(
 
 
 def _registry_auth(image: Image, network: Reach, role: str | None, account_id: str) -> LaunchFailure | None:
-    region = image.ecr["region"]  # type: ignore[index]
+    region = image.ecr[1]  # type: ignore[index]
     prefix = _AUTH + "unable to retrieve ecr registry auth: service call has been retried 3 time(s): "
     if not network.service("ecr.api", region):
         return LaunchFailure(
@@ -269,12 +276,11 @@ def _pull(
     reference = image.tag or image.digest
     host = "registry-1.docker.io" if image.host == "docker.io" else image.host  # Docker Hub's API host
     head = f'failed to do request: Head "https://{host}/v2/{image.repository}/manifests/{reference}": '
-    match = image.ecr
-    if match is None:
+    if image.ecr is None:
         if network.out:
             return None  # a public registry with a route out: assumed pullable
         return LaunchFailure(prefix + head + "dial tcp 10.0.0.1:443: i/o timeout", name)
-    account_id, region = match["account"], match["region"]
+    account_id, region = image.ecr
     if not network.service("ecr.dkr", region):
         return LaunchFailure(prefix + head + "dial tcp 10.0.0.1:443: i/o timeout", name)
     repository_arn = f"arn:aws:ecr:{region}:{account_id}:repository/{image.repository}"
