@@ -162,7 +162,8 @@ def test_status_and_logs_of_a_deployed_stack(cli: Any, spec_file: Path, env: str
     assert code == 2 and "web" in err
 
 
-def test_destroy_keeps_registries_and_log_groups(cli: Any, session: Any) -> None:
+def test_destroy_keeps_registries_and_log_groups(cli: Any, session: Any, provide: Any) -> None:
+    provide(REPO_SPEC, env="dev")  # the image pushed and the secret created, as the guide does first
     spec = ["-f", str(REPO_SPEC), "--env", "dev"]
     assert cli("deploy", *spec, "--yes")[0] == 0
     group = log_group(session, "flask-api-dev", "api", ["api"])
