@@ -15,9 +15,9 @@ import shlex
 from collections.abc import Hashable, Iterable
 from typing import Annotated, Any, Literal, Self
 
-from fgc.spec import units
+from fgc.spec import deployable, units, written
 from fgc.spec.errors import Problem
-from fgc.spec.yamlsource import Source, dotted
+from fgc.spec.yamlsource import Source, Written, dotted
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -40,10 +40,37 @@ def fail_at(path: str, message: str) -> PydanticCustomError:
     return PydanticCustomError("fgc_at", "{message}", {"message": message, "at": path})
 
 
+def fail_many(problems: list[tuple[str | tuple, str]]) -> PydanticCustomError:
+    """Several errors below the model that raises them, as ``(relative path, message)``.
+
+    A path is dotted, or a tuple where a key may hold a dot (tag keys, registry names).
+
+    One validator raises one error: the loader unpacks every problem from ``ctx["problems"]``.
+    """
+    return PydanticCustomError("fgc_many", "{message}", {"message": problems[0][1], "problems": problems})
+
+
 class Strict(BaseModel):
-    """Base of every model: unknown keys are errors (the loader adds "did you mean")."""
+    """Base of every model: unknown keys are errors (the loader adds "did you mean").
+
+    A number- or bool-typed key never takes a :class:`Written` scalar (``0755``, ``on``)
+    by guessing: it gets an :class:`~fgc.spec.written.Ambiguous` marker that fails its check.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _typed_keys_as_written(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        typed = written.typed_keys(cls)
+        changed = None
+        for key, value in data.items():
+            if type(value) is Written and key in typed:
+                changed = changed if changed is not None else dict(data)
+                changed[key] = written.for_typed_key(value, boolean=typed[key])
+        return data if changed is None else changed
 
 
 def _scalar_text(value: object) -> object:
@@ -123,13 +150,17 @@ PATH_PATTERN = r"^/[A-Za-z0-9_\-.$/~\"'@:+*?&]{0,127}$"
 CERTIFICATE_ARN = r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-zA-Z-]+$"
 MATCHER = r"^[0-9]{3}(-[0-9]{3})?(,[0-9]{3}(-[0-9]{3})?)*$"
 IAM_ACTION = r"^([a-z0-9-]+:[A-Za-z0-9*?]+|\*)$"
-DISCOVERY_NAME = r"^[a-z][a-z0-9-]{0,62}$"
+DISCOVERY_NAME = r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$"
 VPC_ID = r"^vpc-[0-9a-zA-Z]+$"
 SUBNET_ID = r"^subnet-[0-9a-zA-Z]+$"
 REGION = r"^[a-z]{2}(-[a-z]+)+-[0-9]$"
 HOSTED_ZONE = r"^Z[A-Z0-9]{1,31}$"
 IMAGE_TAG = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"
 ECR_REPOSITORY = r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$"
+#: The characters AWS allows in tag keys and values (its pattern ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$,
+#: which cfn-lint checks as E3031): letters, digits, spaces and _ . : / = + - @; no comma.
+TAG_TEXT = re.compile(r"[\w .:/=+\-@]*")
+TAG_MEANING = "use letters, digits, spaces and _ . : / = + - @"
 
 #: What each pattern means, in words, for error messages (pydantic would print the regex).
 PATTERN_MEANING = {
@@ -142,7 +173,8 @@ PATTERN_MEANING = {
     CERTIFICATE_ARN: "use an ACM certificate ARN (arn:aws:acm:REGION:ACCOUNT:certificate/ID)",
     MATCHER: "use HTTP codes such as 200, 200-299 or 200,302",
     IAM_ACTION: "use an IAM action such as s3:GetObject (service:Action)",
-    DISCOVERY_NAME: "use a DNS label: lower-case letters, digits and hyphens (at most 63)",
+    DISCOVERY_NAME: "use a DNS label: lower-case letters, digits and hyphens (at most 63), "
+    "not ending in a hyphen",
     VPC_ID: "use a VPC id such as vpc-0abc123",
     SUBNET_ID: "use a subnet id such as subnet-0abc123",
     REGION: "use an AWS region such as us-east-1",
@@ -537,6 +569,26 @@ class Sidecar(Strict):
         return _check_no_clash(value, info)
 
 
+def _task_counts(count: int | None, scaling: Scaling | None) -> Iterable[int]:
+    """The desired counts a service may have: its fixed count, or any count scaling may choose."""
+    if scaling is not None:
+        return range(max(scaling.min, 1), scaling.max + 1)
+    return [count] if count else []
+
+
+def _can_replace(tasks: int, deployment: DeploymentConfig) -> bool:
+    """Whether a rolling deployment of ``tasks`` tasks can make progress.
+
+    ECS rounds the maximum down and the minimum up; it starts new tasks while the total
+    stays at or under the maximum and stops old ones while the healthy stay at or above
+    the minimum (ECS API reference, DeploymentConfiguration: the maximum is "rounded down
+    to the nearest integer", the minimum "rounded up").
+    """
+    most = tasks * deployment.max_percent // 100
+    least = -(-tasks * deployment.min_healthy_percent // 100)
+    return most > tasks or least < tasks
+
+
 def _repeats(items: Iterable[tuple[str, Hashable]]) -> list[tuple[str, Hashable, str]]:
     """``(name, value, first owner)`` for each name whose value an earlier name already has."""
     owners: dict[Hashable, str] = {}
@@ -617,6 +669,27 @@ class Service(Strict):
             raise fail_at("requests", "scaling on requests needs http (a load balancer target)")
         return value
 
+    @field_validator("discovery")
+    @classmethod
+    def _discovery_needs_port(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and "port" in info.data and info.data["port"] is None:
+            raise ValueError("discovery registers the container's port: set port (nothing could connect)")
+        return value
+
+    @field_validator("deployment")
+    @classmethod
+    def _deployment_can_progress(cls, value: DeploymentConfig, info: ValidationInfo) -> DeploymentConfig:
+        counts = _task_counts(info.data.get("count"), info.data.get("scaling"))
+        stuck = next((n for n in counts if not _can_replace(n, value)), None)
+        if stuck is not None:
+            raise fail_at(
+                "max_percent",
+                f"with {stuck} task(s), max_percent {value.max_percent} and min_healthy_percent "
+                f"{value.min_healthy_percent} let ECS neither start a new task nor stop an old one: "
+                "raise max_percent or lower min_healthy_percent",
+            )
+        return value
+
 
 RepositoryName = Annotated[str, Field(pattern=ECR_REPOSITORY, min_length=2, max_length=256)]
 
@@ -630,6 +703,14 @@ class PatchOp(Strict):
     path: str = Field(pattern=r"^(/[^/]*)*$")
     value: Any = None
     from_: str | None = Field(None, alias="from", pattern=r"^(/[^/]*)*$")
+
+    @field_validator("value")
+    @classmethod
+    def _value_as_written(cls, value: Any) -> Any:
+        found = written.find(value)
+        if found:
+            raise fail_many([(("value", *path), written.message(text, "a value")) for path, text in found])
+        return value
 
     @model_validator(mode="after")
     def _operands(self) -> Self:
@@ -691,11 +772,18 @@ class Spec(Strict):
     @field_validator("tags")
     @classmethod
     def _tag_values(cls, value: dict[str, str]) -> dict[str, str]:
+        found = []
         for key, text in value.items():
             if key.lower().startswith("aws:"):
-                raise fail_at(key, "tag keys starting with aws: are reserved by AWS")
-            if len(text) > 256:
-                raise fail_at(key, "a tag value is at most 256 characters")
+                found.append(((key,), "tag keys starting with aws: are reserved by AWS"))
+            elif not TAG_TEXT.fullmatch(key):
+                found.append(((key,), f"tag key {key!r}: {TAG_MEANING}"))
+            if not 1 <= len(text) <= 256:
+                found.append(((key,), "a tag value is 1 to 256 characters (stack tags cannot be empty)"))
+            elif not TAG_TEXT.fullmatch(text):
+                found.append(((key,), f"tag value {text!r}: {TAG_MEANING}"))
+        if found:
+            raise fail_many(found)
         return value
 
     @model_validator(mode="after")
@@ -706,11 +794,9 @@ class Spec(Strict):
         problems += self._check_routes()
         problems += self._check_existing_network()
         problems += self._check_overrides()
+        problems += deployable.check(self)
         if problems:
-            # One validator raises one error: the loader unpacks every problem from ``ctx["problems"]``.
-            raise PydanticCustomError(
-                "fgc_many", "{message}", {"message": problems[0][1], "problems": problems}
-            )
+            raise fail_many(problems)
         return self
 
     def _check_images(self) -> list[tuple[str, str]]:

@@ -13,6 +13,7 @@ import typing
 
 from fgc.spec.errors import Problem
 from fgc.spec.models import PATTERN_MEANING
+from fgc.spec.written import Ambiguous
 from fgc.spec.yamlsource import Path, Source
 from pydantic import BaseModel, ValidationError
 
@@ -26,12 +27,14 @@ def from_validation(error: ValidationError, source: Source, root: type[BaseModel
         kind, ctx = item["type"], item.get("ctx") or {}
         path, at_key = _resolve(item["loc"], source.data, missing=kind == "missing")
         if kind == "fgc_many":
-            problems += [source.problem(_split(at), message) for at, message in ctx["problems"]]
+            problems += [source.problem(path + _split(at), message) for at, message in ctx["problems"]]
             continue
         if kind == "fgc_at":
             path = path + _split(ctx["at"]) if ctx["at"] else path
         message = _message(item["msg"])
-        if kind == "extra_forbidden":
+        if isinstance(item.get("input"), Ambiguous):
+            message = item["input"].message
+        elif kind == "extra_forbidden":
             message, at_key = "unknown key" + _suggestion(root, path), True
         elif kind == "missing":
             message = "required key is missing"
@@ -55,8 +58,11 @@ def _message(text: str) -> str:
     return text
 
 
-def _split(dotted: str) -> Path:
-    return tuple(int(part) if part.isdigit() else part for part in dotted.split(".") if part)
+def _split(at: str | Path) -> Path:
+    """A relative path given as a tuple, or dotted where no key holds a dot."""
+    if isinstance(at, tuple):
+        return at
+    return tuple(int(part) if part.isdigit() else part for part in at.split(".") if part)
 
 
 def _resolve(loc: tuple, data: object, *, missing: bool) -> tuple[Path, bool]:

@@ -139,7 +139,7 @@ def test_image_tag_change_changes_parameters_only() -> None:
 
 
 def test_colliding_logical_ids_are_refused() -> None:
-    with pytest.raises(SpecError, match="same id A1"):
+    with pytest.raises(SpecError, match="both become the id A1"):
         _compile("app: x\nservices:\n  a-1:\n    image: nginx\n  a1:\n    image: nginx\n")
 
 

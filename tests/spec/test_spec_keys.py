@@ -248,6 +248,7 @@ def test_scaling():
 def test_capacity_deployment_logs_permissions():
     api = load(
         svc(
+            count=2,
             capacity={"on_demand_base": 1, "on_demand": 1, "spot": 4},
             deployment={"max_percent": 150, "min_healthy_percent": 50, "rollback": False},
             logs={"retention": 7},
