@@ -100,7 +100,12 @@ def _one_or_many_schema(item: dict, max_items: int | None = None) -> WithJsonSch
     return WithJsonSchema({"anyOf": [item, array]})
 
 
-Text = Annotated[str, BeforeValidator(_scalar_text)]
+def _text_schema(pattern: str | None = None) -> WithJsonSchema:
+    """Text's input form: YAML numbers and booleans stand for their text (a pattern checks strings)."""
+    return WithJsonSchema({"type": ["string", "number", "boolean"]} | ({"pattern": pattern} if pattern else {}))
+
+
+Text = Annotated[str, BeforeValidator(_scalar_text), _text_schema()]
 Cidr = Annotated[str, AfterValidator(_cidr), Field(examples=["10.0.0.0/16"])]
 _DURATION_SCHEMA = {
     "anyOf": [
@@ -302,7 +307,7 @@ class ImageRef(Strict):
     """An image in one of the document's ``registries``."""
 
     registry: str
-    tag: Text = Field(pattern=IMAGE_TAG)
+    tag: Annotated[Text, _text_schema(IMAGE_TAG)] = Field(pattern=IMAGE_TAG)
 
 
 def _image(value: object) -> object:
@@ -398,7 +403,7 @@ class TargetHealthCheck(Strict):
     """The load balancer's health check of each task."""
 
     path: str = Field("/", pattern=r"^/\S*$", max_length=1024)
-    matcher: Text = Field("200", pattern=MATCHER)
+    matcher: Annotated[Text, _text_schema(MATCHER)] = Field("200", pattern=MATCHER)
     interval: Annotated[Duration, Field(ge=5, le=300)] = 30
     timeout: Annotated[Duration, Field(ge=2, le=120)] = 5
     healthy_threshold: int = Field(2, ge=2, le=10)

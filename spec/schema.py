@@ -2,7 +2,10 @@
 
 The schema describes what a user may write *before* interpolation: any scalar
 may instead be a string holding a ``${VAR}`` reference, since it is checked
-only after the environment is substituted.
+only after the environment is substituted. Each of ``environments`` is an
+overlay: the document's own schema with every key optional, ``null`` allowed
+(it removes a key) and maps partial, since they merge; lists replace, so their
+items stay whole. It agrees with the validator: tests/spec/test_spec_schema_agreement.py.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ _ANNOTATIONS = ("title", "description", "default", "examples")
 
 def schema() -> dict:
     """The schema of the input form: what a user may write, before normalisation."""
-    document = _allow_references(Spec.model_json_schema(mode="validation", by_alias=True))
+    document = _closed_maps(_allow_references(Spec.model_json_schema(mode="validation", by_alias=True)))
+    _add_overlays(document)
     return {"$schema": DIALECT, "$id": "https://fgc.dev/fargate.schema.json", **document}
 
 
@@ -41,7 +45,74 @@ def _allow_references(node: object) -> object:
 
 
 def _is_constrained_scalar(node: dict) -> bool:
-    kind = node.get("type")
-    if kind in ("integer", "number", "boolean"):
+    """A scalar schema a ``${VAR}`` string would fail: a pattern, a choice, or not text at all."""
+    if "pattern" in node or "enum" in node or "const" in node:
         return True
-    return kind == "string" and ("pattern" in node or "enum" in node) or "enum" in node or "const" in node
+    kind = node.get("type")
+    kinds = set(kind) if isinstance(kind, list) else {kind}
+    return bool(kinds) and kinds <= {"integer", "number", "boolean"}
+
+
+def _closed_maps(node: object) -> object:
+    """A map whose keys have a pattern (services, sidecars, environment) takes no other key."""
+    if isinstance(node, list):
+        return [_closed_maps(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _closed_maps(value) for key, value in node.items()}
+    if "patternProperties" in node and "additionalProperties" not in node:
+        node["additionalProperties"] = False
+    return node
+
+
+def _add_overlays(document: dict) -> None:
+    """Point ``environments`` at an overlay schema of the document (``$defs/Overlay``)."""
+    defs = document["$defs"]
+    root = {key: document[key] for key in ("type", "properties", "additionalProperties")}
+    root["properties"] = {k: v for k, v in root["properties"].items() if k != "environments"}
+    defs["Overlay"] = _Partial(defs).of(root)
+    environments = document["properties"]["environments"]
+    overlay = {"anyOf": [{"$ref": "#/$defs/Overlay"}, {"type": "null"}]}
+    environments.pop("additionalProperties", None)
+    environments["patternProperties"] = {pattern: overlay for pattern in environments["patternProperties"]}
+    environments["additionalProperties"] = False
+
+
+class _Partial:
+    """Builds the overlay form of schemas: keys optional and nullable, maps partial, lists whole."""
+
+    def __init__(self, defs: dict) -> None:
+        self.defs = defs
+
+    def of(self, node: dict) -> dict:
+        if "$ref" in node:
+            return {**node, "$ref": self.ref(node["$ref"])}
+        node = {
+            key: value for key, value in node.items() if key not in ("required", "minProperties", "default")
+        }
+        for key in ("anyOf", "oneOf", "allOf"):
+            if key in node:
+                node[key] = [self.of(member) for member in node[key]]
+        if "properties" in node:
+            node["properties"] = {
+                name: _nullable(self.of(value)) for name, value in node["properties"].items()
+            }
+        if "patternProperties" in node:
+            node["patternProperties"] = {
+                p: _nullable(self.of(v)) for p, v in node["patternProperties"].items()
+            }
+        if isinstance(node.get("additionalProperties"), dict):
+            node["additionalProperties"] = _nullable(self.of(node["additionalProperties"]))
+        return node
+
+    def ref(self, target: str) -> str:
+        name = target.rsplit("/", 1)[-1]
+        partial = f"{name}Overlay"
+        if partial not in self.defs:
+            self.defs[partial] = {}  # claimed first: a model may refer to itself
+            self.defs[partial] = self.of(self.defs[name])
+        return f"#/$defs/{partial}"
+
+
+def _nullable(node: dict) -> dict:
+    return {"anyOf": [node, {"type": "null"}]}
