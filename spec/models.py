@@ -102,7 +102,9 @@ def _one_or_many_schema(item: dict, max_items: int | None = None) -> WithJsonSch
 
 def _text_schema(pattern: str | None = None) -> WithJsonSchema:
     """Text's input form: YAML numbers and booleans stand for their text (a pattern checks strings)."""
-    return WithJsonSchema({"type": ["string", "number", "boolean"]} | ({"pattern": pattern} if pattern else {}))
+    return WithJsonSchema(
+        {"type": ["string", "number", "boolean"]} | ({"pattern": pattern} if pattern else {})
+    )
 
 
 Text = Annotated[str, BeforeValidator(_scalar_text), _text_schema()]
@@ -150,6 +152,9 @@ LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 
                       2922, 3288, 3653)  # fmt: skip
 SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$")
 SSM_ARN = re.compile(r"^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter/.+$")
+#: The same rules as the validators of SecretRef, for the JSON Schema.
+SECRET_NAME_OR_ARN = SECRET_ARN.pattern[:-1] + r"|^(?!arn:)[A-Za-z0-9/_+=.@-]{1,512}$"
+PARAMETER_NAME_OR_ARN = SSM_ARN.pattern[:-1] + r"|^(?!arn:)[A-Za-z0-9/_.-]{1,2048}$"
 APP_NAME = r"^[a-z][a-z0-9-]{0,27}$"
 PATH_PATTERN = r"^/[A-Za-z0-9_\-.$/~\"'@:+*?&]{0,127}$"
 CERTIFICATE_ARN = r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-zA-Z-]+$"
@@ -164,7 +169,8 @@ IMAGE_TAG = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"
 ECR_REPOSITORY = r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$"
 #: The characters AWS allows in tag keys and values (its pattern ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$,
 #: which cfn-lint checks as E3031): letters, digits, spaces and _ . : / = + - @; no comma.
-TAG_TEXT = re.compile(r"[\w .:/=+\-@]*")
+TAG_CHARACTERS = r"[\w .:/=+\-@]"
+TAG_TEXT = re.compile(f"{TAG_CHARACTERS}*")
 TAG_MEANING = "use letters, digits, spaces and _ . : / = + - @"
 
 #: What each pattern means, in words, for error messages (pydantic would print the regex).
@@ -322,9 +328,19 @@ Image = Annotated[str | ImageRef, BeforeValidator(_image)]
 class SecretRef(Strict):
     """A reference to a secret value: Secrets Manager (optionally one JSON key) or SSM."""
 
-    secretsmanager: str | None = Field(None, min_length=1, description="secret name or ARN")
+    secretsmanager: str | None = Field(
+        None,
+        min_length=1,
+        description="secret name or ARN",
+        json_schema_extra={"pattern": SECRET_NAME_OR_ARN},
+    )
     key: str | None = Field(None, min_length=1, description="a JSON key inside the secret")
-    ssm: str | None = Field(None, min_length=1, description="SSM parameter name or ARN")
+    ssm: str | None = Field(
+        None,
+        min_length=1,
+        description="SSM parameter name or ARN",
+        json_schema_extra={"pattern": PARAMETER_NAME_OR_ARN},
+    )
 
     @field_validator("secretsmanager")
     @classmethod
@@ -731,7 +747,12 @@ class Spec(Strict):
 
     app: str = Field(pattern=APP_NAME, description="stack name = app, or app-<env>")
     region: str | None = Field(None, pattern=REGION)
-    tags: dict[Annotated[str, Field(min_length=1, max_length=128)], Text] = {}
+    tags: dict[
+        Annotated[
+            str, Field(min_length=1, max_length=128), WithJsonSchema({"pattern": f"^{TAG_CHARACTERS}{{1,128}}$"})
+        ],
+        Annotated[Text, _text_schema(f"^{TAG_CHARACTERS}{{1,256}}$")],
+    ] = {}
     network: Network = Network()
     cluster: Cluster = Cluster()
     load_balancer: LoadBalancer = LoadBalancer()
