@@ -749,7 +749,9 @@ class Spec(Strict):
     region: str | None = Field(None, pattern=REGION)
     tags: dict[
         Annotated[
-            str, Field(min_length=1, max_length=128), WithJsonSchema({"pattern": f"^{TAG_CHARACTERS}{{1,128}}$"})
+            str,
+            Field(min_length=1, max_length=128),
+            WithJsonSchema({"pattern": f"^{TAG_CHARACTERS}{{1,128}}$"}),
         ],
         Annotated[Text, _text_schema(f"^{TAG_CHARACTERS}{{1,256}}$")],
     ] = {}
