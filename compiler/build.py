@@ -9,12 +9,13 @@ from __future__ import annotations
 from hashlib import sha256
 from typing import Any
 
-from fgc.compiler import cluster, network, overrides, priorities, registries, root, service
+from fgc.compiler import cluster, limits, network, overrides, priorities, registries, root, service
 from fgc.compiler.context import CompileContext
 from fgc.compiler.naming import pascal, service_template
 from fgc.compiler.problems import spec_error
 from fgc.compiler.tags import apply_tags
 from fgc.compiler.templates import ROOT, Templates, canonical_json, readable
+from fgc.spec.errors import SpecError
 from fgc.spec.models import Spec
 from troposphere import Template
 
@@ -40,18 +41,33 @@ def compile(spec: Spec, ctx: CompileContext | None = None) -> Templates:
     for name in spec.services:
         built[service_template(name)] = service.build(spec, name, assignment.priorities.get(name))
 
-    children = {name: _finish(spec, name, t.to_dict()) for name, t in built.items()}
+    children = _finish_all(spec, built)
     bodies = {name: canonical_json(t) for name, t in children.items()}
     hashes = {name: sha256(body.encode()).hexdigest() for name, body in bodies.items()}
     root_template = root.build(spec, children, hashes.__getitem__, assignment.displaced)
     templates = {ROOT: _finish(spec, ROOT, root_template.to_dict()), **children}
-    return Templates(
+    result = Templates(
         stack_name=spec.stack_name,
         templates=templates,
         parameters=parameters,
         tags=dict(spec.tags),
         rendered=bodies,
     )
+    limits.check(spec, result)
+    return result
+
+
+def _finish_all(spec: Spec, built: dict[str, Template]) -> dict[str, dict[str, Any]]:
+    """Every child finished; the overrides that fail in any of them are reported together."""
+    children, problems = {}, []
+    for name, template in built.items():
+        try:
+            children[name] = _finish(spec, name, template.to_dict())
+        except SpecError as err:
+            problems += err.problems
+    if problems:
+        raise SpecError(problems)
+    return children
 
 
 def _finish(spec: Spec, name: str, template: dict[str, Any]) -> dict[str, Any]:

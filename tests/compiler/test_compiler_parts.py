@@ -240,4 +240,4 @@ def test_compile_errors_point_at_the_line_when_the_spec_carries_its_source() -> 
     app._source = read_source(text, "fargate.yaml")
     with pytest.raises(SpecError) as caught:
         compiler.compile(app)
-    assert str(caught.value).startswith("fargate.yaml:7:7: overrides.service-api[0]: cannot apply remove")
+    assert str(caught.value).startswith("fargate.yaml:7:7: overrides.service-api[0]: cannot remove")
