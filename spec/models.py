@@ -730,7 +730,7 @@ class PatchOp(Strict):
     def _value_as_written(cls, value: Any) -> Any:
         found = written.find(value)
         if found:
-            raise fail_many([(("value", *path), written.message(text, "a value")) for path, text in found])
+            raise fail_many([(path, written.message(text, "a value")) for path, text in found])
         return value
 
     @model_validator(mode="after")

@@ -50,11 +50,10 @@ def message(value: Written, wanted: str) -> str:
     """
     text, reading = str(value), value.reading
     if wanted == "a value":
-        return (
-            message(value, "true or false" if isinstance(reading, bool) else "a number").split(": write")[0]
-            + f': write it in canonical form, or quote it for text ("{text}")'
-        )
-
+        if isinstance(reading, float) and not math.isfinite(reading):
+            return f"{text!r} is not a finite number: a template is JSON, which has no NaN or Infinity"
+        typed = message(value, "true or false" if isinstance(reading, bool) else "a number")
+        return typed.split(": write")[0] + f': write it in canonical form, or quote it for text ("{text}")'
     digits = text.lstrip("+-")
     if reading is None or (digits.isdigit() and len(digits) > 18):
         shown = text if len(text) <= 24 else f"{text[:12]}...{text[-6:]}"
