@@ -27,7 +27,10 @@ def services(count: int, body: str = "{image: nginx}") -> str:
     ("tags", "expected"),
     [
         ('{team: ""}', "2:14: tags.team: a tag value is 1 to 256 characters"),
-        ("{team: 'a,b'}", "2:14: tags.team: tag value 'a,b': use letters, digits, spaces and _ . : / = + - @"),
+        (
+            "{team: 'a,b'}",
+            "2:14: tags.team: tag value 'a,b': use letters, digits, spaces and _ . : / = + - @",
+        ),
         ("{'a,b': x}", "2:15: tags.a,b: tag key 'a,b': use letters"),
         ("{team.x: ''}", "2:16: tags.team.x: a tag value is 1 to 256"),
     ],
