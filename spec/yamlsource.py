@@ -58,7 +58,7 @@ class Written(str):
 
     reading: object
 
-    def __new__(cls, text: str, reading: object) -> Written:
+    def __new__(cls, text: str, reading: object = None) -> Written:  # copy and pickle call it with text only
         written = super().__new__(cls, text)
         written.reading = reading
         return written

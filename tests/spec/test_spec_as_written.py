@@ -170,3 +170,13 @@ def test_only_newlines_count_as_line_breaks(brk: str) -> None:
 def test_windows_line_endings_keep_positions() -> None:
     text = (BASE + "    memory: 3\n").replace("\n", "\r\n")
     assert problems(text)[0].startswith("fargate.yaml:5:13: services.api.memory")
+
+
+def test_a_document_with_text_as_written_copies_and_pickles() -> None:
+    """Overlays keep Written values in ``environments``; copies and pickles must keep them intact."""
+    import copy
+    import pickle
+
+    app = load(BASE + "environments:\n  dev: {services: {api: {environment: {V: 0755}}}}\n")
+    for clone in (copy.deepcopy(app), pickle.loads(pickle.dumps(app))):
+        assert clone.environments["dev"]["services"]["api"]["environment"]["V"] == "0755"
