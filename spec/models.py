@@ -40,10 +40,11 @@ def fail_at(path: str, message: str) -> PydanticCustomError:
     return PydanticCustomError("fgc_at", "{message}", {"message": message, "at": path})
 
 
-def fail_many(problems: list[tuple[str | tuple, str]]) -> PydanticCustomError:
+def fail_many(problems: list[tuple]) -> PydanticCustomError:
     """Several errors below the model that raises them, as ``(relative path, message)``.
 
-    A path is dotted, or a tuple where a key may hold a dot (tag keys, registry names).
+    A path is dotted, or a tuple where a key may hold a dot (tag keys, registry names); a
+    third item (any true value) points the problem at the key rather than its value.
 
     One validator raises one error: the loader unpacks every problem from ``ctx["problems"]``.
     """
@@ -803,9 +804,9 @@ class Spec(Strict):
         found = []
         for key, text in value.items():
             if key.lower().startswith("aws:"):
-                found.append(((key,), "tag keys starting with aws: are reserved by AWS"))
+                found.append(((key,), "tag keys starting with aws: are reserved by AWS", True))
             elif not TAG_TEXT.fullmatch(key):
-                found.append(((key,), f"tag key {key!r}: {TAG_MEANING}"))
+                found.append(((key,), f"tag key {key!r}: {TAG_MEANING}", True))
             if not 1 <= len(text) <= 256:
                 found.append(((key,), "a tag value is 1 to 256 characters (stack tags cannot be empty)"))
             elif not TAG_TEXT.fullmatch(text):

@@ -27,7 +27,10 @@ def from_validation(error: ValidationError, source: Source, root: type[BaseModel
         kind, ctx = item["type"], item.get("ctx") or {}
         path, at_key = _resolve(item["loc"], source.data, missing=kind == "missing")
         if kind == "fgc_many":
-            problems += [source.problem(path + _split(at), message) for at, message in ctx["problems"]]
+            problems += [
+                source.problem(path + _split(at), message, at_key=bool(key))
+                for at, message, *key in ctx["problems"]
+            ]
             continue
         if kind == "fgc_at":
             path = path + _split(ctx["at"]) if ctx["at"] else path

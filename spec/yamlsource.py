@@ -41,7 +41,7 @@ _ALLOWED_TAGS = {
 } | _KEEP_AS_TEXT
 #: Plain scalars whose text is exactly their value's: typed without ambiguity.
 _CANONICAL = {
-    _STANDARD + "int": re.compile(r"-?(0|[1-9][0-9]{0,17})").fullmatch,
+    _STANDARD + "int": re.compile(r"0|-?[1-9][0-9]{0,17}").fullmatch,
     _STANDARD + "bool": re.compile(r"true|false").fullmatch,
 }
 #: Line breaks PyYAML counts besides ``\n``; a text without them needs no recount.

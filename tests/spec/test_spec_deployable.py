@@ -31,7 +31,7 @@ def services(count: int, body: str = "{image: nginx}") -> str:
             "{team: 'a,b'}",
             "2:14: tags.team: tag value 'a,b': use letters, digits, spaces and _ . : / = + - @",
         ),
-        ("{'a,b': x}", "2:15: tags.a,b: tag key 'a,b': use letters"),
+        ("{'a,b': x}", "2:8: tags.a,b: tag key 'a,b': use letters"),
         ("{team.x: ''}", "2:16: tags.team.x: a tag value is 1 to 256"),
     ],
 )
