@@ -801,7 +801,7 @@ class Spec(Strict):
     @field_validator("tags")
     @classmethod
     def _tag_values(cls, value: dict[str, str]) -> dict[str, str]:
-        found = []
+        found: list[tuple] = []
         for key, text in value.items():
             if key.lower().startswith("aws:"):
                 found.append(((key,), "tag keys starting with aws: are reserved by AWS", True))
