@@ -172,8 +172,10 @@ def parse(text: str | bytes, filename: str) -> Source:
         raise YamlError(Problem(filename, line, column, "", f"YAML syntax: {reason}")) from None
     except yaml.reader.ReaderError as err:  # a character YAML does not allow
         line, column = lines.at(err.position)
-        reason = f"character {ord(err.character) if isinstance(err.character, str) else err.character:#06x}"
-        raise YamlError(Problem(filename, line, column, "", f"YAML syntax: {reason} {err.reason}")) from None
+        code = ord(err.character) if isinstance(err.character, str) else err.character
+        raise YamlError(
+            Problem(filename, line, column, "", f"YAML syntax: {err.reason} (U+{code:04X})")
+        ) from None
     except yaml.YAMLError as err:  # pragma: no cover - every other error of PyYAML carries a mark
         raise YamlError(Problem(filename, 1, 1, "", f"YAML syntax: {err}")) from None
     source = Source(filename, None)

@@ -148,7 +148,7 @@ def test_sixty_four_levels_are_read() -> None:
 
 def test_a_control_character_is_reported_at_its_line_and_column() -> None:
     assert problems(BASE + "    user: \x07x\n") == [
-        "fargate.yaml:5:11: YAML syntax: character 0x0007 control characters are not allowed"
+        "fargate.yaml:5:11: YAML syntax: control characters are not allowed (U+0007)"
     ]
 
 
