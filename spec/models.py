@@ -55,7 +55,8 @@ class Strict(BaseModel):
     """Base of every model: unknown keys are errors (the loader adds "did you mean").
 
     A number- or bool-typed key never takes a :class:`Written` scalar (``0755``, ``on``)
-    by guessing: it gets an :class:`~fgc.spec.written.Ambiguous` marker that fails its check.
+    by guessing, nor a number key a boolean (pydantic would read ``true`` as 1): it gets an
+    :class:`~fgc.spec.written.Ambiguous` marker that fails its check.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -68,7 +69,7 @@ class Strict(BaseModel):
         typed = written.typed_keys(cls)
         changed = None
         for key, value in data.items():
-            if type(value) is Written and key in typed:
+            if key in typed and (type(value) is Written or (type(value) is bool and not typed[key])):
                 changed = changed if changed is not None else dict(data)
                 changed[key] = written.for_typed_key(value, boolean=typed[key])
         return data if changed is None else changed

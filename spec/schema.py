@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 
 from fgc.spec.models import Spec
+from fgc.spec.yamlsource import Written
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 INTERPOLATED = {"type": "string", "pattern": r"\$\{[^}]+\}", "description": "a ${VAR} reference"}
@@ -51,6 +52,22 @@ def _is_constrained_scalar(node: dict) -> bool:
     kind = node.get("type")
     kinds = set(kind) if isinstance(kind, list) else {kind}
     return bool(kinds) and kinds <= {"integer", "number", "boolean"}
+
+
+def as_editors_read(data: object) -> object:
+    """``data`` as parsed by fgc, typed the way an editor's YAML 1.2 reader types it.
+
+    fgc keeps YAML 1.1's typed forms as text (:class:`~fgc.spec.yamlsource.Written`); of
+    those, YAML 1.2 types only ``True``/``TRUE``/``False``/``FALSE`` (as booleans). This is
+    what the schema meets in an editor, and what the agreement tests check it against.
+    """
+    if isinstance(data, dict):
+        return {key: as_editors_read(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [as_editors_read(item) for item in data]
+    if isinstance(data, Written):
+        return data.reading if data.lower() in ("true", "false") else str(data)
+    return data
 
 
 def _closed_maps(node: object) -> object:

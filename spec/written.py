@@ -32,11 +32,13 @@ class Ambiguous:
         return self.message
 
 
-def for_typed_key(value: Written, *, boolean: bool) -> object:
-    """What a number- or bool-typed key receives for ``value``.
+def for_typed_key(value: Written | bool, *, boolean: bool) -> object:
+    """What a number- or bool-typed key receives for ``value`` (a boolean only for a number key).
 
     ``True``/``FALSE`` are booleans in YAML 1.1 and 1.2 alike: a bool-typed key takes them.
     """
+    if isinstance(value, bool):
+        return Ambiguous(f"expected a number, got {str(value).lower()}")
     reading = value.reading
     if boolean and isinstance(reading, bool) and value.lower() in ("true", "false"):
         return reading

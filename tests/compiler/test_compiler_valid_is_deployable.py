@@ -5,12 +5,16 @@ Documents are generated as YAML text, so the values the issue found changed by Y
 typing (``1.10``, ``0755``, ``12:30``, ``on``) reach the loader as a user writes them, next
 to the edges of every rule: tag characters, DNS labels, route patterns, rollout
 percentages, regions and zone counts, overrides. Validation is what `fgc validate`
-does: load, and compile when a compiled limit could be reached.
+does: load, and compile when a compiled limit could be reached. The same documents check
+that the JSON Schema accepts whatever the validator accepts.
 """
 
 from __future__ import annotations
 
+import jsonschema
 from fgc.compiler import limits
+from fgc.spec.schema import as_editors_read, schema
+from fgc.spec.yamlsource import parse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -104,3 +108,23 @@ def test_what_validate_accepts_renders_within_limits_and_lints_clean(text: str) 
     templates = compiler.compile(app)  # raises if a limit is broken: limits.check runs in compile
     findings = compiler.lint(templates, regions=[app.region] if app.region else None)
     assert [str(f) for f in findings] == [], text
+
+
+SCHEMA = jsonschema.Draft202012Validator(schema())
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=documents())
+def test_what_validate_accepts_the_schema_accepts(text: str) -> None:
+    """The JSON Schema never flags, in an editor, a generated document that `fgc validate` accepts."""
+    if spec_only(text):
+        data = as_editors_read(parse(text, "fargate.yaml").data)
+        assert [e.message for e in SCHEMA.iter_errors(data)] == [], text
+
+
+def spec_only(text: str) -> bool:
+    try:
+        spec.loads(text, environ={})
+    except spec.SpecError:
+        return False
+    return True

@@ -180,3 +180,11 @@ def test_a_document_with_text_as_written_copies_and_pickles() -> None:
     app = load(BASE + "environments:\n  dev: {services: {api: {environment: {V: 0755}}}}\n")
     for clone in (copy.deepcopy(app), pickle.loads(pickle.dumps(app))):
         assert clone.environments["dev"]["services"]["api"]["environment"]["V"] == "0755"
+
+
+def test_a_boolean_is_not_a_number() -> None:
+    """Pydantic would read ``true`` as 1: a number key refuses a boolean instead."""
+    assert problems(BASE + "    count: true\n    health_check: {command: x, retries: false}\n") == [
+        "fargate.yaml:5:12: services.api.count: expected a number, got true",
+        "fargate.yaml:6:41: services.api.health_check.retries: expected a number, got false",
+    ]
