@@ -28,7 +28,8 @@ MAX_RESOURCES = 500
 MAX_OUTPUTS = 200
 REGISTRY_OUTPUTS = 3
 MAX_REGISTRIES = MAX_OUTPUTS // REGISTRY_OUTPUTS
-#: Listener rules on one listener (one per service with http), condition values in one rule.
+#: Rules on one load balancer (one per service with http; default rules excluded),
+#: condition values in one rule.
 MAX_RULES = 100
 MAX_CONDITION_VALUES = 5
 
@@ -114,7 +115,8 @@ def _routes(spec: Spec) -> Found:
         found.append(
             (
                 "services",
-                f"{len(routed)} services have http; a load balancer listener takes at most {MAX_RULES} rules",
+                f"{len(routed)} services have http; "
+                f"a load balancer takes at most {MAX_RULES} rules (one each)",
             )
         )
     return found

@@ -70,7 +70,7 @@ def test_service_names_with_one_logical_id_are_refused() -> None:
 def test_more_than_100_services_behind_the_load_balancer() -> None:
     text = "app: demo\n" + services(101, "{image: nginx, port: 80, http: {host: s{i}.example.com}}")
     assert problems(text) == [
-        "fargate.yaml:2:1: services: 101 services have http; a load balancer listener takes at most 100 rules"
+        "fargate.yaml:2:1: services: 101 services have http; a load balancer takes at most 100 rules (one each)"
     ]
 
 
