@@ -8,12 +8,12 @@ closest known key.
 
 from __future__ import annotations
 
-import types
 import typing
 
 from fgc.spec.errors import Problem
 from fgc.spec.models import PATTERN_MEANING
 from fgc.spec.written import Ambiguous
+from fgc.spec.written import members as _members
 from fgc.spec.yamlsource import Path, Source
 from pydantic import BaseModel, ValidationError
 
@@ -137,7 +137,7 @@ def _model_at(root: type[BaseModel], path: Path) -> type[BaseModel] | None:
 
 
 def _step(annotation: object, part: str | int) -> object | None:
-    for candidate in _unwrap(annotation):
+    for candidate in _members(annotation):
         if isinstance(candidate, type) and issubclass(candidate, BaseModel):
             for name, field in candidate.model_fields.items():
                 if part in (name, field.alias):
@@ -150,15 +150,5 @@ def _step(annotation: object, part: str | int) -> object | None:
     return None
 
 
-def _unwrap(annotation: object) -> list[object]:
-    """Members of unions and the inner type of Annotated, flattened."""
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _unwrap(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType):
-        return [member for arg in typing.get_args(annotation) for member in _unwrap(arg)]
-    return [annotation]
-
-
 def _models_in(annotation: object) -> list[type[BaseModel]]:
-    return [c for c in _unwrap(annotation) if isinstance(c, type) and issubclass(c, BaseModel)]
+    return [c for c in _members(annotation) if isinstance(c, type) and issubclass(c, BaseModel)]

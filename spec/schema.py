@@ -22,7 +22,7 @@ _ANNOTATIONS = ("title", "description", "default", "examples")
 
 def schema() -> dict:
     """The schema of the input form: what a user may write, before normalisation."""
-    document = _closed_maps(_allow_references(Spec.model_json_schema(mode="validation", by_alias=True)))
+    document = _input_form(Spec.model_json_schema(mode="validation", by_alias=True))
     _add_overlays(document)
     return {"$schema": DIALECT, "$id": "https://fgc.dev/fargate.schema.json", **document}
 
@@ -32,13 +32,18 @@ def schema_text() -> str:
     return json.dumps(schema(), indent=2, sort_keys=True) + "\n"
 
 
-def _allow_references(node: object) -> object:
-    """Let every constrained scalar also be a ``${VAR}`` string."""
+def _input_form(node: object) -> object:
+    """Let every constrained scalar also be a ``${VAR}`` string; close maps whose keys have a pattern.
+
+    A map whose keys have a pattern (services, sidecars, environment) takes no other key.
+    """
     if isinstance(node, list):
-        return [_allow_references(item) for item in node]
+        return [_input_form(item) for item in node]
     if not isinstance(node, dict):
         return node
-    node = {key: _allow_references(value) for key, value in node.items()}
+    node = {key: _input_form(value) for key, value in node.items()}
+    if "patternProperties" in node and "additionalProperties" not in node:
+        node["additionalProperties"] = False
     if _is_constrained_scalar(node):
         outer = {key: node.pop(key) for key in _ANNOTATIONS if key in node}
         return {**outer, "anyOf": [node, INTERPOLATED]}
@@ -68,18 +73,6 @@ def as_editors_read(data: object) -> object:
     if isinstance(data, Written):
         return data.reading if data.lower() in ("true", "false") else str(data)
     return data
-
-
-def _closed_maps(node: object) -> object:
-    """A map whose keys have a pattern (services, sidecars, environment) takes no other key."""
-    if isinstance(node, list):
-        return [_closed_maps(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    node = {key: _closed_maps(value) for key, value in node.items()}
-    if "patternProperties" in node and "additionalProperties" not in node:
-        node["additionalProperties"] = False
-    return node
 
 
 def _add_overlays(document: dict) -> None:

@@ -87,10 +87,10 @@ def typed_keys(model: type) -> dict[str, bool]:
     if cached is None:
         cached = {}
         for name, field in model.model_fields.items():  # type: ignore[attr-defined]
-            members = set(_members(field.annotation))
-            if members and members <= _TYPED and members - {type(None)}:
+            kinds = set(members(field.annotation))
+            if kinds and kinds <= _TYPED and kinds - {type(None)}:
                 for key in {name, field.alias or name}:
-                    cached[key] = bool in members
+                    cached[key] = bool in kinds
         _TYPED_KEYS[model] = cached
     return cached
 
@@ -98,13 +98,13 @@ def typed_keys(model: type) -> dict[str, bool]:
 _TYPED_KEYS: dict[type, dict[str, bool]] = {}
 
 
-def _members(annotation: Any) -> list[Any]:
-    """The types behind unions and ``Annotated``."""
+def members(annotation: Any) -> list[Any]:
+    """Members of unions and the inner type of Annotated, flattened."""
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
-        return _members(typing.get_args(annotation)[0])
+        return members(typing.get_args(annotation)[0])
     if origin in (typing.Union, types.UnionType):
-        return [member for arg in typing.get_args(annotation) for member in _members(arg)]
+        return [member for arg in typing.get_args(annotation) for member in members(arg)]
     return [annotation]
 
 
