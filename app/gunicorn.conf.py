@@ -5,21 +5,18 @@ Run from the repository root (or /app in the image): gunicorn -c app/gunicorn.co
 
 import os
 
+# gunicorn puts its working directory on sys.path before it reads this file.
+from app.config import ConfigError, int_setting
 
-def _int_env(name: str, default: int, minimum: int = 1) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
+
+def _int_env(name: str, default: int, maximum: int | None = None) -> int:
     try:
-        value = int(raw)
-    except ValueError:
-        raise SystemExit(f"{name} must be an integer, got {raw!r}") from None
-    if value < minimum:
-        raise SystemExit(f"{name} must be at least {minimum}, got {value}")
-    return value
+        return int_setting(name, os.environ.get(name, ""), default, maximum=maximum)
+    except ConfigError as exc:
+        raise SystemExit(str(exc)) from None
 
 
-bind = f"0.0.0.0:{_int_env('PORT', 8080)}"
+bind = f"0.0.0.0:{_int_env('PORT', 8080, maximum=65535)}"
 workers = _int_env("WEB_CONCURRENCY", 2)
 threads = _int_env("GUNICORN_THREADS", 4)
 worker_class = "gthread"

@@ -53,6 +53,22 @@ class JsonFormatter(logging.Formatter):
         return text
 
 
+class HideObjectArguments(logging.Filter):
+    """Shows only the class name of a log call's arguments that are not numbers or strings.
+
+    For a third-party logger whose messages interpolate exceptions and connections: their
+    text can hold what must not be logged (a database driver's names the host and user).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                arg if isinstance(arg, str | int | float) else type(arg).__name__ for arg in record.args
+            )
+        record.exc_info = None
+        return True
+
+
 class GunicornJsonLogger(Logger):
     """gunicorn logger whose error and access logs are JSON lines."""
 

@@ -11,7 +11,6 @@ import logging
 import random
 import re
 import socket
-import sqlite3
 import sys
 from datetime import UTC, datetime
 
@@ -19,8 +18,8 @@ from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge, UnsupportedMediaType
 
 from app.config import Settings
-from app.jsonlog import JsonFormatter
-from app.store import ItemStore
+from app.items import MAX_ITEM_ID, StoreUnavailable, open_store
+from app.jsonlog import HideObjectArguments, JsonFormatter
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_NAME_LENGTH = 200
@@ -28,6 +27,7 @@ MAX_NAME_LENGTH = 200
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 
 log = logging.getLogger("app")
+_driver_log = logging.getLogger("psycopg")
 
 
 class _RequestContextFilter(logging.Filter):
@@ -42,16 +42,31 @@ class _RequestContextFilter(logging.Filter):
 
 
 def _configure_logging(settings: Settings) -> None:
-    """JSON lines on stdout for the "app" logger; idempotent, the latest settings win."""
-    handler = next((h for h in log.handlers if getattr(h, "_app_json", False)), None)
-    if handler is None:
-        handler = logging.StreamHandler(sys.stdout)
-        handler._app_json = True  # type: ignore[attr-defined]
-        handler.addFilter(_RequestContextFilter())
-        log.addHandler(handler)
-    handler.setFormatter(JsonFormatter(settings.secret_values))
-    log.setLevel(logging.INFO)
-    log.propagate = False
+    """JSON lines on stdout for the "app" logger; idempotent, the latest settings win.
+
+    The PostgreSQL driver's pool warnings (connection lost, reconnecting) go the same way,
+    with the exception and connection objects in their arguments reduced to class names:
+    libpq's messages and a connection's repr name the database host and user.
+    """
+    formatter = JsonFormatter(settings.secret_values)
+    loggers = (
+        (log, _RequestContextFilter(), logging.INFO),
+        (_driver_log, HideObjectArguments(), logging.WARNING),
+    )
+    for logger, record_filter, level in loggers:
+        handler = next(
+            (h for h in logger.handlers if isinstance(h, logging.StreamHandler) and hasattr(h, "_app_json")),
+            None,
+        )
+        if handler is None:
+            handler = logging.StreamHandler(sys.stdout)
+            handler._app_json = True  # type: ignore[attr-defined]
+            handler.addFilter(record_filter)
+            logger.addHandler(handler)
+        handler.stream = sys.stdout  # the current one (pytest's capture replaces it)
+        handler.setFormatter(formatter)
+        logger.setLevel(level)
+        logger.propagate = False
 
 
 def _error(status: int, message: str) -> Response:
@@ -83,13 +98,34 @@ def _name_from_body() -> str:
         raise BadRequest('"name" must not be empty')
     if len(name) > MAX_NAME_LENGTH:
         raise BadRequest(f'"name" must be at most {MAX_NAME_LENGTH} characters')
+    # JSON allows escapes that no database can store: a lone surrogate (\ud800) is not
+    # UTF-8, and PostgreSQL's text has no NUL.
+    if "\x00" in name or not _is_utf8(name):
+        raise BadRequest('"name" must be Unicode text without NUL or unpaired surrogates')
     return name
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _utc_now_naive() -> str:
+    """The /health timestamp exactly as the guide's service writes it.
+
+    `datetime.utcnow().isoformat()` there: UTC without an offset, microseconds unless
+    zero. Monitors written for that service parse this form.
+    """
+    return datetime.now(UTC).replace(tzinfo=None).isoformat()
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     _configure_logging(settings)
-    store = ItemStore(settings.items_db)
+    store = open_store(settings)
     hostname = socket.gethostname()
 
     app = Flask(__name__)
@@ -116,6 +152,13 @@ def create_app(settings: Settings | None = None) -> Flask:
                 response.headers[key] = value
         return response
 
+    @app.errorhandler(StoreUnavailable)
+    def store_unavailable(exc: StoreUnavailable) -> Response:
+        log.warning("item database unavailable: %s", exc)
+        response = _error(503, "item database unavailable")
+        response.headers["Retry-After"] = "5"
+        return response
+
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception) -> Response:
         log.exception("unhandled error")
@@ -123,12 +166,14 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     @app.get("/health")
     def health() -> Response | tuple[Response, int]:
+        # The guide's contract: {"status": "healthy", "timestamp": ...}; 503 while the item
+        # database cannot be used, so the load balancer and ECS take the task out.
         try:
             store.ping()
-        except sqlite3.Error:
-            log.exception("health check: item database unavailable")
-            return jsonify(status="unavailable"), 503
-        return jsonify(status="ok")
+        except StoreUnavailable as exc:
+            log.warning("health check: item database unavailable: %s", exc)
+            return jsonify(status="unhealthy", timestamp=_utc_now_naive()), 503
+        return jsonify(status="healthy", timestamp=_utc_now_naive())
 
     @app.get("/info")
     def info() -> Response:
@@ -139,6 +184,7 @@ def create_app(settings: Settings | None = None) -> Flask:
             region=settings.region,
             timestamp=datetime.now(UTC).isoformat(timespec="milliseconds"),
             secrets_set=settings.secrets_set,
+            items_store="postgresql" if settings.database else "sqlite",
         )
 
     @app.get("/api/items")
@@ -152,7 +198,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     @app.get("/api/items/<int:item_id>")
     def get_item(item_id: int) -> Response:
-        item = store.get(item_id)
+        item = store.get(item_id) if item_id <= MAX_ITEM_ID else None
         if item is None:
             return _error(404, f"item {item_id} not found")
         return jsonify(item.to_dict())

@@ -1,13 +1,14 @@
 """Load benchmark of the sample app under gunicorn (app/gunicorn.conf.py) on loopback.
 
-Starts its own gunicorn on a free 127.0.0.1 port with WEB_CONCURRENCY x GUNICORN_THREADS,
-seeds the item database, then measures requests/s and p50/p99 latency for
-GET /health, GET /api/items (with the seeded items) and POST /api/items, and stops the
-server with SIGTERM. It uses wrk when it is installed (`apt-get install wrk`) and a small
-asyncio keep-alive client otherwise, so nothing outside the Python standard library is
-required.
+For each item store (SQLite, and PostgreSQL: a throwaway server of the system's
+PostgreSQL, durable settings, started as the app's tests start it), starts its own
+gunicorn on a free 127.0.0.1 port with WEB_CONCURRENCY x GUNICORN_THREADS, seeds the
+items, then measures requests/s and p50/p99 latency for GET /health, GET /api/items
+(with the seeded items) and POST /api/items, and stops the server with SIGTERM. It uses
+wrk when it is installed (`apt-get install wrk`) and a small asyncio keep-alive client
+otherwise.
 
-    .venv/bin/python bench/app_load.py [--tool auto|wrk|python] [--connections 32]
+    .venv/bin/python bench/app_load.py [--store both|sqlite|postgresql] [--tool auto|wrk|python]
 
 Target on 2 cores, 2 workers x 4 threads: >= 1,500 req/s on /health, p99 < 50 ms at 32
 connections. Both the server and the load generator share this machine's cores.
@@ -22,6 +23,7 @@ import http.client
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -29,9 +31,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "app"))
+from postgres_server import PostgresServer  # noqa: E402  (the tests' throwaway server)
+
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 20.0
 REQUEST_TIMEOUT_S = 30.0
@@ -71,13 +78,14 @@ def _free_port() -> int:
 class Server:
     """gunicorn as in production, but bound to loopback, logging to a file in `workdir`."""
 
-    def __init__(self, workdir: Path, workers: int, threads: int) -> None:
+    def __init__(self, workdir: Path, workers: int, threads: int, store_env: dict[str, str]) -> None:
         self.port = _free_port()
         env = {
             **os.environ,
             "ITEMS_DB": str(workdir / "items.db"),
             "WEB_CONCURRENCY": str(workers),
             "GUNICORN_THREADS": str(threads),
+            **store_env,
         }
         command = [sys.executable, "-m", "gunicorn", "-c", "app/gunicorn.conf.py"]
         command += ["--bind", f"{HOST}:{self.port}", "app.main:app"]
@@ -280,6 +288,7 @@ def _row(result: Result) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--store", choices=["both", "sqlite", "postgresql"], default="both")
     parser.add_argument("--tool", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per endpoint (at most)")
@@ -305,29 +314,55 @@ def main(argv: list[str] | None = None) -> int:
         f"{tool}, {os.cpu_count()} CPUs",
         flush=True,
     )
-    with tempfile.TemporaryDirectory(prefix="app-bench-") as tmp:
-        workdir = Path(tmp)
-        server = Server(workdir, args.workers, args.threads)
-        try:
-            server.seed(args.items)
-            print(_HEADER)
-            for scenario in scenarios:
-                # short warm-up so the first scenario does not pay for connection setup and imports
-                run_python(server.port, scenario, args.connections, args.connections * 5, 2.0)
-                cpu_before = server.cpu_seconds()
-                if tool == "wrk":
-                    result = run_wrk(server.port, scenario, args.connections, args.duration, workdir)
-                else:
-                    result = run_python(server.port, scenario, args.connections, args.requests, args.duration)
-                cpu_after = server.cpu_seconds()
-                if cpu_before is not None and cpu_after is not None and result.requests:
-                    cpu_us = (cpu_after - cpu_before) / result.requests * 1e6
-                    result = dataclasses.replace(result, server_cpu_us=cpu_us)
-                print(_row(result), flush=True)
-        finally:
-            exit_code = server.stop()
-        print(f"gunicorn stopped with SIGTERM, exit status {exit_code}")
-    return 0 if exit_code == 0 else 1
+    stores = ["sqlite", "postgresql"] if args.store == "both" else [args.store]
+    exit_codes = []
+    for store in stores:
+        with tempfile.TemporaryDirectory(prefix="app-bench-") as tmp, _store_env(store) as store_env:
+            workdir = Path(tmp)
+            server = Server(workdir, args.workers, args.threads, store_env)
+            try:
+                server.seed(args.items)
+                print(f"\n{store}\n{_HEADER}")
+                for scenario in scenarios:
+                    print(_row(_measure(server, scenario, tool, args, workdir)), flush=True)
+            finally:
+                exit_codes.append(server.stop())
+            print(f"gunicorn stopped with SIGTERM, exit status {exit_codes[-1]}")
+    return 0 if set(exit_codes) == {0} else 1
+
+
+def _measure(
+    server: Server, scenario: Scenario, tool: str, args: argparse.Namespace, workdir: Path
+) -> Result:
+    # short warm-up so the first scenario does not pay for connection setup and imports
+    run_python(server.port, scenario, args.connections, args.connections * 5, 2.0)
+    cpu_before = server.cpu_seconds()
+    if tool == "wrk":
+        result = run_wrk(server.port, scenario, args.connections, args.duration, workdir)
+    else:
+        result = run_python(server.port, scenario, args.connections, args.requests, args.duration)
+    cpu_after = server.cpu_seconds()
+    if cpu_before is not None and cpu_after is not None and result.requests:
+        cpu_us = (cpu_after - cpu_before) / result.requests * 1e6
+        result = dataclasses.replace(result, server_cpu_us=cpu_us)
+    return result
+
+
+@contextmanager
+def _store_env(store: str) -> Iterator[dict[str, str]]:
+    """The app's variables for the store: none for SQLite, a fresh database for PostgreSQL.
+
+    The PostgreSQL server is durable (fsync on, as a production server), on the same cores.
+    """
+    if store == "sqlite":
+        yield {}
+        return
+    postgres = PostgresServer("bench", secrets.token_hex(16), durable=True)
+    try:
+        postgres.create_database("bench")
+        yield postgres.env("bench")
+    finally:
+        postgres.close()
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from fgc.spec.deployable import MAX_OUTPUTS, MAX_RESOURCES
 from fgc.spec.errors import Problem, SpecError
 
 if TYPE_CHECKING:
-    from fgc.compiler.templates import Templates
+    from fgc.compiler.stackset import StackSet
     from fgc.spec.models import Spec
     from fgc.spec.yamlsource import Path
 
@@ -46,7 +46,7 @@ def may_exceed(spec: Spec) -> bool:
     return len(json.dumps(data, default=str)) > _SMALL_DOCUMENT
 
 
-def check(spec: Spec, templates: Templates) -> None:
+def check(spec: Spec, templates: StackSet) -> None:
     """Raise :class:`SpecError` listing every limit ``templates`` break, each at its spec key."""
     problems: list[Problem] = []
     for name in templates:

@@ -122,8 +122,16 @@ def _routes(spec: Spec) -> Found:
     return found
 
 
+def nested_stacks(spec: Spec) -> int:
+    """How many nested stacks the root holds: one per service, and network, cluster, registries.
+
+    compiler/build.py decides the parts; a test keeps this count equal to what it builds.
+    """
+    return len(spec.services) + (spec.network.existing is None) + 1 + bool(spec.registries)
+
+
 def _root_size(spec: Spec) -> Found:
-    stacks = len(spec.template_names()) - 1  # one nested stack per part; the root is not one
+    stacks = nested_stacks(spec)
     if stacks <= MAX_RESOURCES:
         return []
     most = MAX_RESOURCES - (stacks - len(spec.services))

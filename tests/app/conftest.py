@@ -6,7 +6,9 @@ sys.path here (pytest runs with --import-mode=importlib, which does not add it).
 
 from __future__ import annotations
 
+import dataclasses
 import http.client
+import itertools
 import json
 import os
 import signal
@@ -25,6 +27,9 @@ if str(ROOT) not in sys.path:
 
 from app.config import Settings  # noqa: E402
 from app.service import create_app  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).parent))
+from postgres_server import PostgresMissing, PostgresServer  # noqa: E402
 
 #: Recognisable secret values: a test fails if either shows up in a response or a log line.
 SECRETS = {"DB_USERNAME": "user-5f3a9c-never-shown", "DB_PASSWORD": "pw-81d2e7-never-shown"}
@@ -49,7 +54,9 @@ class Response:
 class GunicornServer:
     """gunicorn started exactly as in production (app/gunicorn.conf.py), bound to 127.0.0.1."""
 
-    def __init__(self, tmp: Path, env: dict[str, str] | None = None, cwd: Path = ROOT) -> None:
+    def __init__(
+        self, tmp: Path, env: dict[str, str] | None = None, cwd: Path = ROOT, ready_status: int = 200
+    ) -> None:
         tmp.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.stdout_path, self.stderr_path = tmp / "gunicorn.out", tmp / "gunicorn.err"
@@ -65,20 +72,21 @@ class GunicornServer:
         command += ["--bind", f"127.0.0.1:{self.port}", "app.main:app"]
         with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
             self.process = subprocess.Popen(command, cwd=cwd, env=environ, stdout=out, stderr=err)
-        self._wait_ready()
+        self._wait_ready(ready_status)
 
-    def _wait_ready(self) -> None:
+    def _wait_ready(self, status: int) -> None:
+        """Until /health answers `status` (503: up, but its database is not)."""
         deadline = time.monotonic() + _START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n{self.logs()}")
             try:
-                if self.request("GET", "/health").status == 200:
+                if self.request("GET", "/health").status == status:
                     return
             except OSError:
                 time.sleep(0.05)
         self.stop()
-        raise RuntimeError(f"gunicorn did not become healthy:\n{self.logs()}")
+        raise RuntimeError(f"gunicorn's /health never answered {status}:\n{self.logs()}")
 
     def request(
         self, method: str, path: str, body: object = None, headers: dict[str, str] | None = None
@@ -93,6 +101,24 @@ class GunicornServer:
             return Response(response.status, dict(response.getheaders()), response.read())
         finally:
             conn.close()
+
+    def served_by(self, request_ids: list[str]) -> set[int]:
+        """pids of the workers that served these requests, from the JSON access log.
+
+        gunicorn writes the access line after the response, so a line may lag its response.
+        """
+        deadline = time.monotonic() + 10
+        while True:
+            pids = {
+                record["request_id"]: record["pid"]
+                for record in self.log_records()
+                if record["logger"] == "gunicorn.access"
+            }
+            missing = [request_id for request_id in request_ids if request_id not in pids]
+            if not missing:
+                return {pids[request_id] for request_id in request_ids}
+            assert time.monotonic() < deadline, f"no access log line for the requests {missing}"
+            time.sleep(0.02)
 
     def stop(self) -> int:
         if self.process.poll() is None:
@@ -124,9 +150,38 @@ def settings(tmp_path: Path) -> Settings:
     )
 
 
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the session; its app role has the SECRETS as credentials."""
+    try:
+        server = PostgresServer(SECRETS["DB_USERNAME"], SECRETS["DB_PASSWORD"])
+    except PostgresMissing as exc:
+        pytest.fail(str(exc))  # not a skip: CI installs PostgreSQL, so these tests always run
+    yield server
+    server.close()
+
+
+_database_numbers = itertools.count()
+
+
 @pytest.fixture
-def flask_app(settings: Settings):  # type: ignore[no-untyped-def]
-    return create_app(settings)
+def postgres_env(postgres: PostgresServer) -> dict[str, str]:
+    """A new, empty database on the session's server: the DB_* variables that name it."""
+    name = f"items_{next(_database_numbers)}"
+    postgres.create_database(name)
+    return postgres.env(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def flask_app(request: pytest.FixtureRequest, settings: Settings):  # type: ignore[no-untyped-def]
+    """The app on each store: every route test holds for SQLite and for PostgreSQL."""
+    if request.param == "postgresql":
+        settings = dataclasses.replace(
+            settings, database=Settings.from_env(request.getfixturevalue("postgres_env")).database
+        )
+    app = create_app(settings)
+    yield app
+    app.extensions["items"].close()
 
 
 @pytest.fixture
@@ -147,8 +202,8 @@ def start_server(tmp_path: Path) -> Iterator:  # type: ignore[type-arg]
     """Factory for a private gunicorn (for tests that stop it); stopped at teardown."""
     started: list[GunicornServer] = []
 
-    def start(env: dict[str, str] | None = None, cwd: Path = ROOT) -> GunicornServer:
-        srv = GunicornServer(tmp_path / f"server{len(started)}", env, cwd)
+    def start(env: dict[str, str] | None = None, cwd: Path = ROOT, ready_status: int = 200) -> GunicornServer:
+        srv = GunicornServer(tmp_path / f"server{len(started)}", env, cwd, ready_status)
         started.append(srv)
         return srv
 

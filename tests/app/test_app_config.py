@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from app.config import Settings
-from app.jsonlog import JsonFormatter
+from app.config import ConfigError, Database, Settings
+from app.jsonlog import HideObjectArguments, JsonFormatter
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN_CONF = ROOT / "app" / "gunicorn.conf.py"
@@ -47,6 +47,7 @@ def test_gunicorn_conf_reads_the_environment(monkeypatch: pytest.MonkeyPatch) ->
     [
         ("PORT", "http", "PORT must be an integer, got 'http'"),
         ("WEB_CONCURRENCY", "0", "WEB_CONCURRENCY must be at least 1, got 0"),
+        ("PORT", "99999", "PORT must be at most 65535, got 99999"),
     ],
 )
 def test_gunicorn_conf_rejects_bad_values_with_a_message(
@@ -61,6 +62,75 @@ def test_settings_defaults_keep_the_database_in_the_temp_directory() -> None:
     assert settings.items_db == str(Path(tempfile.gettempdir()) / "items.db")
     assert settings.secrets_set == {"DB_USERNAME": False, "DB_PASSWORD": False, "API_KEY": False}
     assert settings.secret_values == ()
+
+
+def test_without_db_host_the_items_stay_in_sqlite() -> None:
+    assert Settings.from_env({"DB_USERNAME": "u", "DB_PASSWORD": "p", "DB_NAME": "d"}).database is None
+    assert Settings.from_env({"DB_HOST": "  "}).database is None
+
+
+def test_db_host_selects_postgresql_with_tls_preferred_and_the_default_port() -> None:
+    env = {"DB_HOST": "db.example.com", "DB_NAME": "myapp", "DB_USERNAME": "admin", "DB_PASSWORD": "pw!"}
+    settings = Settings.from_env({**env, "GUNICORN_THREADS": "6"})
+    assert settings.database == Database("db.example.com", 5432, "myapp", "admin", "pw!", "prefer")
+    assert settings.threads == 6
+    assert settings.database.connect_kwargs() == {
+        "host": "db.example.com",
+        "port": 5432,
+        "sslmode": "prefer",
+        "dbname": "myapp",
+        "user": "admin",
+        "password": "pw!",
+    }
+    assert "pw!" not in repr(settings.database)
+    # the host comes from the database secret too: never logged
+    assert {"db.example.com", "admin", "pw!"} <= set(settings.secret_values)
+    custom = Settings.from_env({"DB_HOST": "h", "DB_PORT": "6432", "DB_SSLMODE": "verify-full"}).database
+    assert custom is not None and (custom.port, custom.sslmode) == (6432, "verify-full")
+    assert custom.connect_kwargs() == {"host": "h", "port": 6432, "sslmode": "verify-full"}  # libpq defaults
+
+
+def test_db_host_may_be_an_rds_endpoint_with_its_port() -> None:
+    """Terraform's aws_db_instance `endpoint` (what the guide puts in the secret) is address:port."""
+    endpoint = "mydb.abc123.us-east-1.rds.amazonaws.com"
+    database = Settings.from_env({"DB_HOST": f"{endpoint}:6543"}).database
+    assert database is not None and (database.host, database.port) == (endpoint, 6543)
+    assert endpoint in Settings.from_env({"DB_HOST": f"{endpoint}:6543"}).secret_values
+    same = Settings.from_env({"DB_HOST": f"{endpoint}:6543", "DB_PORT": "6543"}).database
+    assert same is not None and same.port == 6543
+    ipv6 = Settings.from_env({"DB_HOST": "fd00::5"}).database
+    assert ipv6 is not None and (ipv6.host, ipv6.port) == ("fd00::5", 5432)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DB_HOST": "db.internal:x"}, "DB_HOST's port must be an integer, got 'x'"),
+        ({"DB_HOST": "db.internal:5433", "DB_PORT": "5432"}, "DB_HOST ends in port 5433 but DB_PORT is 5432"),
+        ({"DB_PORT": "5432x"}, "DB_PORT must be an integer, got '5432x'"),
+        ({"DB_PORT": "70000"}, "DB_PORT must be at most 65535, got 70000"),
+        (
+            {"DB_SSLMODE": "on"},
+            "DB_SSLMODE must be one of disable, allow, prefer, require, verify-ca, verify-full",
+        ),
+    ],
+)
+def test_bad_database_settings_are_refused_by_name(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        Settings.from_env({"DB_HOST": "db.internal", **env})
+
+
+def test_driver_log_arguments_show_only_class_names() -> None:
+    """libpq's messages name the host and user; the driver's log lines keep only the class."""
+    error = OSError('connection to server at "db.internal" (10.0.0.5), port 5432 failed')
+    record = logging.LogRecord(
+        "psycopg.pool", logging.WARNING, __file__, 1, "error in %r: %s", ("items", error), None
+    )
+    record.exc_info = (OSError, error, None)
+    assert HideObjectArguments().filter(record)
+    line = JsonFormatter().format(record)
+    assert json.loads(line)["message"] == "error in 'items': OSError"
+    assert "db.internal" not in line and "10.0.0.5" not in line
 
 
 def _record(message: str, **extra: object) -> logging.LogRecord:
@@ -119,7 +189,12 @@ def test_dockerfile_health_check_uses_python_and_an_existing_script() -> None:
 
 def test_image_requirements_pin_the_versions_the_tests_run() -> None:
     pins = dict(line.split("==") for line in _rules(ROOT / "app" / "requirements.txt"))
-    assert pins == {"Flask": version("flask"), "gunicorn": version("gunicorn")}
+    assert pins == {
+        "Flask": version("flask"),
+        "gunicorn": version("gunicorn"),
+        "psycopg[binary]": version("psycopg"),
+        "psycopg-pool": version("psycopg-pool"),
+    }
 
 
 def test_dockerignore_sends_only_the_app() -> None:

@@ -19,25 +19,6 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _served_by(server, request_ids: list[str]) -> set[int]:  # type: ignore[no-untyped-def]
-    """pids of the workers that served these requests, from the JSON access log.
-
-    gunicorn writes the access line after the response, so a line may lag its response.
-    """
-    deadline = time.monotonic() + 10
-    while True:
-        pids = {
-            record["request_id"]: record["pid"]
-            for record in server.log_records()
-            if record["logger"] == "gunicorn.access"
-        }
-        missing = [request_id for request_id in request_ids if request_id not in pids]
-        if not missing:
-            return {pids[request_id] for request_id in request_ids}
-        assert time.monotonic() < deadline, f"no access log line for the requests {missing}"
-        time.sleep(0.02)
-
-
 def test_concurrent_posts_are_visible_from_every_worker(server) -> None:  # type: ignore[no-untyped-def]
     names = [f"concurrent-{i}" for i in range(40)]
     with ThreadPoolExecutor(max_workers=16) as pool:
@@ -56,7 +37,7 @@ def test_concurrent_posts_are_visible_from_every_worker(server) -> None:  # type
             assert listing.status == 200
             listed = {item["id"]: item["name"] for item in listing.json()["items"]}
             assert created.items() <= listed.items()
-        listing_pids |= _served_by(server, [r.headers["X-Request-Id"] for r in listings])
+        listing_pids |= server.served_by([r.headers["X-Request-Id"] for r in listings])
         if len(listing_pids) == 2:
             break
     assert len(listing_pids) == 2, "every listing came from one worker; cannot show sharing"
@@ -86,7 +67,7 @@ def test_chunked_bodies_are_accepted_up_to_64_kib_and_refused_beyond(server) -> 
 def test_every_log_line_is_json_and_access_lines_carry_request_fields(server) -> None:  # type: ignore[no-untyped-def]
     response = server.request("GET", "/api/items/424242", headers={"X-Request-Id": "trace-me-1"})
     assert response.status == 404
-    _served_by(server, ["trace-me-1"])
+    server.served_by(["trace-me-1"])
     records = server.log_records()  # json.loads of every line: a non-JSON line fails here
     assert all({"time", "level", "message", "pid"} <= record.keys() for record in records)
     access = [r for r in records if r.get("request_id") == "trace-me-1"]
@@ -107,7 +88,7 @@ def test_secrets_never_appear_in_responses_or_logs(server, app_secrets) -> None:
         server.request("DELETE", "/api/items"),
     ]
     assert responses[1].json()["secrets_set"]["DB_PASSWORD"] is True
-    _served_by(server, [r.headers["X-Request-Id"] for r in responses])  # all logged
+    server.served_by([r.headers["X-Request-Id"] for r in responses])  # all logged
     texts = [r.body.decode() + json.dumps(r.headers) for r in responses] + server.logs().splitlines()
     for value in app_secrets.values():
         assert not [text for text in texts if value in text]

@@ -1,17 +1,22 @@
-"""Every route, status code and error body, through Flask's test client."""
+"""Every route, status code and error body, through Flask's test client, on both stores.
+
+`client` is parametrized (conftest.py): each test that uses it runs against SQLite and
+against a real PostgreSQL server, so the two stores keep one contract.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import socket
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from app.config import Settings
+from app.items import StoreError
 from app.service import create_app
-from app.store import StoreError
 
 
 def _assert_json_error(response, status: int) -> dict:  # type: ignore[no-untyped-def]
@@ -25,17 +30,50 @@ def _assert_json_error(response, status: int) -> dict:  # type: ignore[no-untype
     return body
 
 
-def test_health_is_ok(client) -> None:  # type: ignore[no-untyped-def]
+def _assert_guide_timestamp(text: str) -> None:
+    """The guide's `datetime.utcnow().isoformat()`: UTC, no offset, and now."""
+    timestamp = datetime.fromisoformat(text)
+    assert timestamp.tzinfo is None and "+" not in text and not text.endswith("Z")
+    assert abs(timestamp - datetime.now(UTC).replace(tzinfo=None)) < timedelta(minutes=5)
+
+
+def test_health_answers_the_guides_contract(client) -> None:  # type: ignore[no-untyped-def]
     response = client.get("/health")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok"}
+    body = response.get_json()
+    assert body.keys() == {"status", "timestamp"} and body["status"] == "healthy"
+    _assert_guide_timestamp(body["timestamp"])
 
 
-def test_health_is_503_when_the_database_is_unreadable(client, settings) -> None:  # type: ignore[no-untyped-def]
+def test_health_is_503_when_the_sqlite_file_is_unreadable(settings) -> None:  # type: ignore[no-untyped-def]
+    client = create_app(settings).test_client()
     Path(settings.items_db).write_bytes(b"this is not an sqlite database" * 200)
     response = client.get("/health")
     assert response.status_code == 503
-    assert response.get_json() == {"status": "unavailable"}
+    body = response.get_json()
+    assert body.keys() == {"status", "timestamp"} and body["status"] == "unhealthy"
+    _assert_guide_timestamp(body["timestamp"])
+    body = _assert_json_error(client.post("/api/items", json={"name": "x"}), 503)
+    assert body["error"] == "item database unavailable"
+
+
+def test_unreachable_postgresql_does_not_fail_start_up_and_answers_503(  # type: ignore[no-untyped-def]
+    settings, unused_port: int, capsys
+) -> None:
+    env = {"DB_HOST": "localhost", "DB_PORT": str(unused_port), "DB_NAME": "items", "DB_USERNAME": "u-4b1d"}
+    app = create_app(dataclasses.replace(settings, database=Settings.from_env(env).database))
+    try:
+        client = app.test_client()
+        response = client.get("/health")
+        assert response.status_code == 503 and response.get_json()["status"] == "unhealthy"
+        for response in (client.get("/api/items"), client.post("/api/items", json={"name": "x"})):
+            body = _assert_json_error(response, 503)
+            assert body["error"] == "item database unavailable" and response.headers["Retry-After"] == "5"
+    finally:
+        app.extensions["items"].close()
+    logged = capsys.readouterr().out
+    assert "item database unavailable: PostgreSQL: PoolTimeout" in logged
+    assert "u-4b1d" not in logged and str(unused_port) not in logged
 
 
 def test_unusable_database_path_fails_start_up_with_the_fix(tmp_path: Path) -> None:
@@ -55,7 +93,7 @@ def test_request_id_is_generated_or_reused_when_well_formed(client) -> None:  # 
 
 
 def test_info_reports_the_environment_and_only_whether_secrets_are_set(  # type: ignore[no-untyped-def]
-    client, app_secrets
+    client, app_secrets, request
 ) -> None:
     response = client.get("/info")
     assert response.status_code == 200
@@ -64,6 +102,7 @@ def test_info_reports_the_environment_and_only_whether_secrets_are_set(  # type:
     assert (body["environment"], body["version"], body["region"]) == ("test", "1.2.3", "eu-west-1")
     assert datetime.fromisoformat(body["timestamp"]).tzinfo is not None
     assert body["secrets_set"] == {"DB_USERNAME": True, "DB_PASSWORD": True, "API_KEY": False}
+    assert body["items_store"] == request.node.callspec.params["flask_app"]
     for value in app_secrets.values():
         assert value not in response.get_data(as_text=True)
 
@@ -99,9 +138,25 @@ def test_name_of_exactly_200_characters_is_accepted(client) -> None:  # type: ig
     assert response.get_json()["name"] == "n" * 200
 
 
+def test_names_beyond_ascii_are_stored_as_sent(client) -> None:  # type: ignore[no-untyped-def]
+    name = "caf\u00e9 \U0001f600 \u2028 \u65e5\u672c"  # a surrogate pair in JSON: one character
+    response = client.post("/api/items", data=json.dumps({"name": name}), content_type="application/json")
+    assert response.status_code == 201
+    item = response.get_json()
+    assert item["name"] == name
+    assert client.get(f"/api/items/{item['id']}").get_json()["name"] == name
+    assert client.get("/api/items").get_json()["items"] == [item]
+
+
 def test_missing_item_is_404(client) -> None:  # type: ignore[no-untyped-def]
     body = _assert_json_error(client.get("/api/items/999"), 404)
     assert body["error"] == "item 999 not found"
+
+
+@pytest.mark.parametrize("item_id", [0, 2**63 - 1, 2**63, 10**30])
+def test_ids_beyond_64_bits_are_404_not_500(client, item_id: int) -> None:  # type: ignore[no-untyped-def]
+    body = _assert_json_error(client.get(f"/api/items/{item_id}"), 404)
+    assert body["error"] == f"item {item_id} not found"
 
 
 @pytest.mark.parametrize("path", ["/nope", "/api/items/abc", "/api/items/-1", "/api/", "/health/x"])
@@ -141,6 +196,9 @@ def test_wrong_methods_are_405_json_with_allow(client, method: str, path: str, a
         (b'{"name": ""}', '"name" must not be empty'),
         (b'{"name": "   "}', '"name" must not be empty'),
         (json.dumps({"name": "n" * 201}).encode(), '"name" must be at most 200 characters'),
+        (b'{"name": "\\ud800"}', '"name" must be Unicode text without NUL or unpaired surrogates'),
+        (b'{"name": "a\\udfffb"}', '"name" must be Unicode text without NUL or unpaired surrogates'),
+        (b'{"name": "nul\\u0000"}', '"name" must be Unicode text without NUL or unpaired surrogates'),
     ],
 )
 def test_invalid_bodies_are_400_json(client, body: bytes, message: str) -> None:  # type: ignore[no-untyped-def]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from fgc.compiler import limits
+from fgc.spec import deployable
 
 from fgc import compiler, spec
 
@@ -114,3 +115,17 @@ def test_what_validate_accepts_at_the_edges_of_the_rules_renders_and_lints_clean
         "AT": "12:30",
     }
     assert templates.parameters["B2ImageTag"] == "1.10"
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "app: demo\n",
+        "app: demo\nregistries: {team-api: {}}\n",
+        "app: demo\nnetwork: {existing: {vpc_id: vpc-1, private_subnets: [subnet-1, subnet-2]}}\n",
+    ],
+)
+def test_the_spec_counts_the_nested_stacks_compile_builds(head: str) -> None:
+    """spec.deployable refuses 499 services from this count: it must be what compile builds."""
+    app = spec.loads(head + "services:\n  a: {image: nginx}\n  b: {image: nginx}\n", environ={})
+    assert deployable.nested_stacks(app) == len(compiler.compile(app).nested)

@@ -128,6 +128,8 @@ def test_repo_fargate_yaml_is_the_tutorial_setup():
     assert {name: (ref.secretsmanager, ref.key) for name, ref in api.secrets.items()} == {
         "DB_USERNAME": ("flask-api/database", "username"),
         "DB_PASSWORD": ("flask-api/database", "password"),
+        "DB_HOST": ("flask-api/database", "host"),
+        "DB_NAME": ("flask-api/database", "database"),
     }
     assert api.http.health_check.path == "/health" and document.load_balancer.scheme == "internet-facing"
     assert (api.scaling.min, api.scaling.max, api.scaling.cpu, api.scaling.memory) == (2, 10, 70, 80)

@@ -43,7 +43,6 @@ SEMANTIC = {
     "37-capacity-zero": "a sum of two keys",
     "38-requests-without-http": "one key requires another",
     "39-env-clash": "a name in two maps",
-    "41-override-unknown-template": "the names of the compiled templates",
     "42-override-op-needs-value": "one key requires another",
     "43-health-timeout-over-interval": "timeout compared with interval",
     "44-bad-cron": "AWS cron's fields",
