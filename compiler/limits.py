@@ -8,13 +8,13 @@ value (``ImageTags`` holds every service's tag). From the CloudFormation quotas 
 500 resources, 200 parameters and 200 outputs per template, 4,096 bytes per parameter
 value, 1 MB per template body uploaded to S3.
 
-`fgc validate` compiles only documents that could reach one of these (:func:`may_exceed`),
-so checking an ordinary file stays as fast as loading it.
+`fgc validate` compiles only documents that could reach one of these
+(:func:`fgc.spec.deployable.may_exceed`), so checking an ordinary file stays as fast as
+loading it; see :func:`verify`.
 """
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 from fgc.spec.deployable import MAX_OUTPUTS, MAX_RESOURCES
@@ -29,21 +29,31 @@ MAX_PARAMETERS = 200
 MAX_PARAMETER_BYTES = 4096
 MAX_TEMPLATE_BYTES = 1024 * 1024
 
-#: Documents smaller than this (as JSON) compile to templates far under 1 MB: an entry of a
-#: few bytes in the spec becomes at most ~15 times that in a template (indented JSON, and a
-#: secret's ARN in both the container and the execution role's policy).
-_SMALL_DOCUMENT = 32 * 1024
-#: With at most this many services the root stays far under its parameter, output and size limits.
-_FEW_SERVICES = 100
 
+def verify(spec: Spec) -> None:
+    """What `fgc validate` adds to loading a document that :func:`~fgc.spec.deployable.may_exceed`.
 
-def may_exceed(spec: Spec) -> bool:
-    """Whether ``spec`` could break a limit only its compiled templates show."""
-    if spec.overrides or len(spec.services) > _FEW_SERVICES:
-        return True
-    source = spec._source
-    data = source.data if source is not None else spec.model_dump(mode="json")
-    return len(json.dumps(data, default=str)) > _SMALL_DOCUMENT
+    Compile it (which runs :func:`check`); and when it has overrides, lint it too: the
+    builders' own templates lint clean (the golden and property tests hold them to it), so a
+    finding comes from an override and is reported at that override's key.
+    """
+    from fgc.compiler.build import compile
+    from fgc.compiler.lint import lint
+
+    stack_set = compile(spec)
+    if not spec.overrides:
+        return
+    findings = lint(stack_set, regions=[spec.region] if spec.region else None)
+    if findings:
+        raise SpecError(
+            [
+                spec.problem_at(
+                    ("overrides", f.template) if f.template in spec.overrides else ("overrides",),
+                    f"after overrides, cfn-lint finds {f}",
+                )
+                for f in findings
+            ]
+        )
 
 
 def check(spec: Spec, templates: StackSet) -> None:

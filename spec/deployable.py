@@ -13,6 +13,7 @@ https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balance
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
@@ -55,6 +56,24 @@ def path_values(paths: Sequence[str] | None) -> list[str]:
             expanded = [path, path.rstrip("/") + "/*"]
         values += [v for v in expanded if v not in values]
     return values
+
+
+#: Documents smaller than this (as JSON) compile to templates far under 1 MB: an entry of a
+#: few bytes in the spec becomes at most ~15 times that in a template (indented JSON, and a
+#: secret's ARN in both the container and the execution role's policy).
+_SMALL_DOCUMENT = 32 * 1024
+#: With at most this many services the root stays far under its parameter, output and size limits.
+_FEW_SERVICES = 100
+
+
+def may_exceed(spec: Spec) -> bool:
+    """Whether ``spec`` could break a limit only its compiled templates show (compiler/limits.py),
+    or name an override target only compiling reveals: then `fgc validate` compiles it."""
+    if spec.overrides or len(spec.services) > _FEW_SERVICES:
+        return True
+    source = spec._source
+    data = source.data if source is not None else spec.model_dump(mode="json")
+    return len(json.dumps(data, default=str)) > _SMALL_DOCUMENT
 
 
 def check(spec: Spec) -> Found:

@@ -41,14 +41,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _deployable(spec: Spec) -> None:
-    """Compile a document that could break a limit only its templates show (SPEC.md, "Valid means
-    deployable"); an ordinary one is fully checked by loading it, and validate stays fast."""
-    from fgc.compiler import limits
+    """Compile (and, with overrides, lint) a document that could break a rule only its templates
+    show (SPEC.md, "Valid means deployable"); an ordinary one is fully checked by loading it, and
+    validate stays fast."""
+    from fgc.spec.deployable import may_exceed
 
-    if limits.may_exceed(spec):
-        from fgc.compiler import compile
+    if may_exceed(spec):
+        from fgc.compiler.limits import verify
 
-        compile(spec)
+        verify(spec)
 
 
 def _and_envs(names: list[str]) -> str:

@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from fgc.compiler import limits
 from fgc.spec import deployable
 
 from fgc import compiler, spec
@@ -44,7 +43,7 @@ def test_image_tags_over_4096_bytes_are_refused() -> None:
     tag = "release-2026.12.02-abcdef"  # 25 characters: 201 of them (and commas) pass 4,096 bytes
     text = "app: demo\nservices:\n" + "".join(f"  s{i}: {{image: 'nginx:{tag}'}}\n" for i in range(201))
     app = spec.loads(text, environ={})
-    assert limits.may_exceed(app)
+    assert deployable.may_exceed(app)
     with pytest.raises(spec.SpecError) as caught:
         compiler.compile(app)
     assert [str(p) for p in caught.value.problems] == [
@@ -83,10 +82,10 @@ def test_every_failing_override_is_reported_at_once_with_the_keys_nearby() -> No
 
 def test_validate_compiles_only_documents_that_could_reach_a_compiled_limit() -> None:
     repo = spec.load(REPO / "fargate.yaml", environ={})
-    assert not limits.may_exceed(repo)
+    assert not deployable.may_exceed(repo)
     with_overrides = "app: demo\nservices:\n  api: {image: nginx}\noverrides:\n  cluster: []\n"
-    assert limits.may_exceed(spec.loads(with_overrides, environ={}))
-    assert limits.may_exceed(spec.loads(_alias_bomb_environment(), environ={}))
+    assert deployable.may_exceed(spec.loads(with_overrides, environ={}))
+    assert deployable.may_exceed(spec.loads(_alias_bomb_environment(), environ={}))
 
 
 def test_what_validate_accepts_at_the_edges_of_the_rules_renders_and_lints_clean(
@@ -129,3 +128,18 @@ def test_the_spec_counts_the_nested_stacks_compile_builds(head: str) -> None:
     """spec.deployable refuses 499 services from this count: it must be what compile builds."""
     app = spec.loads(head + "services:\n  a: {image: nginx}\n  b: {image: nginx}\n", environ={})
     assert deployable.nested_stacks(app) == len(compiler.compile(app).nested)
+
+
+def test_validate_lints_what_overrides_changed(tmp_path: Path) -> None:
+    """Found by the property test: an override that breaks a template passed validate, then failed lint."""
+    path = tmp_path / "fargate.yaml"
+    path.write_text(
+        "app: demo\nservices:\n  s0: {image: nginx}\n"
+        "overrides:\n  service-s0:\n    - {op: add, path: /Outputs/ServiceName, value: true}\n"
+    )
+    result = subprocess.run([FGC, "validate", "-f", str(path)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(
+        f"{path}:5:3: overrides.service-s0: after overrides, cfn-lint finds service-s0.json:"
+    )
+    assert "Traceback" not in result.stderr

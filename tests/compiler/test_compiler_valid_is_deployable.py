@@ -5,14 +5,15 @@ Documents are generated as YAML text, so the values the issue found changed by Y
 typing (``1.10``, ``0755``, ``12:30``, ``on``) reach the loader as a user writes them, next
 to the edges of every rule: tag characters, DNS labels, route patterns, rollout
 percentages, regions and zone counts, overrides. Validation is what `fgc validate`
-does: load, and compile when a compiled limit could be reached. The same documents check
-that the JSON Schema accepts whatever the validator accepts.
+does: load, and compile (and lint, with overrides) when a compiled rule could be broken.
+The same documents check that the JSON Schema accepts whatever the validator accepts.
 """
 
 from __future__ import annotations
 
 import jsonschema
 from fgc.compiler import limits
+from fgc.spec import deployable
 from fgc.spec.schema import as_editors_read, schema
 from fgc.spec.yamlsource import parse
 from hypothesis import HealthCheck, given, settings
@@ -92,8 +93,8 @@ def validate(text: str) -> spec.Spec | None:
     """The spec when `fgc validate` accepts ``text``, else None."""
     try:
         app = spec.loads(text, environ={})
-        if limits.may_exceed(app):
-            compiler.compile(app)
+        if deployable.may_exceed(app):
+            limits.verify(app)
     except spec.SpecError:
         return None
     return app
