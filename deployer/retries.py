@@ -52,7 +52,8 @@ def _refuse_cut_short(endpoint_url: str) -> Callable[..., None]:
     def before_parse(response_dict: dict[str, Any], **_: Any) -> None:
         declared = response_dict.get("headers", {}).get("content-length", "")
         body = response_dict.get("body")
-        if declared.isdigit() and isinstance(body, bytes) and len(body) < int(declared):
+        # an empty body is a HEAD's answer (its Content-Length is the object's), never cut short
+        if declared.isdigit() and isinstance(body, bytes) and 0 < len(body) < int(declared):
             raise bex.ConnectionClosedError(endpoint_url=f"{endpoint_url.rstrip('/')}/")
 
     return before_parse
