@@ -91,7 +91,7 @@ def check(spec: Spec) -> Found:
 def _same_ids(section: str, names: Iterable[str]) -> Found:
     """Two names that become one logical id (``a-1`` and ``a1``, ``a-b`` and ``a.b``)."""
     owners: dict[str, str] = {}
-    found = []
+    found: Found = []
     for name in names:
         owner = owners.setdefault(logical_id(name), name)
         if owner != name:
@@ -118,7 +118,7 @@ def _registries(spec: Spec) -> Found:
 
 
 def _routes(spec: Spec) -> Found:
-    found = []
+    found: Found = []
     routed = [(name, s.http) for name, s in spec.services.items() if s.http is not None]
     for name, http in routed:
         values = len(path_values(http.path)) + len(http.host or ())

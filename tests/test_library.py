@@ -28,7 +28,7 @@ LISTED = re.compile(r"^(spec|compiler|deployer)\.(\w+)", re.MULTILINE)
 SMALL = """\
 app: libtest
 network:
-  vpc: {azs: 2, endpoints: false}
+  vpc: {azs: 2, nat: single, endpoints: false}  # the public image is pulled through the NAT
 services:
   web:
     image: public.ecr.aws/docker/library/nginx:1.25
@@ -80,6 +80,8 @@ def test_the_readme_example_runs_as_written(
     on_the_emulator: Any, aws: Callable[[str], Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
     shutil.copyfile(REPO / "fargate.yaml", "fargate.yaml")
+    # what the user provides outside fgc before deploying: the image in ECR, the database secret
+    on_the_emulator.stand_in(spec.load("fargate.yaml", env="prod", environ={}), REGION)
     names: dict[str, Any] = {}
     exec(compile(readme_block("python"), "README.md", "exec"), names)
 
