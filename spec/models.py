@@ -818,7 +818,7 @@ class Spec(Strict):
 
     @model_validator(mode="after")
     def _document_rules(self) -> Self:
-        problems: list[tuple[str, str]] = []
+        problems: deployable.Found = []
         problems += self._check_images()
         problems += self._check_discovery_names()
         problems += self._check_routes()

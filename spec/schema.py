@@ -11,6 +11,7 @@ items stay whole. It agrees with the validator: tests/spec/test_spec_schema_agre
 from __future__ import annotations
 
 import json
+from typing import cast
 
 from fgc.spec.models import Spec
 from fgc.spec.yamlsource import Written
@@ -22,7 +23,7 @@ _ANNOTATIONS = ("title", "description", "default", "examples")
 
 def schema() -> dict:
     """The schema of the input form: what a user may write, before normalisation."""
-    document = _input_form(Spec.model_json_schema(mode="validation", by_alias=True))
+    document = cast(dict, _input_form(Spec.model_json_schema(mode="validation", by_alias=True)))
     _add_overlays(document)
     return {"$schema": DIALECT, "$id": "https://fgc.dev/fargate.schema.json", **document}
 
