@@ -14,6 +14,8 @@ COMMANDS = {
     "validate": "check fargate.yaml and list every problem with its line and column",
     "schema": "print the JSON Schema (2020-12) of fargate.yaml for editor completion and checks",
     "render": "compile fargate.yaml into CloudFormation templates, lint them and write them for review",
+    "cost": "estimate the monthly cost of fargate.yaml's resources, line by line, with its assumptions",
+    "diagram": "draw the architecture fargate.yaml compiles to (svg, png, mermaid or dot)",
     "diff": "show what `fgc deploy` would change (a CloudFormation change set, deleted afterwards)",
     "deploy": "deploy fargate.yaml: show the plan, confirm, execute it and follow its progress",
     "status": "show the deployed stack set: stack states, services, target health, outputs, last events",
