@@ -146,8 +146,8 @@ class _Reader:
         vcpu = int(task["Cpu"]) / 1024
         gb = int(task["Memory"]) / 1024
         arch = "arm" if task.get("RuntimePlatform", {}).get("CpuArchitecture") == "ARM64" else "x86"
-        low, high = self._task_hours(part, service)
-        strategy = self._strategy(service)
+        low, high = self._task_hours(part)
+        strategy = capacity_strategy(self.set, service)
         name = part.service
         counts = _count_text(low, high)
         for spot in (False, True):
@@ -174,13 +174,12 @@ class _Reader:
                 sum(n * h for n, h in high.items()) / HOURS,
             )
 
-    def _task_hours(self, part: Part, service: dict[str, Any]) -> tuple[dict[int, float], dict[int, float]]:
+    def _task_hours(self, part: Part) -> tuple[dict[int, float], dict[int, float]]:
         """Hours per month at each task count: (at the scaling minimum, at the maximum)."""
         target = _first(part, "AWS::ApplicationAutoScaling::ScalableTarget")
+        base = task_range(part)
         if target is None:
-            count = int(service.get("DesiredCount", 1))  # CloudFormation's default for a new service
-            return {count: HOURS}, {count: HOURS}
-        base = (int(target["MinCapacity"]), int(target["MaxCapacity"]))
+            return {base[0]: HOURS}, {base[1]: HOURS}
         low: dict[int, float] = {}
         high: dict[int, float] = {}
         for (lo, hi), hours in self._schedule(part.service or part.name, base, target).items():
@@ -215,18 +214,6 @@ class _Reader:
             end = events[i + 1][0] if i + 1 < len(events) else events[0][0] + WEEK
             result[limits] = result.get(limits, 0.0) + (end - start) / WEEK * HOURS
         return result
-
-    def _strategy(self, service: dict[str, Any]) -> list[dict[str, Any]]:
-        """The service's capacity provider strategy: its own, else its launch type's, else the cluster's."""
-        if "CapacityProviderStrategy" in service:
-            return list(service["CapacityProviderStrategy"])
-        if service.get("LaunchType") == "FARGATE":
-            return [{"CapacityProvider": "FARGATE", "Weight": 1}]
-        for part in self.set.nested:
-            association = _first(part, "AWS::ECS::ClusterCapacityProviderAssociations")
-            if association is not None:
-                return list(association.get("DefaultCapacityProviderStrategy", []))
-        return [{"CapacityProvider": "FARGATE", "Weight": 1}]
 
     # -- shared infrastructure --------------------------------------------------------------------
 
@@ -374,6 +361,34 @@ class _Reader:
                 if isinstance(output, dict) and "Fn::Join" in output:
                     return len(output["Fn::Join"][1])
         return 1
+
+
+def task_range(part: Part) -> tuple[int, int]:
+    """A service part's task count: its scalable target's (min, max), else its desired count twice."""
+    target = _first(part, "AWS::ApplicationAutoScaling::ScalableTarget")
+    if target is not None:
+        return int(target["MinCapacity"]), int(target["MaxCapacity"])
+    service = _first(part, "AWS::ECS::Service") or {}
+    count = int(service.get("DesiredCount", 1))  # CloudFormation's default for a new service
+    return count, count
+
+
+def capacity_strategy(stack_set: StackSet, service: dict[str, Any]) -> list[dict[str, Any]]:
+    """The service's capacity provider strategy: its own, else its launch type's, else the cluster's."""
+    if "CapacityProviderStrategy" in service:
+        return list(service["CapacityProviderStrategy"])
+    if service.get("LaunchType") == "FARGATE":
+        return [{"CapacityProvider": "FARGATE", "Weight": 1}]
+    for part in stack_set.nested:
+        association = _first(part, "AWS::ECS::ClusterCapacityProviderAssociations")
+        if association is not None:
+            return list(association.get("DefaultCapacityProviderStrategy", []))
+    return [{"CapacityProvider": "FARGATE", "Weight": 1}]
+
+
+def on_spot(tasks: int, strategy: list[dict[str, Any]]) -> float:
+    """How many of ``tasks`` run on Fargate Spot under ``strategy``."""
+    return _share(tasks, strategy, spot=True)
 
 
 def _all(part: Part, kind: str) -> list[dict[str, Any]]:
