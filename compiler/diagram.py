@@ -71,9 +71,7 @@ def build(stack_set: StackSet) -> Graph:
     services = [part for part in stack_set.nested if part.service is not None]
 
     zones = _zones(stack_set, services)
-    if any(nat for _, _, nat in zones) or (
-        lb is not None and lb.get("Scheme", "internet-facing") == "internet-facing"
-    ):
+    if lb is not None and lb.get("Scheme", "internet-facing") == "internet-facing":
         graph.top.append(Node("internet", ["internet"], "ellipse"))
     if lb is not None and cluster_part is not None:
         scheme = lb.get("Scheme", "internet-facing")
@@ -100,8 +98,7 @@ def build(stack_set: StackSet) -> Graph:
         if public:
             zone.members.append(Node(f"az{index}_public", [f"public subnet {public}"]))
         if nat:
-            zone.members.append(Node(f"az{index}_nat", ["NAT gateway"]))
-            graph.edges.append(Edge(f"az{index}_nat", "internet"))
+            zone.members.append(Node(f"az{index}_nat", ["NAT gateway", "to the internet"]))
         zone_clusters.append(zone)
     zone_names = ", ".join(c.label for c in zone_clusters) or "the given subnets"
     tasks = Cluster("services", f"services: tasks in the private subnets of {zone_names}")
@@ -123,7 +120,7 @@ def build(stack_set: StackSet) -> Graph:
         tasks.members.append(Node(sid, _service_lines(stack_set, part, namespace)))
         rule = _resource(part, "AWS::ElasticLoadBalancingV2::ListenerRule")
         if rule is not None and lb is not None:
-            graph.edges.append(Edge("lb", sid, _rule_text(rule)))
+            graph.edges.append(Edge("lb", sid))
         discovery = _resource(part, "AWS::ServiceDiscovery::Service")
         if discovery is not None and namespace:
             _shared(shared, "cloudmap", ["Cloud Map", namespace], "ellipse")
@@ -133,7 +130,7 @@ def build(stack_set: StackSet) -> Graph:
             graph.edges.append(Edge(sid, node.id, ", ".join(names), dashed=True))
         for image in _images(stack_set, part):
             node = _shared(shared, _slug(image), [image], "cylinder")
-            graph.edges.append(Edge(sid, node.id, "pulls", dashed=True))
+            graph.edges.append(Edge(sid, node.id, dashed=True))  # a cylinder: the image it pulls
     graph.top += list(shared.values())
     return graph
 
@@ -151,6 +148,9 @@ def _service_lines(stack_set: StackSet, part: Part, namespace: str | None) -> li
     arch = "ARM64" if task.get("RuntimePlatform", {}).get("CpuArchitecture") == "ARM64" else "x86_64"
     size = f"{int(task.get('Cpu', 256)) / 1024:g} vCPU, {int(task.get('Memory', 512)) / 1024:g} GB, {arch}"
     lines = [f"service {part.service}", f"tasks: {count}{scaling}, {size}"]
+    rule = _resource(part, "AWS::ElasticLoadBalancingV2::ListenerRule")
+    if rule is not None:  # on the node, not the edge: ten services' edge labels would pile up at the LB
+        lines.insert(1, f"route: {_rule_text(rule)}")
     ports = [
         str(m["ContainerPort"])
         for c in task.get("ContainerDefinitions", [])

@@ -59,9 +59,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         return 0
     write_file(Path(args.output), data)
-    print(
-        f"wrote {args.output} ({fmt}, {len(graph.clusters()['services'].members)} services)", file=sys.stderr
-    )
+    print(f"wrote {args.output} ({fmt})", file=sys.stderr)
     return 0
 
 

@@ -47,9 +47,9 @@ def test_a_three_service_app_in_mermaid_node_by_node() -> None:
         'lb["load balancer (internet-facing)<br/>HTTP :80"]',
         'subgraph vpc["VPC 10.0.0.0/16"]',
         'subgraph services["services: tasks in the private subnets of AZ 1, AZ 2"]',
-        'svc_web["service web<br/>tasks: 1, 0.25 vCPU, 0.5 GB, x86_64<br/>port 8080<br/>log group, 30 days"]',
+        'svc_web["service web<br/>route: /*<br/>tasks: 1, 0.25 vCPU, 0.5 GB, x86_64<br/>port 8080<br/>log group, 30 days"]',
         # 2 tasks: base 1 + 1/2 on-demand -> 25% Spot; 6 tasks: 1 + 5/2 on-demand -> 42% Spot
-        'svc_api["service api<br/>tasks: 2..6 (scaling), 0.25 vCPU, 0.5 GB, x86_64<br/>port 8000<br/>Spot 25%..42%'
+        'svc_api["service api<br/>route: /api /api/*<br/>tasks: 2..6 (scaling), 0.25 vCPU, 0.5 GB, x86_64<br/>port 8000<br/>Spot 25%..42%'
         '<br/>api.shop.local<br/>log group, 30 days"]',
         'svc_worker["service worker<br/>tasks: 1, 0.25 vCPU, 0.5 GB, x86_64<br/>log group, 14 days"]',
         'subgraph az1["AZ 1"]',
@@ -68,13 +68,13 @@ def test_a_three_service_app_in_mermaid_node_by_node() -> None:
     assert edges == [
         "internet --> lb",
         'services -->|"AWS APIs"| endpoints',
-        'lb -->|"/*"| svc_web',
-        'svc_web -.->|"pulls"| image_nginx',
-        'lb -->|"/api /api/*"| svc_api',
+        "lb --> svc_web",
+        "svc_web -.-> image_nginx",
+        "lb --> svc_api",
         'svc_api -.->|"api.shop.local"| cloudmap',
         'svc_api -.->|"TOKEN"| secret_shop_token',
-        'svc_api -.->|"pulls"| image_nginx',
-        'svc_worker -.->|"pulls"| ecr_shop_worker',
+        "svc_api -.-> image_nginx",
+        "svc_worker -.-> ecr_shop_worker",
     ]
 
 
@@ -93,10 +93,10 @@ def test_route_53_https_and_an_existing_vpc(golden_outputs: dict) -> None:
 def test_nat_per_az_draws_a_gateway_in_each_zone(golden_outputs: dict) -> None:
     text = mermaid(golden_outputs["repo"][2])
     assert [line.strip() for line in text if "NAT gateway" in line] == [
-        'az1_nat["NAT gateway"]',
-        'az2_nat["NAT gateway"]',
+        'az1_nat["NAT gateway<br/>to the internet"]',
+        'az2_nat["NAT gateway<br/>to the internet"]',
     ]
-    assert '  services -->|"egress"| az1_nat' in text and "  az2_nat --> internet" in text
+    assert '  services -->|"egress"| az1_nat' in text and '  services -->|"egress"| az2_nat' in text
 
 
 def test_the_same_stack_set_gives_the_same_text(golden_outputs: dict) -> None:
