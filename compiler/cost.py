@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from fgc.compiler.prices import Price, price_list
+from fgc.compiler.reading import endpoint_name, resource, resources
 from fgc.compiler.stackset import Part, PartOutput, SpecValue, StackSet
 
 #: Hours in the month every estimate covers (AWS's own calculator uses 730).
@@ -136,11 +137,15 @@ class _Reader:
     def _line(self, item: str, detail: str, quantity: float, key: str, high: float | None = None) -> Line:
         return Line(item, detail, quantity, self.prices[key], None if high == quantity else high)
 
+    def _hourly(self, item: str, detail: str, count: int, key: str) -> Line:
+        """``count`` things billed by the hour, all month."""
+        return self._line(item, detail, count * HOURS, key)
+
     # -- services ---------------------------------------------------------------------------------
 
     def _service(self, part: Part) -> Iterator[Line]:
-        task = _first(part, "AWS::ECS::TaskDefinition")
-        service = _first(part, "AWS::ECS::Service")
+        task = resource(part, "AWS::ECS::TaskDefinition")
+        service = resource(part, "AWS::ECS::Service")
         if task is None or service is None:
             return
         vcpu = int(task["Cpu"]) / 1024
@@ -165,7 +170,7 @@ class _Reader:
                     f"fargate{'_spot' if spot else ''}_{arch}_{key}_hour",
                     size * high_hours,
                 )
-        if _first(part, "AWS::ServiceDiscovery::Service") is not None:
+        if resource(part, "AWS::ServiceDiscovery::Service") is not None:
             yield self._line(
                 f"service {name}: Cloud Map instances",
                 f"one registered instance per task ({counts})",
@@ -176,7 +181,7 @@ class _Reader:
 
     def _task_hours(self, part: Part) -> tuple[dict[int, float], dict[int, float]]:
         """Hours per month at each task count: (at the scaling minimum, at the maximum)."""
-        target = _first(part, "AWS::ApplicationAutoScaling::ScalableTarget")
+        target = resource(part, "AWS::ApplicationAutoScaling::ScalableTarget")
         base = task_range(part)
         if target is None:
             return {base[0]: HOURS}, {base[1]: HOURS}
@@ -218,16 +223,18 @@ class _Reader:
     # -- shared infrastructure --------------------------------------------------------------------
 
     def _load_balancers(self) -> Iterator[Line]:
-        rules = sum(len(_all(part, "AWS::ElasticLoadBalancingV2::ListenerRule")) for part in self.set.nested)
+        rules = sum(
+            len(resources(part, "AWS::ElasticLoadBalancingV2::ListenerRule")) for part in self.set.nested
+        )
         for part in self.set.nested:
-            for lb in _all(part, "AWS::ElasticLoadBalancingV2::LoadBalancer"):
+            for lb in resources(part, "AWS::ElasticLoadBalancingV2::LoadBalancer"):
                 rps = self.a.requests_per_second
                 lcu = max(
                     rps / 25,
                     rps * self.a.kb_per_request * 3600 / 1e6,
                     rps * max(0, rules - FREE_RULES) / 1000,
                 )
-                yield self._line("load balancer hours", "1 application load balancer", HOURS, "alb_hour")
+                yield self._hourly("load balancer hours", "1 application load balancer", 1, "alb_hour")
                 yield self._line(
                     "load balancer LCU-hours",
                     f"{_num(lcu)} LCU ({_num(rps)} req/s x {_num(self.a.kb_per_request)} KB, {rules} rules)",
@@ -236,38 +243,30 @@ class _Reader:
                 )
                 if lb.get("Scheme", "internet-facing") == "internet-facing":
                     zones = self._list_length(part, lb.get("Subnets"))
-                    yield self._line(
+                    yield self._hourly(
                         "load balancer public IPv4 addresses",
                         f"{zones} addresses (one per zone)",
-                        zones * HOURS,
+                        zones,
                         "public_ipv4_hour",
                     )
 
     def _network(self) -> Iterator[Line]:
         for part in self.set.nested:
-            nats = _all(part, "AWS::EC2::NatGateway")
+            nats = resources(part, "AWS::EC2::NatGateway")
             if nats:
-                yield self._line(
-                    "NAT gateways",
-                    f"{len(nats)} NAT gateways x {_num(HOURS)} h",
-                    len(nats) * HOURS,
-                    "nat_hour",
-                )
+                detail = f"{len(nats)} NAT gateways x {_num(HOURS)} h"
+                yield self._hourly("NAT gateways", detail, len(nats), "nat_hour")
                 yield self._line("NAT data processed", f"{_num(self.a.nat_gb)} GB", self.a.nat_gb, "nat_gb")
-            eips = _all(part, "AWS::EC2::EIP")
+            eips = resources(part, "AWS::EC2::EIP")
             if eips:
-                yield self._line(
-                    "NAT public IPv4 addresses",
-                    f"{len(eips)} Elastic IPs",
-                    len(eips) * HOURS,
-                    "public_ipv4_hour",
-                )
-            endpoints = _all(part, "AWS::EC2::VPCEndpoint")
+                detail = f"{len(eips)} Elastic IPs"
+                yield self._hourly("NAT public IPv4 addresses", detail, len(eips), "public_ipv4_hour")
+            endpoints = resources(part, "AWS::EC2::VPCEndpoint")
             interface = [e for e in endpoints if e.get("VpcEndpointType", "Gateway") == "Interface"]
             gateway = [e for e in endpoints if e.get("VpcEndpointType", "Gateway") != "Interface"]
             if interface:
                 zone_hours = sum(len(e.get("SubnetIds", [])) for e in interface) * HOURS
-                names = ", ".join(_endpoint_name(e) for e in interface)
+                names = ", ".join(endpoint_name(e) for e in interface)
                 zones = len(interface[0].get("SubnetIds", []))
                 yield self._line(
                     "interface VPC endpoints",
@@ -282,16 +281,12 @@ class _Reader:
                     "interface_endpoint_gb",
                 )
             if gateway:
-                names = ", ".join(_endpoint_name(e) for e in gateway)
-                yield self._line(
-                    "gateway VPC endpoints",
-                    f"{len(gateway)} ({names})",
-                    len(gateway) * HOURS,
-                    "gateway_endpoint_hour",
-                )
+                names = ", ".join(endpoint_name(e) for e in gateway)
+                detail = f"{len(gateway)} ({names})"
+                yield self._hourly("gateway VPC endpoints", detail, len(gateway), "gateway_endpoint_hour")
 
     def _logs(self) -> Iterator[Line]:
-        groups = [g for part in self.set.nested for g in _all(part, "AWS::Logs::LogGroup")]
+        groups = [g for part in self.set.nested for g in resources(part, "AWS::Logs::LogGroup")]
         if not groups:
             return
         ingest = len(groups) * self.a.log_gb
@@ -313,7 +308,7 @@ class _Reader:
 
     def _cluster(self) -> Iterator[Line]:
         for part in self.set.nested:
-            for cluster in _all(part, "AWS::ECS::Cluster"):
+            for cluster in resources(part, "AWS::ECS::Cluster"):
                 settings = {s["Name"]: s["Value"] for s in cluster.get("ClusterSettings", [])}
                 if settings.get("containerInsights", "disabled") != "disabled":
                     yield self._line(
@@ -322,16 +317,16 @@ class _Reader:
                         1,
                         "container_insights_cluster_month",
                     )
-            for namespace in _all(part, "AWS::ServiceDiscovery::PrivateDnsNamespace"):
+            for namespace in resources(part, "AWS::ServiceDiscovery::PrivateDnsNamespace"):
                 yield self._line(
                     "Route 53 private hosted zone",
                     f"Cloud Map namespace {namespace['Name']}",
                     1,
                     "route53_zone_month",
                 )
-            for zone in _all(part, "AWS::Route53::HostedZone"):
+            for zone in resources(part, "AWS::Route53::HostedZone"):
                 yield self._line("Route 53 hosted zone", str(zone.get("Name", "")), 1, "route53_zone_month")
-            for record in _all(part, "AWS::Route53::RecordSet"):
+            for record in resources(part, "AWS::Route53::RecordSet"):
                 self.notes.append(
                     f"Route 53 record {record.get('Name')} goes into an existing zone: that zone is billed "
                     "whether or not fgc adds records, so it is not counted here"
@@ -339,7 +334,7 @@ class _Reader:
 
     def _registries(self) -> Iterator[Line]:
         for part in self.set.nested:
-            for repo in _all(part, "AWS::ECR::Repository"):
+            for repo in resources(part, "AWS::ECR::Repository"):
                 kept = _images_kept(repo) or self.a.images_kept
                 yield self._line(
                     f"ECR storage ({repo.get('RepositoryName', 'repository')})",
@@ -365,10 +360,10 @@ class _Reader:
 
 def task_range(part: Part) -> tuple[int, int]:
     """A service part's task count: its scalable target's (min, max), else its desired count twice."""
-    target = _first(part, "AWS::ApplicationAutoScaling::ScalableTarget")
+    target = resource(part, "AWS::ApplicationAutoScaling::ScalableTarget")
     if target is not None:
         return int(target["MinCapacity"]), int(target["MaxCapacity"])
-    service = _first(part, "AWS::ECS::Service") or {}
+    service = resource(part, "AWS::ECS::Service") or {}
     count = int(service.get("DesiredCount", 1))  # CloudFormation's default for a new service
     return count, count
 
@@ -380,7 +375,7 @@ def capacity_strategy(stack_set: StackSet, service: dict[str, Any]) -> list[dict
     if service.get("LaunchType") == "FARGATE":
         return [{"CapacityProvider": "FARGATE", "Weight": 1}]
     for part in stack_set.nested:
-        association = _first(part, "AWS::ECS::ClusterCapacityProviderAssociations")
+        association = resource(part, "AWS::ECS::ClusterCapacityProviderAssociations")
         if association is not None:
             return list(association.get("DefaultCapacityProviderStrategy", []))
     return [{"CapacityProvider": "FARGATE", "Weight": 1}]
@@ -389,19 +384,6 @@ def capacity_strategy(stack_set: StackSet, service: dict[str, Any]) -> list[dict
 def on_spot(tasks: int, strategy: list[dict[str, Any]]) -> float:
     """How many of ``tasks`` run on Fargate Spot under ``strategy``."""
     return _share(tasks, strategy, spot=True)
-
-
-def _all(part: Part, kind: str) -> list[dict[str, Any]]:
-    return [
-        r.get("Properties", {})
-        for _, r in sorted(part.template.get("Resources", {}).items())
-        if r["Type"] == kind
-    ]
-
-
-def _first(part: Part, kind: str) -> dict[str, Any] | None:
-    found = _all(part, kind)
-    return found[0] if found else None
 
 
 def _share(tasks: int, strategy: list[dict[str, Any]], spot: bool) -> float:
@@ -476,13 +458,6 @@ def _day(text: str) -> int | None:
     if text.upper() in _DAYS:
         return _DAYS[text.upper()]
     return int(text) - 1 if text.isdigit() and 1 <= int(text) <= 7 else None
-
-
-def _endpoint_name(endpoint: dict[str, Any]) -> str:
-    name = endpoint.get("ServiceName", "")
-    if isinstance(name, dict):
-        name = name.get("Fn::Sub", "")
-    return str(name).rsplit("}.", 1)[-1]
 
 
 def _images_kept(repo: dict[str, Any]) -> int | None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fgc.compiler.cost import capacity_strategy, on_spot, task_range
+from fgc.compiler.reading import endpoint_name, named, resource, resources
 from fgc.compiler.stackset import Part, PartOutput, SpecValue, StackSet
 
 
@@ -67,7 +68,7 @@ def build(stack_set: StackSet) -> Graph:
     """The architecture graph of ``stack_set``."""
     graph = Graph()
     cluster_part = _part_with(stack_set, "AWS::ECS::Cluster")
-    lb = _resource(cluster_part, "AWS::ElasticLoadBalancingV2::LoadBalancer") if cluster_part else None
+    lb = resource(cluster_part, "AWS::ElasticLoadBalancingV2::LoadBalancer") if cluster_part else None
     services = [part for part in stack_set.nested if part.service is not None]
 
     zones = _zones(stack_set, services)
@@ -77,11 +78,11 @@ def build(stack_set: StackSet) -> Graph:
         scheme = lb.get("Scheme", "internet-facing")
         listeners = [
             _listener_text(props)
-            for props in _resources(cluster_part, "AWS::ElasticLoadBalancingV2::Listener")
+            for props in resources(cluster_part, "AWS::ElasticLoadBalancingV2::Listener")
         ]
         graph.top.append(Node("lb", [f"load balancer ({scheme})", *listeners]))
         if scheme == "internet-facing":
-            records = _resources(cluster_part, "AWS::Route53::RecordSet")
+            records = resources(cluster_part, "AWS::Route53::RecordSet")
             if records:
                 names = sorted({str(r.get("Name", "")).rstrip(".") for r in records})
                 graph.top.insert(1, Node("route53", ["Route 53", *names]))  # after internet
@@ -118,10 +119,10 @@ def build(stack_set: StackSet) -> Graph:
     for part in services:
         sid = f"svc_{_slug(part.service or part.name)}"
         tasks.members.append(Node(sid, _service_lines(stack_set, part, namespace)))
-        rule = _resource(part, "AWS::ElasticLoadBalancingV2::ListenerRule")
+        rule = resource(part, "AWS::ElasticLoadBalancingV2::ListenerRule")
         if rule is not None and lb is not None:
             graph.edges.append(Edge("lb", sid))
-        discovery = _resource(part, "AWS::ServiceDiscovery::Service")
+        discovery = resource(part, "AWS::ServiceDiscovery::Service")
         if discovery is not None and namespace:
             _shared(shared, "cloudmap", ["Cloud Map", namespace], "ellipse")
             graph.edges.append(Edge(sid, "cloudmap", f"{discovery['Name']}.{namespace}", dashed=True))
@@ -140,15 +141,15 @@ def _shared(nodes: dict[str, Node], id_: str, lines: list[str], shape: str) -> N
 
 
 def _service_lines(stack_set: StackSet, part: Part, namespace: str | None) -> list[str]:
-    service = _resource(part, "AWS::ECS::Service") or {}
-    task = _resource(part, "AWS::ECS::TaskDefinition") or {}
+    service = resource(part, "AWS::ECS::Service") or {}
+    task = resource(part, "AWS::ECS::TaskDefinition") or {}
     low, high = task_range(part)
-    scaling = " (scaling)" if _resource(part, "AWS::ApplicationAutoScaling::ScalableTarget") else ""
+    scaling = " (scaling)" if resource(part, "AWS::ApplicationAutoScaling::ScalableTarget") else ""
     count = f"{low}" if low == high else f"{low}..{high}"
     arch = "ARM64" if task.get("RuntimePlatform", {}).get("CpuArchitecture") == "ARM64" else "x86_64"
     size = f"{int(task.get('Cpu', 256)) / 1024:g} vCPU, {int(task.get('Memory', 512)) / 1024:g} GB, {arch}"
     lines = [f"service {part.service}", f"tasks: {count}{scaling}, {size}"]
-    rule = _resource(part, "AWS::ElasticLoadBalancingV2::ListenerRule")
+    rule = resource(part, "AWS::ElasticLoadBalancingV2::ListenerRule")
     if rule is not None:  # on the node, not the edge: ten services' edge labels would pile up at the LB
         lines.insert(1, f"route: {_rule_text(rule)}")
     ports = [
@@ -162,10 +163,10 @@ def _service_lines(stack_set: StackSet, part: Part, namespace: str | None) -> li
     spot = sorted({round(100 * on_spot(n, strategy) / n) for n in (low, high) if n})
     if any(spot):
         lines.append("Spot " + "..".join(f"{s}%" for s in spot))
-    discovery = _resource(part, "AWS::ServiceDiscovery::Service")
+    discovery = resource(part, "AWS::ServiceDiscovery::Service")
     if discovery is not None and namespace:
         lines.append(f"{discovery['Name']}.{namespace}")
-    log = _resource(part, "AWS::Logs::LogGroup")
+    log = resource(part, "AWS::Logs::LogGroup")
     if log is not None:
         days = log.get("RetentionInDays")
         lines.append(f"log group, {days} days" if days else "log group, never expires")
@@ -199,8 +200,8 @@ def _zones(stack_set: StackSet, services: list[Part]) -> list[tuple[str, str, bo
         source = services[0].parameters.get("PrivateSubnetIds")
         ids = source.value.split(",") if isinstance(source, SpecValue) else []
         return [(subnet, "", False) for subnet in ids]
-    subnets = {lid: props for lid, props in _named(network, "AWS::EC2::Subnet")}
-    nat_subnets = {props["SubnetId"].get("Ref") for props in _resources(network, "AWS::EC2::NatGateway")}
+    subnets = {lid: props for lid, props in named(network, "AWS::EC2::Subnet")}
+    nat_subnets = {props["SubnetId"].get("Ref") for props in resources(network, "AWS::EC2::NatGateway")}
     zones = []
     index = 1
     while f"PrivateSubnet{index}" in subnets:
@@ -218,7 +219,7 @@ def _zones(stack_set: StackSet, services: list[Part]) -> list[tuple[str, str, bo
 
 def _vpc_label(stack_set: StackSet) -> str:
     if "network" in stack_set:
-        vpc = _resource(stack_set.part("network"), "AWS::EC2::VPC") or {}
+        vpc = resource(stack_set.part("network"), "AWS::EC2::VPC") or {}
         return f"VPC {vpc.get('CidrBlock', '')}".rstrip()
     cluster = _part_with(stack_set, "AWS::ECS::Cluster")
     source = cluster.parameters.get("VpcId") if cluster else None
@@ -228,9 +229,9 @@ def _vpc_label(stack_set: StackSet) -> str:
 def _endpoints(stack_set: StackSet) -> list[str]:
     if "network" not in stack_set:
         return []
-    found = _resources(stack_set.part("network"), "AWS::EC2::VPCEndpoint")
-    interface = [_endpoint_name(e) for e in found if e.get("VpcEndpointType") == "Interface"]
-    gateway = [_endpoint_name(e) for e in found if e.get("VpcEndpointType") != "Interface"]
+    found = resources(stack_set.part("network"), "AWS::EC2::VPCEndpoint")
+    interface = [endpoint_name(e) for e in found if e.get("VpcEndpointType") == "Interface"]
+    gateway = [endpoint_name(e) for e in found if e.get("VpcEndpointType") != "Interface"]
     lines = ["VPC endpoints"]
     if interface:
         lines.append("interface, in every AZ: " + ", ".join(interface))
@@ -239,22 +240,15 @@ def _endpoints(stack_set: StackSet) -> list[str]:
     return lines if len(lines) > 1 else []
 
 
-def _endpoint_name(endpoint: dict[str, Any]) -> str:
-    name = endpoint.get("ServiceName", "")
-    if isinstance(name, dict):
-        name = name.get("Fn::Sub", "")
-    return str(name).rsplit("}.", 1)[-1]
-
-
 def _namespace(cluster: Part | None) -> str | None:
-    namespace = _resource(cluster, "AWS::ServiceDiscovery::PrivateDnsNamespace") if cluster else None
+    namespace = resource(cluster, "AWS::ServiceDiscovery::PrivateDnsNamespace") if cluster else None
     return str(namespace["Name"]) if namespace else None
 
 
 def _secrets(part: Part) -> dict[str, list[str]]:
     """Secret (Secrets Manager name or SSM parameter) -> the variables a service reads from it."""
     found: dict[str, list[str]] = {}
-    task = _resource(part, "AWS::ECS::TaskDefinition") or {}
+    task = resource(part, "AWS::ECS::TaskDefinition") or {}
     for container in task.get("ContainerDefinitions", []):
         for secret in container.get("Secrets", []):
             value = secret.get("ValueFrom")
@@ -267,7 +261,7 @@ def _secrets(part: Part) -> dict[str, list[str]]:
 
 def _images(stack_set: StackSet, part: Part) -> list[str]:
     """The registry (ECR repository) or public image each container of a service runs."""
-    task = _resource(part, "AWS::ECS::TaskDefinition") or {}
+    task = resource(part, "AWS::ECS::TaskDefinition") or {}
     images = []
     for container in task.get("ContainerDefinitions", []):
         image = container.get("Image")
@@ -291,22 +285,8 @@ def _repository(stack_set: StackSet, source: Any) -> str:
     return "repository"
 
 
-def _named(part: Part, kind: str) -> list[tuple[str, dict[str, Any]]]:
-    resources = part.template.get("Resources", {})
-    return [(lid, r.get("Properties", {})) for lid, r in resources.items() if r["Type"] == kind]
-
-
-def _resources(part: Part, kind: str) -> list[dict[str, Any]]:
-    return [props for _, props in _named(part, kind)]
-
-
-def _resource(part: Part | None, kind: str) -> dict[str, Any] | None:
-    found = _resources(part, kind) if part is not None else []
-    return found[0] if found else None
-
-
 def _part_with(stack_set: StackSet, kind: str) -> Part | None:
-    return next((part for part in stack_set.nested if _resources(part, kind)), None)
+    return next((part for part in stack_set.nested if resources(part, kind)), None)
 
 
 def _slug(text: str) -> str:
