@@ -18,7 +18,7 @@ from typing import Any
 
 from fgc.compiler.prices import Price, price_list
 from fgc.compiler.reading import endpoint_name, resource, resources
-from fgc.compiler.stackset import Part, PartOutput, SpecValue, StackSet
+from fgc.compiler.stackset import Part, PartOutput, Source, SpecValue, StackSet
 
 #: Hours in the month every estimate covers (AWS's own calculator uses 730).
 HOURS = 730.0
@@ -126,7 +126,7 @@ class _Reader:
 
     def lines(self) -> Iterator[Line]:
         for part in self.set.nested:
-            if part.service is not None:
+            if resource(part, "AWS::ECS::Service") is not None:
                 yield from self._service(part)
         yield from self._load_balancers()
         yield from self._network()
@@ -153,7 +153,7 @@ class _Reader:
         arch = "arm" if task.get("RuntimePlatform", {}).get("CpuArchitecture") == "ARM64" else "x86"
         low, high = self._task_hours(part)
         strategy = capacity_strategy(self.set, service)
-        name = part.service
+        name = part.service or part.name.removeprefix("service-")
         counts = _count_text(low, high)
         for spot in (False, True):
             low_hours = sum(_share(n, strategy, spot) * h for n, h in low.items())
@@ -348,7 +348,7 @@ class _Reader:
         if isinstance(value, list):
             return len(value)
         if isinstance(value, dict) and "Ref" in value:
-            source = part.parameters.get(value["Ref"])
+            source = part.parameters.get(value["Ref"]) or self._root_source(part, value["Ref"])
             if isinstance(source, SpecValue):
                 return len(source.value.split(","))
             if isinstance(source, PartOutput):
@@ -356,6 +356,20 @@ class _Reader:
                 if isinstance(output, dict) and "Fn::Join" in output:
                     return len(output["Fn::Join"][1])
         return 1
+
+    def _root_source(self, part: Part, parameter: str) -> Source | None:
+        """Where the root feeds ``parameter`` of ``part`` from, read from the root template itself:
+        for a stack set without declared wiring (``StackSet.of``, e.g. the deployed templates)."""
+        stack = self.set.root.template.get("Resources", {}).get(part.logical_id, {})
+        value = stack.get("Properties", {}).get("Parameters", {}).get(parameter)
+        if isinstance(value, str):
+            return SpecValue(value)
+        if isinstance(value, dict) and "Fn::GetAtt" in value:
+            logical_id, attribute = value["Fn::GetAtt"]
+            owner = next((p.name for p in self.set.nested if p.logical_id == logical_id), None)
+            if owner is not None and attribute.startswith("Outputs."):
+                return PartOutput(owner, attribute.removeprefix("Outputs."))
+        return None
 
 
 def task_range(part: Part) -> tuple[int, int]:
@@ -544,26 +558,46 @@ def to_json(result: Estimate) -> dict[str, Any]:
 
 def delta(before: Estimate, after: Estimate) -> list[str]:
     """The monthly cost change from ``before`` to ``after``, one line per item that changes,
-    largest first: ``+$65.70/month: NAT gateways (2 NAT gateways x 730 h; was none)``."""
+    largest first: ``+$65.70/month: NAT gateways (2 NAT gateways x 730 h; was none)``; a
+    scaling item shows its range (``+$17.73..+$41.37/month``), an item without a price ``?``."""
     old = _by_item(before)
     new = _by_item(after)
     changes = []
     for item in sorted(set(old) | set(new)):
         was, now = old.get(item), new.get(item)
-        change = (now.amount if now and now.amount else 0.0) - (was.amount if was and was.amount else 0.0)
-        if (
-            abs(change) < 0.005
-            and (was is None) == (now is None)
-            and (not was or not now or was.detail == now.detail)
-        ):
+        low = _amount(now, high=False) - _amount(was, high=False)
+        high = _amount(now, high=True) - _amount(was, high=True)
+        same_detail = (was.detail if was else None) == (now.detail if now else None)
+        if abs(low) < 0.005 and abs(high) < 0.005 and same_detail:
             continue
-        detail = now.detail if now else "removed"
-        previous = was.detail if was else "none"
-        sign = "-" if change < 0 else "+"
-        changes.append(
-            (-abs(change), item, f"{sign}{_money(abs(change))}/month: {item} ({detail}; was {previous})")
+        unpriced = any(line is not None and line.price.usd is None for line in (was, now))
+        amount = (
+            "?"
+            if unpriced
+            else _signed(low)
+            if abs(high - low) < 0.005
+            else f"{_signed(low)}..{_signed(high)}"
         )
+        detail, previous = (now.detail if now else "removed"), (was.detail if was else "none")
+        text = f"{amount}/month: {item} ({detail}; was {previous})"
+        changes.append((-max(abs(low), abs(high)), item, text))
     return [text for _, _, text in sorted(changes)]
+
+
+def total_change(before: Estimate, after: Estimate) -> str:
+    """The change of the total, ``+$75.25/month`` or a range ``+$10.00..+$30.00/month``."""
+    low, high = after.total - before.total, after.total_high - before.total_high
+    return f"{_signed(low) if abs(high - low) < 0.005 else f'{_signed(low)}..{_signed(high)}'}/month"
+
+
+def _amount(line: Line | None, high: bool) -> float:
+    if line is None:
+        return 0.0
+    return (line.high_amount if high else line.amount) or 0.0
+
+
+def _signed(value: float) -> str:
+    return f"{'-' if value < -0.005 else '+'}{_money(abs(value))}"
 
 
 def _by_item(result: Estimate) -> dict[str, Line]:

@@ -48,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
 
     warm_up_lint(args.file, args.env)
     from fgc import deployer
+    from fgc.commands._cost_change import cost_change
     from fgc.commands._target import interactive, open_target
     from fgc.commands._view import Progress, View
     from fgc.deployer.build import build
@@ -64,6 +65,8 @@ def run(args: argparse.Namespace) -> int:
 
     def confirm(plan: deployer.Plan) -> bool:
         view.plan(plan)
+        for line in cost_change(target.aws, built.templates):  # `target`: the session opened below
+            view.line(line)
         if args.yes:
             return True
         if not interactive():

@@ -226,3 +226,12 @@ def test_every_assumption_is_printed_with_its_value_and_flag(repo_templates: Sta
     )
     # 250 req/s x 20 KB = 18 GB/h -> 18 LCU
     assert "load balancer LCU-hours: 18 LCU" in text
+
+
+def test_templates_without_declared_wiring_cost_the_same(golden_outputs: dict) -> None:
+    """What the deployer reads back (the deployed templates, ``StackSet.of``) is priced like the compiled set:
+    parameter sources come from the root template instead (the load balancer's subnets, an existing VPC's)."""
+    for case, index in (("repo", 2), ("existing-vpc-https", 0), ("multi-service", 0)):
+        compiled_set = golden_outputs[case][index]
+        bare = StackSet.of(compiled_set.stack_name, {name: compiled_set[name] for name in compiled_set})
+        assert table(cost.estimate(bare, "us-east-1")) == table(cost.estimate(compiled_set, "us-east-1"))
