@@ -516,7 +516,7 @@ def quantity_text(line: Line) -> str:
 
 
 def price_text(price: Price) -> str:
-    return "no price" if price.usd is None else f"${price.usd:g}/{price.unit}"
+    return "no price" if price.usd is None else f"${price.usd:.10g}/{price.unit}"
 
 
 def total_text(result: Estimate) -> str:
