@@ -237,7 +237,7 @@ class _Reader:
                 yield self._hourly("load balancer hours", "1 application load balancer", 1, "alb_hour")
                 yield self._line(
                     "load balancer LCU-hours",
-                    f"{_num(lcu)} LCU ({_num(rps)} req/s x {_num(self.a.kb_per_request)} KB, {rules} rules)",
+                    f"{_num(lcu)} LCU ({_num(rps)} req/s x {_num(self.a.kb_per_request)} KB, {_count(rules, 'rule')})",
                     lcu * HOURS,
                     "alb_lcu_hour",
                 )
@@ -254,12 +254,12 @@ class _Reader:
         for part in self.set.nested:
             nats = resources(part, "AWS::EC2::NatGateway")
             if nats:
-                detail = f"{len(nats)} NAT gateways x {_num(HOURS)} h"
+                detail = f"{_count(len(nats), 'NAT gateway')} x {_num(HOURS)} h"
                 yield self._hourly("NAT gateways", detail, len(nats), "nat_hour")
                 yield self._line("NAT data processed", f"{_num(self.a.nat_gb)} GB", self.a.nat_gb, "nat_gb")
             eips = resources(part, "AWS::EC2::EIP")
             if eips:
-                detail = f"{len(eips)} Elastic IPs"
+                detail = _count(len(eips), "Elastic IP")
                 yield self._hourly("NAT public IPv4 addresses", detail, len(eips), "public_ipv4_hour")
             endpoints = resources(part, "AWS::EC2::VPCEndpoint")
             interface = [e for e in endpoints if e.get("VpcEndpointType", "Gateway") == "Interface"]
@@ -270,7 +270,7 @@ class _Reader:
                 zones = len(interface[0].get("SubnetIds", []))
                 yield self._line(
                     "interface VPC endpoints",
-                    f"{len(interface)} endpoints x {zones} AZs ({names})",
+                    f"{_count(len(interface), 'endpoint')} x {_count(zones, 'AZ')} ({names})",
                     zone_hours,
                     "interface_endpoint_az_hour",
                 )
@@ -292,7 +292,7 @@ class _Reader:
         ingest = len(groups) * self.a.log_gb
         yield self._line(
             "CloudWatch Logs ingestion",
-            f"{len(groups)} log groups x {_num(self.a.log_gb)} GB",
+            f"{_count(len(groups), 'log group')} x {_num(self.a.log_gb)} GB",
             ingest,
             "logs_ingest_gb",
         )
@@ -490,6 +490,11 @@ def _images_kept(repo: dict[str, Any]) -> int | None:
 def _num(value: float) -> str:
     """A quantity as people write it: no trailing zeros, at most 4 decimals."""
     return f"{value:,.4f}".rstrip("0").rstrip(".")
+
+
+def _count(n: int, thing: str) -> str:
+    """``1 rule``, ``2 rules``."""
+    return f"{n} {thing}{'' if n == 1 else 's'}"
 
 
 def _money(value: float) -> str:
