@@ -237,7 +237,8 @@ class _Reader:
                 yield self._hourly("load balancer hours", "1 application load balancer", 1, "alb_hour")
                 yield self._line(
                     "load balancer LCU-hours",
-                    f"{_num(lcu)} LCU ({_num(rps)} req/s x {_num(self.a.kb_per_request)} KB, {_count(rules, 'rule')})",
+                    f"{_num(lcu)} LCU ({_num(rps)} req/s x {_num(self.a.kb_per_request)} KB, "
+                    f"{_count(rules, 'rule')})",
                     lcu * HOURS,
                     "alb_lcu_hour",
                 )
