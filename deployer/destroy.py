@@ -6,12 +6,12 @@ the local spec, so the list is true for what is really there.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import botocore.exceptions as bex
+from fgc.deployer.deployed import template
 from fgc.deployer.errors import DeployFailed
 from fgc.deployer.execute import OnEvent, delete_stack, wait_running
 from fgc.deployer.plan import NESTED_STACK
@@ -59,10 +59,7 @@ def teardown(aws: Aws, stack_name: str, labels: dict[str, str] | None = None) ->
 
 
 def _template_resources(aws: Aws, stack_id: str) -> dict[str, Any]:
-    body = aws.client("cloudformation").get_template(StackName=stack_id, TemplateStage="Original")[
-        "TemplateBody"
-    ]
-    return (json.loads(body) if isinstance(body, str) else body).get("Resources", {})
+    return template(aws, stack_id).get("Resources", {})
 
 
 @aws_call

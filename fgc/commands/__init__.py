@@ -15,6 +15,8 @@ COMMANDS = {
     "schema": "print the JSON Schema (2020-12) of fargate.yaml for editor completion and checks",
     "render": "compile fargate.yaml into CloudFormation templates, lint them and write them for review",
     "preflight": "check (read-only) that the images, secrets, certificate and subnets the spec reads exist",
+    "cost": "estimate the monthly cost of fargate.yaml's resources, line by line, with its assumptions",
+    "diagram": "draw the architecture fargate.yaml compiles to (svg, png, mermaid or dot)",
     "diff": "show what `fgc deploy` would change (a CloudFormation change set, deleted afterwards)",
     "deploy": "deploy fargate.yaml: show the plan, confirm, execute it and follow its progress",
     "status": "show the deployed stack set: stack states, services, target health, outputs, last events",

@@ -57,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
 
     warm_up_lint(args.file, args.env)
     from fgc import deployer
+    from fgc.commands._cost_change import cost_change
     from fgc.commands._diagnosis import diagnose_failure, for_stack, show
     from fgc.commands._preflight import run_checks
     from fgc.commands._target import interactive, open_target
@@ -77,6 +78,8 @@ def run(args: argparse.Namespace) -> int:
     def confirm(plan: deployer.Plan) -> bool:
         view.plan(plan)
         progress.expect(plan.stack_name, changed_resources(plan))
+        for line in cost_change(target.aws, built.templates):  # `target`: the session opened below
+            view.line(line)
         if args.yes:
             return True
         if not interactive():

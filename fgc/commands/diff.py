@@ -32,6 +32,7 @@ def run(args: argparse.Namespace) -> int:
 
     warm_up_lint(args.file, args.env)
     from fgc import deployer
+    from fgc.commands._cost_change import cost_change
     from fgc.commands._preflight import run_checks
     from fgc.commands._target import open_target
     from fgc.commands._view import View
@@ -44,8 +45,11 @@ def run(args: argparse.Namespace) -> int:
             run_checks(built.spec, target)
         plan = deployer.plan(built.templates, target.aws, bucket=args.bucket)
         deployer.discard(target.aws, plan)
+        costs = [] if args.output == "json" else cost_change(target.aws, built.templates)
     if args.output == "json":
         view.plan_json(plan)
     else:
         view.plan(plan)
+        for line in costs:
+            view.line(line)
     return 1 if args.exit_code and not plan.is_empty else 0

@@ -188,9 +188,12 @@ def test_every_command_names_stacks_by_template_name(cli: Any, spec_file: Path, 
     assert code == 0
     lines = out.splitlines()
     ticks = [n for n, line in enumerate(lines) if re.match(r"\s+\d+\.\ds  ", line)]
-    plan = [line.split()[0] for line in lines[1 : ticks[0] - 1]]
+    summary = next(
+        n for n, line in enumerate(lines) if re.fullmatch(r"\d+ to add, 0 to modify, 0 to remove", line)
+    )
+    plan = [line.split()[0] for line in lines[1:summary]]
     assert set(plan) == {"network", "cluster", "service-web"}  # the root's only resources are stacks
-    assert re.fullmatch(r"\d+ to add, 0 to modify, 0 to remove", lines[ticks[0] - 1])
+    assert summary < ticks[0]  # the plan (then its cost change) comes before the progress
     progress = [lines[n].split()[1:3] for n in ticks]
     assert {where for where, _ in progress} == {stack, "network", "cluster", "service-web"}
     in_root = {what for where, what in progress if where == stack}
