@@ -122,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except FgcError as err:
+        from fgc.commands._hints import with_hint
+
+        with_hint(err, args.command)
         print(f"error: {err}" if not hasattr(err, "problems") else str(err), file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:

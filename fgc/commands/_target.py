@@ -16,8 +16,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from fgc.deployer.session import Aws
 
-#: Region of a ``--local`` rehearsal when neither --region nor the spec names one.
-LOCAL_REGION = "us-east-1"
 #: The emulator accepts any keys; these never leave the machine.
 LOCAL_CREDENTIALS = ("testing", "testing")
 
@@ -32,7 +30,9 @@ def add_aws(parser: argparse.ArgumentParser, local: bool = True) -> None:
         "--profile", metavar="NAME", help="AWS profile to use (default: boto3's usual lookup)"
     )
     parser.add_argument(
-        "--region", metavar="REGION", help="AWS region (default: the spec's, then AWS_REGION)"
+        "--region",
+        metavar="REGION",
+        help="AWS region (default: the spec's, then AWS_REGION, AWS_DEFAULT_REGION, the profile's)",
     )
     if local:
         parser.add_argument(
@@ -72,7 +72,9 @@ def open_target(args: argparse.Namespace, spec_region: str | None) -> Iterator[T
         flush=True,
     )
     try:
-        region = args.region or spec_region or LOCAL_REGION
+        from fgc.compiler.pipeline import region_for
+
+        region = region_for(args.region, spec_region)  # what the templates were linted for
         yield Target(connect(region=region, endpoint_url=handle.url, credentials=LOCAL_CREDENTIALS), handle)
     finally:
         handle.stop()

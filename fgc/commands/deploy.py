@@ -44,10 +44,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from fgc.commands._warm import warm_up_lint
+    from fgc.compiler.pipeline import warmed_linter
 
-    warm_up_lint(args.file, args.env)
+    linter = warmed_linter(args.file, args.env, args.region)
     from fgc import deployer
+    from fgc.commands._hints import with_hint
     from fgc.commands._target import interactive, open_target
     from fgc.commands._view import Progress, View
     from fgc.deployer.build import build
@@ -57,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     from fgc.spec.errors import UsageError
 
     timeout = _seconds(args.stable_timeout)
-    built = build(args.file, args.env, region=args.region)
+    built = build(args.file, args.env, region=args.region, linter=linter)
     view = View()
     for warning in built.warnings:
         view.line(f"lint: {warning} ({warning.level})", "yellow")
@@ -74,7 +75,8 @@ def run(args: argparse.Namespace) -> int:
         return view.ask(f"Deploy these {plan.change_count} changes?")
 
     def recreate(state: StackState) -> bool:
-        view.line(str(stuck(state)), "yellow")
+        if refusal := stuck(state):
+            view.line(str(with_hint(refusal, "deploy")), "yellow")
         if args.yes:
             return True
         return interactive() and view.ask(f"Delete {state.name} and create it again?")

@@ -26,15 +26,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from fgc.commands._warm import warm_up_lint
+    from fgc.compiler.pipeline import warmed_linter
 
-    warm_up_lint(args.file, args.env)
+    linter = warmed_linter(args.file, args.env, args.region)
     from fgc import deployer
     from fgc.commands._target import open_target
     from fgc.commands._view import View
     from fgc.deployer.build import build
 
-    built = build(args.file, args.env, region=args.region)
+    built = build(args.file, args.env, region=args.region, linter=linter)
     view = View()
     with open_target(args, built.spec.region) as target:
         plan = deployer.plan(built.templates, target.aws, bucket=args.bucket)
