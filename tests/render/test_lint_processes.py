@@ -123,14 +123,35 @@ def test_the_lint_input_key_follows_what_the_templates_are_made_from(
     from fgc.compiler.pipeline import input_key as lint_input_key
 
     spec_file = tmp_path / "fargate.yaml"
-    spec_file.write_text("app: demo\nservices:\n  api:\n    image: nginx:${TAG:-1}\n")
-    monkeypatch.delenv("TAG", raising=False)
+    spec_file.write_text(
+        "app: demo\nservices:\n  api:\n    image: nginx:${TAG:-1}\n    command: [$${ESCAPED}]\n"
+    )
+    for name in ("TAG", "AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
     base = lint_input_key(str(spec_file), None)
     monkeypatch.setenv("UNRELATED", "x")
+    monkeypatch.setenv("ESCAPED", "x")  # $${ESCAPED} is the text ${ESCAPED}, not a reference
     assert lint_input_key(str(spec_file), None) == base
     assert lint_input_key(str(spec_file), "prod") != base
+    assert lint_input_key(str(spec_file), None, region="eu-west-1") != base
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")  # picks the region linted for
+    assert lint_input_key(str(spec_file), None) != base
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
     monkeypatch.setenv("TAG", "2")
     assert lint_input_key(str(spec_file), None) != base
     spec_file.write_text("app: other\n")
     assert lint_input_key(str(spec_file), None) not in (base, None)
     assert lint_input_key(str(tmp_path / "absent.yaml"), None) is None
+
+
+def test_each_linter_owns_its_warm_child(tmp_path: Path) -> None:
+    script = (
+        "linter.warm_up(); other = Linter(); child = linter.warm_child_pid\n"
+        "done = other.run(templates)\n"
+        "assert child is not None and linter.warm_child_pid == child  # still waiting for its owner\n"
+        "linter.close()\n"
+        "report(done, child)\n"
+    )
+    found = run(script, tmp_path)
+    assert found["cfnlint_here"] and found["linted"] == 2  # the other linter did its own work
+    assert not found["child_alive"]  # closed by its owner
