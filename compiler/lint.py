@@ -207,8 +207,8 @@ class Linter:
         except BrokenPipeError:
             pass  # the child died while loading cfn-lint; it has no reply
         reply = lint_fork.result(child.process)
-        if reply is None:
-            return None  # lint here instead: slower, same findings
+        if not isinstance(reply, tuple):
+            return None  # no reply (it died): lint here instead, slower, same findings
         kind, *rest = reply
         if kind == "refused":
             raise LintError(*rest)
@@ -308,7 +308,11 @@ def _isolated_config(**settings: Any) -> Any:
 
 @cache
 def _rules() -> Any:
-    """cfn-lint's rule collection, loaded once per process (importing cfn-lint happens here)."""
+    """cfn-lint's rule collection, loaded once per process (importing cfn-lint happens here).
+
+    Process-wide on purpose, unlike a :class:`Linter`'s state: the rules are the same for
+    every run, cost about a second to load, and forked workers inherit them.
+    """
     with _collector_paused():
         from cfnlint.runner import Runner
 
