@@ -27,38 +27,31 @@ def hint(
     recovery: Recovery, *, stuck: bool = False, command: str | None = None, service: str | None = None
 ) -> str:
     """The words for ``recovery``: ``stuck`` when the stack was found so before anything ran
-    (rather than left so by the operation that just failed)."""
+    (rather than left so by the operation that just failed); ``service`` as ``fgc logs`` takes it."""
     from fgc.deployer.errors import Recovery
 
-    if recovery is Recovery.RECREATE:
-        if stuck:
-            return "run `fgc deploy --yes` to delete and re-create it, or `fgc destroy` first"
-        return "fix the cause; `fgc deploy --yes` then deletes the failed stack and creates it"
-    if recovery is Recovery.CONTINUE_ROLLBACK:
-        return "fix what blocked the rollback, then run `fgc deploy --continue-rollback`"
-    if recovery is Recovery.REDEPLOY:
-        return "the stack is back at its previous version; fix the cause, deploy again"
-    if recovery is Recovery.DESTROY:
-        if stuck:
-            return "remove what blocks the deletion (for example a non-empty bucket), then run `fgc destroy`"
-        again = " again" if command == "destroy" else ""
-        return f"remove what blocks the deletion, then run `fgc destroy`{again}"
-    if recovery is Recovery.WAIT:
-        return "wait for it (run again without --no-wait), or watch it with `fgc status`"
-    if recovery is Recovery.WATCH:
-        return "watch it with `fgc status`; a new `fgc deploy` waits for it to finish"
-    if recovery is Recovery.DEPLOY:
-        return "deploy it with `fgc deploy`"
-    if recovery is Recovery.READ_TEMPLATES:
-        return "see `fgc render` for the templates these lines refer to"
-    if recovery is Recovery.INSPECT_SERVICE:
-        return f"see `fgc status` and `fgc logs {service}` for why its tasks stop"
-    if recovery is Recovery.WAIT_LONGER:
-        return (
+    resume = "`fgc deploy --continue-rollback`"
+    if recovery is Recovery.RECREATE and stuck:
+        return "run `fgc deploy --yes` to delete and re-create it, or `fgc destroy` first"
+    if recovery is Recovery.DESTROY and stuck:
+        return "remove what blocks the deletion (for example a non-empty bucket), then run `fgc destroy`"
+    again = " again" if command == "destroy" else ""
+    words = {
+        Recovery.RECREATE: "fix the cause; `fgc deploy --yes` then deletes the failed stack and creates it",
+        Recovery.CONTINUE_ROLLBACK: f"fix what blocked the rollback, then run {resume}",
+        Recovery.REDEPLOY: "the stack is back at its previous version; fix the cause, deploy again",
+        Recovery.DESTROY: f"remove what blocks the deletion, then run `fgc destroy`{again}",
+        Recovery.WAIT: "wait for it (run again without --no-wait), or watch it with `fgc status`",
+        Recovery.WATCH: "watch it with `fgc status`; a new `fgc deploy` waits for it to finish",
+        Recovery.DEPLOY: "deploy it with `fgc deploy`",
+        Recovery.READ_TEMPLATES: "see `fgc render` for the templates these lines refer to",
+        Recovery.INSPECT_SERVICE: f"see `fgc status` and `fgc logs {service}` for why its tasks stop",
+        Recovery.WAIT_LONGER: (
             f"CloudFormation finished; see `fgc status` and `fgc logs {service}` for why "
             "tasks do not start, or wait longer with --stable-timeout"
-        )
-    raise AssertionError(f"no hint for {recovery}")
+        ),
+    }
+    return words[recovery]
 
 
 def _is_stuck(err: FgcError) -> bool:
