@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -60,13 +59,3 @@ def read(aws: Aws, group: str, since: float, poll: Poll, follow: bool = False) -
         if not follow:
             return
         poll.sleep()
-
-
-def since_seconds(text: str) -> float:
-    """``10m`` / ``2h`` / ``30s`` before now, as epoch seconds."""
-    from fgc.spec.units import duration
-
-    try:
-        return time.time() - duration(text)
-    except ValueError as err:
-        raise UsageError(f"--since: {err}") from None

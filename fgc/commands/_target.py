@@ -83,3 +83,15 @@ def open_target(args: argparse.Namespace, spec_region: str | None) -> Iterator[T
 def interactive() -> bool:
     """True when a person can answer a question on stdin."""
     return sys.stdin.isatty()
+
+
+def seconds(option: str, text: str) -> float:
+    """A duration option (``90s``, ``10m``, ``2h``) in seconds; a usage error (exit 2) naming the
+    option, before anything is sent to AWS."""
+    from fgc.spec.errors import UsageError
+    from fgc.spec.units import duration
+
+    try:
+        return float(duration(text))
+    except ValueError as err:
+        raise UsageError(f"{option}: {err}") from None

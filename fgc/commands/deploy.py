@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     linter = warmed_linter(args.file, args.env, args.region)
     from fgc import deployer
     from fgc.commands._hints import with_hint
-    from fgc.commands._target import interactive, open_target
+    from fgc.commands._target import interactive, open_target, seconds
     from fgc.commands._view import Progress, View
     from fgc.deployer.build import build
     from fgc.deployer.polling import default_poll
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     from fgc.deployer.stacks import StackState, stuck
     from fgc.spec.errors import UsageError
 
-    timeout = _seconds(args.stable_timeout)
+    timeout = seconds("--stable-timeout", args.stable_timeout)
     built = build(args.file, args.env, region=args.region, linter=linter)
     view = View()
     for warning in built.warnings:
@@ -123,14 +123,3 @@ def run(args: argparse.Namespace) -> int:
                 "above do not resolve. Deploy for real with `fgc deploy` once AWS credentials are set up."
             )
     return 0
-
-
-def _seconds(text: str) -> float:
-    """--stable-timeout as seconds; a usage error (exit 2) before anything is deployed."""
-    from fgc.spec.errors import UsageError
-    from fgc.spec.units import duration
-
-    try:
-        return float(duration(text))
-    except ValueError as err:
-        raise UsageError(f"--stable-timeout: {err}") from None

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from fgc.deployer.errors import DeployFailed, Recovery, StackStuck
 from fgc.deployer.stacks import StackState, stuck
 
 from fgc.commands._hints import hint, with_hint
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def state(status: str) -> StackState:
@@ -72,3 +76,20 @@ def test_every_recovery_has_words() -> None:
 def test_a_hint_the_error_brings_is_kept() -> None:
     own = DeployFailed("failed", "the deployer's own advice", recovery=Recovery.REDEPLOY)
     assert with_hint(own).hint == "the deployer's own advice"
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["logs", "api", "--since", "soon"], "--since"),
+        (["deploy", "--stable-timeout", "soon"], "--stable-timeout"),
+    ],
+)
+def test_a_bad_duration_is_a_usage_error_naming_the_option(
+    argv: list[str], option: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fgc.cli import main
+
+    monkeypatch.setenv("FGC_LINT_WORKERS", "1")  # no warm-up child in the test process
+    assert main(["-f", str(REPO / "fargate.yaml"), *argv]) == 2
+    assert capsys.readouterr().err.startswith(f"error: {option}: ")
