@@ -140,11 +140,11 @@ def _manifest_text(files: Mapping[str, str]) -> str:
 
 def _blocked(path: Path, text: str, owned: Mapping[str, str], protected: list[Path]) -> bool:
     """Whether writing ``text`` to ``path`` would change something render does not own."""
-    if _protected(path, protected):
+    if _protected(path, protected) or path.is_symlink():  # a link is the user's, wherever it points
         return True
     current = _content(path)
     if current is None:
-        return path.exists() or path.is_symlink()  # a folder, a dangling link: not ours to replace
+        return path.exists()  # a folder, a socket: not ours to replace
     return current != text.encode() and not _ours(path, owned.get(path.name))
 
 

@@ -116,3 +116,13 @@ def test_only_plain_file_names_are_written(tmp_path: Path) -> None:
         with pytest.raises(ValueError, match="plain file name"):
             write_rendered(tmp_path, {name: "1"})
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_symlink_where_a_file_goes_is_not_replaced_even_when_identical(tmp_path: Path) -> None:
+    target = tmp_path / "mine.json"
+    target.write_text("1")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "root.json").symlink_to(target)
+    with pytest.raises(OutputError, match="root.json"):
+        write_rendered(tmp_path / "out", {"root.json": "1"})
+    assert (tmp_path / "out" / "root.json").is_symlink()
