@@ -96,7 +96,7 @@ def write_rendered(folder: str | Path, files: Mapping[str, str], keep: Iterable[
                 f"not writing into {folder}: {', '.join(blocked)} "
                 f"{'was' if len(blocked) == 1 else 'were'} not written by fgc render "
                 "(or changed since), and render replaces only its own files",
-                hint="move those files away, or render into another folder with -o",
+                hint="move those files away, or render into another folder",
             )
         stale = sorted(
             name
@@ -114,7 +114,8 @@ def write_rendered(folder: str | Path, files: Mapping[str, str], keep: Iterable[
             _replace(folder / MANIFEST, _manifest_text(claims))
     except OSError as err:
         where = err.filename or folder
-        raise OutputError(f"cannot write {where}: {err.strerror}", hint="check -o/--output") from None
+        hint = "choose a folder you can write to"
+        raise OutputError(f"cannot write {where}: {err.strerror}", hint=hint) from None
     return Written(folder, tuple(files), tuple(stale))
 
 
