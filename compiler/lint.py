@@ -10,7 +10,7 @@ every template hits the cache never imports cfn-lint.
 Findings reported: every error and warning, and of the informational rules only
 those the project holds its templates to (:data:`INFORMATIONAL_RULES`); cfn-lint's
 other informational rules are advice that does not fit generated templates.
-Line numbers refer to ``Templates.body(name)``: the exact JSON text that
+Line numbers refer to ``StackSet.body(name)``: the exact JSON text that
 ``fgc render`` writes and ``fgc deploy`` uploads. Nested templates are linted as
 standalone templates.
 
@@ -44,7 +44,7 @@ from fgc.compiler import lint_cache, lint_fork
 from fgc.spec.errors import FgcError
 
 if TYPE_CHECKING:
-    from fgc.compiler.templates import Templates
+    from fgc.compiler.stackset import StackSet
 
 #: Informational rules whose findings count: stateful resources need explicit
 #: DeletionPolicy/UpdateReplacePolicy (I3011) and ARNs must not hard-code
@@ -87,7 +87,7 @@ class LintRun:
     workers: int
 
 
-def lint(templates: Templates, regions: Sequence[str] | None = None) -> list[Finding]:
+def lint(templates: StackSet, regions: Sequence[str] | None = None) -> list[Finding]:
     """Lint every template of `templates`; findings in template order, then by line.
 
     `regions` defaults to :data:`DEFAULT_REGION`; pass the region the stack set is for.
@@ -154,11 +154,11 @@ class Linter:
         self._warm_child = _WarmChild(child, request_in)
         atexit.register(self.close)
 
-    def lint(self, templates: Templates, regions: Sequence[str] | None = None) -> list[Finding]:
+    def lint(self, templates: StackSet, regions: Sequence[str] | None = None) -> list[Finding]:
         """Lint every template of `templates` (see :func:`lint`)."""
         return self.run(templates, regions).findings
 
-    def run(self, templates: Templates, regions: Sequence[str] | None = None) -> LintRun:
+    def run(self, templates: StackSet, regions: Sequence[str] | None = None) -> LintRun:
         """:meth:`lint`, with what it took: templates, cache hits, templates linted, processes."""
         regions = tuple(regions or (DEFAULT_REGION,))
         keys = {

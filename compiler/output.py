@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 from fgc.spec.errors import FgcError
 
 if TYPE_CHECKING:
-    from fgc.compiler.templates import Templates
+    from fgc.compiler.stackset import StackSet
 
 #: Root parameter values file written beside the templates (never a template name).
 PARAMETERS_FILE = "parameters.json"
@@ -51,7 +51,7 @@ class OutputError(FgcError):
     exit_code = 1
 
 
-def rendered_files(templates: Templates, fmt: str = "json") -> dict[str, str]:
+def rendered_files(templates: StackSet, fmt: str = "json") -> dict[str, str]:
     """File name -> text for one stack set: each template, then the root parameter values.
 
     ``json`` is exactly what a deploy uploads; ``yaml`` is for reading only.

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from fgc.compiler.lint import DEFAULT_REGION, Finding, Linter
 
 if TYPE_CHECKING:
-    from fgc.compiler.templates import Templates
+    from fgc.compiler.stackset import StackSet
     from fgc.spec.models import Spec
 
 #: The variables that name a region when neither ``--region`` nor the spec does, in order.
@@ -56,7 +56,7 @@ class Prepared:
     """
 
     spec: Spec
-    templates: Templates
+    templates: StackSet
     region: str
     findings: list[Finding] | None
 

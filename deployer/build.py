@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fgc.compiler import Templates
+from fgc.compiler import StackSet
 from fgc.compiler.lint import Finding, Linter
 from fgc.compiler.pipeline import prepare
 from fgc.deployer.errors import LintFailed, Recovery
@@ -15,10 +15,10 @@ from fgc.spec.models import Spec
 
 @dataclass(frozen=True)
 class Built:
-    """A loaded spec, its templates, and the lint findings that do not block (warnings)."""
+    """A loaded spec, its stack set, and the lint findings that do not block (warnings)."""
 
     spec: Spec
-    templates: Templates
+    templates: StackSet
     warnings: list[Finding] = field(default_factory=list)
 
 

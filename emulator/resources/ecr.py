@@ -15,6 +15,7 @@ class Repository(Resource, CloudFormationModel):
     NAME_PROPERTY = "RepositoryName"
     CREATE_ONLY = ("RepositoryName", "EncryptionConfiguration")
     ATTRIBUTES = {"Arn": "arn", "RepositoryUri": "uri"}
+    IMPORTABLE = True
 
     @property
     def backend(self) -> Any:
@@ -33,13 +34,17 @@ class Repository(Resource, CloudFormationModel):
         return self._repo.uri
 
     @classmethod
+    def _exists(cls, name: str, account_id: str, region_name: str) -> bool:
+        return name.lower() in ecr_backends[account_id][region_name].repositories
+
+    @classmethod
     def _create(cls, name: str, props: dict[str, Any], account_id: str, region_name: str) -> Any:
         name = name.lower()
         encryption = props.get("EncryptionConfiguration") or {}
         ecr_backends[account_id][region_name].create_repository(
             repository_name=name,
             registry_id=None,
-            encryption_config=lower_first(encryption) or None,
+            encryption_config=lower_first(encryption) or None,  # type: ignore[arg-type]  # as moto's API does
             image_scan_config=_scan_config(props),
             image_tag_mutability=props.get("ImageTagMutability", "MUTABLE"),
             tags=tags_list(props),

@@ -7,14 +7,14 @@ cluster, registries): checkov's start-up costs seconds, so one run covers them a
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fgc.compiler import cluster, network, registries
 from fgc.compiler.lint import lint
-from fgc.compiler.templates import Templates
+from fgc.compiler.stackset import StackSet
 from fgc.spec.models import Spec
 
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789012"
@@ -29,7 +29,7 @@ def spec_of(**doc) -> Spec:
 
 
 def render(**doc) -> dict:
-    return cluster.build(spec_of(**doc), None).to_dict()
+    return cluster.build(spec_of(**doc), None).template.to_dict()
 
 
 def resources(template: dict, kind: str) -> dict[str, dict]:
@@ -267,36 +267,21 @@ def variants() -> dict[str, dict]:
 
 def test_every_variant_lints_clean(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("FGC_CACHE_DIR", str(tmp_path))
-    findings = lint(Templates(stack_name="demo", templates=variants()))
+    findings = lint(StackSet.of("demo", variants()))
     assert [str(f) for f in findings] == []
 
 
-def test_checkov_finds_nothing_unexplained(tmp_path: Path) -> None:
+def test_checkov_finds_nothing_unexplained(tmp_path: Path, checkov: Callable[[Path], dict[str, Any]]) -> None:
     rendered = variants()
-    rendered["network-per-az"] = network.build(spec_of(network={"vpc": {"nat": "per_az"}}), None).to_dict()
+    rendered["network-per-az"] = network.build(
+        spec_of(network={"vpc": {"nat": "per_az"}}), None
+    ).template.to_dict()
     rendered["registries"] = registries.build(
         spec_of(registries={"api": {}, "team/tools": {"scan_on_push": False, "immutable_tags": False}}), None
-    ).to_dict()
+    ).template.to_dict()
     for name, template in rendered.items():
         (tmp_path / f"{name}.json").write_text(json.dumps(template, indent=2))
-    checkov = Path(sys.executable).with_name("checkov")
-    run = subprocess.run(
-        [
-            str(checkov),
-            "-d",
-            str(tmp_path),
-            "--framework",
-            "cloudformation",
-            "--skip-download",
-            "--compact",
-            "-o",
-            "json",
-        ],  # fmt: skip
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    report = json.loads(run.stdout)
+    report = checkov(tmp_path)
     failed = [(c["check_id"], c["resource"], c["file_path"]) for c in report["results"]["failed_checks"]]
     assert failed == []
     assert report["summary"]["parsing_errors"] == 0 and report["summary"]["passed"] > 0

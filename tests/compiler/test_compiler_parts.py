@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fgc.compiler import images, priorities, secrets
 from fgc.compiler.naming import image_tag_parameter, pascal, stack_logical_id
-from fgc.compiler.templates import Templates
+from fgc.compiler.stackset import StackSet
 from fgc.spec.errors import SpecError, UsageError
 from fgc.spec.models import ImageRef, SecretRef
 
@@ -105,7 +105,7 @@ def test_collisions_probe_to_the_next_free_slot_and_are_reported() -> None:
         assert holder in routes and all(m in routes for m in moved)
 
 
-def _compile(text: str) -> Templates:
+def _compile(text: str) -> StackSet:
     return compiler.compile(spec.loads(text, environ={}))
 
 
@@ -162,7 +162,7 @@ def test_templates_body_is_canonical_and_yaml_is_available() -> None:
     templates = _compile("app: x\nservices:\n  api:\n    image: nginx\n")
     body = templates.body("root")
     assert body.endswith("}\n") and body.startswith('{\n  "AWSTemplateFormatVersion": "2010-09-09"')
-    assert templates.key("cluster") == f"templates/{templates.sha256('cluster')}.json"
+    assert templates.part("cluster").key == f"templates/{templates.sha256('cluster')}.json"
     assert "AWSTemplateFormatVersion: '2010-09-09'" in templates.yaml("root")
     assert templates.stack_name == "x" and templates.names[0] == "root"
 
@@ -228,16 +228,13 @@ def test_root_outputs_per_service_cannot_collide_with_application_outputs() -> N
     assert {"LoadBalancerUrl", "ServiceLoadBalancerUrl", "ServiceLoadBalancerLogGroupName"} <= set(outputs)
 
 
-def test_compile_errors_point_at_the_line_when_the_spec_carries_its_source() -> None:
-    """The loader's source map (``spec._source``) gives compile-time errors their line."""
-    from fgc.spec.loader import read_source
-
+def test_compile_errors_point_at_the_line_of_a_loaded_spec() -> None:
+    """The loader keeps where each value was written, so compile-time errors get their line."""
     text = (
         "app: x\nservices:\n  api:\n    image: nginx\n"
         "overrides:\n  service-api:\n    - {op: remove, path: /Resources/Nope}\n"
     )
     app = spec.loads(text, environ={})
-    app._source = read_source(text, "fargate.yaml")
     with pytest.raises(SpecError) as caught:
         compiler.compile(app)
     assert str(caught.value).startswith("fargate.yaml:7:7: overrides.service-api[0]: cannot apply remove")

@@ -21,7 +21,7 @@ def test_diff_prints_the_plan_and_exit_code_says_changes(cli: Any, spec_file: Pa
     code, out, _ = cli("diff", "-f", str(spec_file), "--env", env)
     assert code == 0
     assert f"Plan for dtest-{env}" in out
-    assert "service-web  + Service" in " ".join(out.split("  ")) or "+ Service" in out
+    assert re.search(r"^ +service-web +\+ Service +AWS::ECS::Service ", out, re.MULTILINE), out
 
     code, out, _ = cli("diff", "-f", str(spec_file), "--env", env, "--output", "json", "--exit-code")
     assert code == 1
@@ -36,7 +36,8 @@ def test_deploy_without_terminal_or_yes_is_refused(cli: Any, spec_file: Path, en
     assert "--yes" in err
     assert f"Plan for dtest-{env}" in out  # the plan was shown before refusing
     state = describe(session, f"dtest-{env}")
-    assert state is None or state.is_new  # nothing was created
+    # nothing was created: a CREATE change set leaves the stack in REVIEW_IN_PROGRESS (DeleteChangeSet)
+    assert state is not None and state.status == "REVIEW_IN_PROGRESS"
 
 
 def test_deploy_noop_and_parameter_change(

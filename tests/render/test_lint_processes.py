@@ -20,8 +20,8 @@ REPO = Path(__file__).resolve().parents[2]
 PRELUDE = f"""
 import json, os, signal, sys
 from fgc.compiler.lint import LintError, Linter
-from fgc.compiler.templates import Templates
-templates = Templates('demo', {{'root': {CLEAN!r}, 'network': {BROKEN!r}}})
+from fgc.compiler.stackset import StackSet
+templates = StackSet.of('demo', {{'root': {CLEAN!r}, 'network': {BROKEN!r}}})
 linter = Linter()
 def report(done, child):
     try:
