@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fgc.spec.errors import FgcError
+from fgc.spec.errors import UsageError
 
 if TYPE_CHECKING:
     from fgc.compiler.stackset import StackSet
@@ -45,10 +45,8 @@ MANIFEST_FORMAT = 1
 FORMATS = ("json", "yaml")
 
 
-class OutputError(FgcError):
-    """The output folder cannot be written as asked (exit 1): nothing was written."""
-
-    exit_code = 1
+class OutputError(UsageError):
+    """The output folder cannot be written as asked (exit 2, an impossible request): nothing was written."""
 
 
 def rendered_files(templates: StackSet, fmt: str = "json") -> dict[str, str]:

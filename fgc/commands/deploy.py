@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
+from fgc.commands._preflight import add_no_preflight
 from fgc.commands._target import add_aws, add_env
 
 DESCRIPTION = (
@@ -20,6 +22,7 @@ DESCRIPTION = (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_env(parser)
     add_aws(parser)
+    add_no_preflight(parser)
     parser.add_argument("--yes", "-y", action="store_true", help="do not ask before executing the plan")
     parser.add_argument(
         "--no-wait",
@@ -41,6 +44,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="with --wait-stable: give up (exit 1) after this long, e.g. 90s, 10m (default 30m)",
     )
     parser.add_argument("--bucket", metavar="NAME", help="artifacts bucket (default: fgc-<account>-<region>)")
+    parser.add_argument(
+        "--output",
+        choices=["text", "json"],
+        default="text",
+        help="json: a failed or unstable deploy's diagnosis as JSON on stdout (default text, on stderr)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,10 +57,13 @@ def run(args: argparse.Namespace) -> int:
 
     linter = warmed_linter(args.file, args.env, args.region)
     from fgc import deployer
+    from fgc.commands._diagnosis import diagnose_failure, for_stack, show
     from fgc.commands._hints import with_hint
+    from fgc.commands._preflight import run_checks
     from fgc.commands._target import interactive, open_target, seconds
-    from fgc.commands._view import Progress, View
+    from fgc.commands._view import Progress, View, changed_resources
     from fgc.deployer.build import build
+    from fgc.deployer.errors import DeployFailed
     from fgc.deployer.polling import default_poll
     from fgc.deployer.services import stack_services, wait_stable
     from fgc.deployer.stacks import StackState, stuck
@@ -65,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
 
     def confirm(plan: deployer.Plan) -> bool:
         view.plan(plan)
+        progress.expect(plan.stack_name, changed_resources(plan))
         if args.yes:
             return True
         if not interactive():
@@ -82,7 +95,9 @@ def run(args: argparse.Namespace) -> int:
         return interactive() and view.ask(f"Delete {state.name} and create it again?")
 
     poll = default_poll()
-    with open_target(args, built.spec.region) as target:
+    with open_target(args, built.spec.region, built.spec) as target:
+        if not args.no_preflight:
+            run_checks(built.spec, target)
         progress = Progress(view)
         try:
             result = deployer.deploy(
@@ -97,6 +112,10 @@ def run(args: argparse.Namespace) -> int:
                 notice=view.note,
                 poll=poll,
             )
+        except DeployFailed as failed:
+            progress.stop()
+            show([d for d in [diagnose_failure(target.aws, failed.failure)] if d], args)
+            raise
         finally:
             progress.stop()
         if not result.executed:
@@ -109,17 +128,33 @@ def run(args: argparse.Namespace) -> int:
         view.outputs(result.outputs)
         if args.wait_stable and result.plan.stack_id:
             view.note(f"waiting up to {args.stable_timeout} for the ECS services to run their desired count")
-            stable = wait_stable(
-                target.aws, result.plan.stack_id, poll, timeout=timeout, labels=result.plan.labels
-            )
+            try:
+                stable = wait_stable(
+                    target.aws, result.plan.stack_id, poll, timeout=timeout, labels=result.plan.labels
+                )
+            except DeployFailed:
+                show(for_stack(target.aws, result.stack_name, result.plan.labels), args)
+                raise
             view.line(
                 "stable: " + ", ".join(f"{s.stack} {s.running}/{s.desired} running" for s in stable), "green"
             )
         if target.emulator is not None:
             labels = result.plan.labels
             view.services(stack_services(target.aws, result.stack_name, labels), "The emulator now holds:")
+            for stand_in in target.stand_ins:
+                view.line(f"  {stand_in}: {_provide_hint(stand_in)}", "yellow")
             view.line(
                 "That was a rehearsal: nothing was created in AWS and the emulator stops now, so the URLs "
                 "above do not resolve. Deploy for real with `fgc deploy` once AWS credentials are set up."
             )
     return 0
+
+
+def _provide_hint(stand_in: Any) -> str:
+    """How the user provides, before a real deploy, what a rehearsal stood in."""
+    if stand_in.kind == "secret":
+        keys = [f" --key {key}" for key in stand_in.keys] or [""]
+        return "before a real deploy: " + "; ".join(f"fgc secret set {stand_in.name}{k}" for k in keys)
+    if stand_in.kind == "parameter":
+        return f"before a real deploy: aws ssm put-parameter --name {stand_in.name} --type SecureString"
+    return "before a real deploy: push this image (docker push) or build it where a builder exists"

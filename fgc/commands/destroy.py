@@ -55,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
                 view.line("Nothing deleted.")
                 return 1
         progress = Progress(view)
+        progress.expect(plan.state.name, len(plan.deleted) + len(plan.kept))
         try:
             done = destroy(target.aws, plan, purge=args.purge, on_event=progress, notice=view.note)
         finally:

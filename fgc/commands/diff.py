@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from fgc.commands._preflight import add_no_preflight
 from fgc.commands._target import add_aws, add_env
 
 DESCRIPTION = (
@@ -16,6 +17,7 @@ DESCRIPTION = (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_env(parser)
     add_aws(parser)
+    add_no_preflight(parser)
     parser.add_argument(
         "--output", choices=("text", "json"), default="text", help="plan format (default: text)"
     )
@@ -30,13 +32,16 @@ def run(args: argparse.Namespace) -> int:
 
     linter = warmed_linter(args.file, args.env, args.region)
     from fgc import deployer
+    from fgc.commands._preflight import run_checks
     from fgc.commands._target import open_target
     from fgc.commands._view import View
     from fgc.deployer.build import build
 
     built = build(args.file, args.env, region=args.region, linter=linter)
     view = View()
-    with open_target(args, built.spec.region) as target:
+    with open_target(args, built.spec.region, built.spec) as target:
+        if not args.no_preflight:
+            run_checks(built.spec, target)
         plan = deployer.plan(built.templates, target.aws, bucket=args.bucket)
         deployer.discard(target.aws, plan)
     if args.output == "json":

@@ -162,7 +162,8 @@ def test_status_and_logs_of_a_deployed_stack(cli: Any, spec_file: Path, env: str
     assert code == 2 and "web" in err
 
 
-def test_destroy_keeps_registries_and_log_groups(cli: Any, session: Any) -> None:
+def test_destroy_keeps_registries_and_log_groups(cli: Any, session: Any, provide: Any) -> None:
+    provide(REPO_SPEC, env="dev")  # the image pushed and the secret created, as the guide does first
     spec = ["-f", str(REPO_SPEC), "--env", "dev"]
     assert cli("deploy", *spec, "--yes")[0] == 0
     group = log_group(session, "flask-api-dev", "api", ["api"])
@@ -202,9 +203,12 @@ def test_every_command_names_stacks_by_template_name(cli: Any, spec_file: Path, 
         ["cluster", "CREATE_COMPLETE"],
         ["service-web", "CREATE_COMPLETE"],
     ]
-    assert "service-web  " in out.split("Services:")[1] and "1 healthy / 1" in out
+    services = out.split("Services:")[1].split("Outputs:")[0].splitlines()
+    assert services[2].split()[:4] == ["web", "nginx:1.25", "1", "1/1/0"]  # spec name, image, revision
+    assert "1 healthy / 1" in services[2]
     events = out.split("Recent events:")[1]
-    assert "service-web  CREATE_COMPLETE" in events and "ServiceWeb" not in events
+    assert re.search(rf"{stack}\s+service-web\s+CREATE_COMPLETE", events) and "ServiceWeb" not in events
+    assert re.search(r"service-web\s+Service\s+CREATE_COMPLETE", events)  # nested stacks' events too
 
     code, out, _ = cli("destroy", *spec, "--yes")
     assert code == 0

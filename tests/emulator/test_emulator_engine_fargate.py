@@ -12,18 +12,25 @@ ACCOUNT = "123456789012"
 GOLDEN_SPECS = sorted((REPO / "tests" / "golden").glob("*/fargate.yaml"))
 
 
-def compile_spec(path: Path, replace: dict[str, str] | None = None):
-    from fgc.compiler.context import CompileContext
-
-    from fgc import compiler, spec
+def compile_spec_text(path: Path, replace: dict[str, str] | None = None):
+    """The spec at ``path``, with literals replaced (existing resources' ids, a tag)."""
+    from fgc import spec
 
     text = path.read_text()
     for literal, value in (replace or {}).items():
         text = text.replace(literal, value)
-    return compiler.compile(spec.loads(text, filename=str(path), environ={}), CompileContext())
+    return spec.loads(text, filename=str(path), environ={})
 
 
-def existing_resources(aws, text: str) -> dict[str, str]:
+def compile_spec(path: Path, replace: dict[str, str] | None = None):
+    from fgc.compiler.context import CompileContext
+
+    from fgc import compiler
+
+    return compiler.compile(compile_spec_text(path, replace), CompileContext())
+
+
+def existing_resources(aws, text: str, route_out=None) -> dict[str, str]:
     """A spec naming an existing VPC, certificate or zone gets one: ids cannot be forced, so map them."""
     mapping = {
         arn: aws("acm").request_certificate(DomainName="app.example.com")["CertificateArn"]
@@ -47,10 +54,14 @@ def existing_resources(aws, text: str) -> dict[str, str]:
         zone = f"us-east-1{'ab'[n % 2]}"
         subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.20.{n}.0/24", AvailabilityZone=zone)
         mapping[literal] = subnet["Subnet"]["SubnetId"]
+    if route_out is not None:
+        route_out(vpc, [mapping[s] for s in subnets])
     return mapping
 
 
-def test_repo_fargate_yaml_create_update_delete(stacks, aws):
+def test_repo_fargate_yaml_create_update_delete(stacks, aws, provide):
+    provide(REPO / "fargate.yaml")
+    provide(compile_spec_text(REPO / "fargate.yaml", {"${IMAGE_TAG:-v1.0.0}": "v1.1.0"}))
     templates = compile_spec(REPO / "fargate.yaml")
     stack = stacks.deploy_compiled(templates)
     assert stack["StackStatus"] == "CREATE_COMPLETE", stacks.failures()
@@ -88,8 +99,10 @@ def test_repo_fargate_yaml_create_update_delete(stacks, aws):
 
 
 @pytest.mark.parametrize("path", GOLDEN_SPECS, ids=lambda p: p.parent.name)
-def test_golden_stack_sets_deploy_and_delete(stacks, aws, path):
-    templates = compile_spec(path, existing_resources(aws, path.read_text()))
+def test_golden_stack_sets_deploy_and_delete(stacks, aws, provide, route_out, path):
+    replace = existing_resources(aws, path.read_text(), route_out)
+    provide(compile_spec_text(path, replace))
+    templates = compile_spec(path, replace)
 
     stack = stacks.deploy_compiled(templates)
 

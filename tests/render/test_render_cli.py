@@ -129,7 +129,7 @@ def test_a_spec_named_like_a_template_in_the_output_folder_stops_the_render(fgc,
     spec_file = folder / "root.yaml"  # what --format yaml would write
     spec_file.write_text(SPEC.read_text())
     done = fgc("render", "--no-lint", "-f", str(spec_file), "--format", "yaml", "-o", str(tmp_path))
-    assert done.returncode == 1
+    assert done.returncode == 2
     assert "root.yaml" in done.stderr and "not written by fgc render" in done.stderr
     assert spec_file.read_text() == SPEC.read_text()
     assert sorted(written(folder)) == ["root.yaml"]  # nothing was written
@@ -194,5 +194,5 @@ def test_an_output_path_that_is_a_file_is_an_error_not_a_traceback(fgc, tmp_path
     blocker = tmp_path / "out"
     blocker.write_text("")
     done = fgc("render", "--no-lint", "-o", str(blocker))
-    assert done.returncode == 1
+    assert done.returncode == 2  # a usage error: the -o given cannot be written
     assert "cannot write" in done.stderr and "Traceback" not in done.stderr

@@ -42,7 +42,7 @@ def test_an_existing_file_render_did_not_write_blocks_the_whole_render(tmp_path:
     (tmp_path / "parameters.json").write_text('{"mine": true}')
     with pytest.raises(OutputError, match="parameters.json was not written by fgc render") as refused:
         write_rendered(tmp_path, {"root.json": "{}", "parameters.json": "{}"})
-    assert refused.value.exit_code == 1
+    assert refused.value.exit_code == 2  # a usage error: this -o cannot be written as asked
     assert files_in(tmp_path) == {"parameters.json": '{"mine": true}'}
     assert not (tmp_path / MANIFEST).exists()
 
