@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fgc.compiler import cluster, network, overrides, priorities, registries, root, service
+from fgc.compiler import cluster, limits, network, overrides, priorities, registries, root, service
 from fgc.compiler.context import CompileContext
 from fgc.compiler.draft import Draft
 from fgc.compiler.naming import pascal, stack_logical_id
@@ -32,7 +32,7 @@ def compile(spec: Spec, ctx: CompileContext | None = None) -> StackSet:
     parameters = root.tag_parameters(spec, ctx.image_tags)
     drafts = _drafts(spec, ctx)
     _check_override_targets(spec, [ROOT, *(draft.name for draft in drafts)])
-    nested = [_part(spec, draft) for draft in drafts]
+    nested = _parts(spec, drafts)
     try:
         root_template = root.build(spec, nested)
     except WiringError as err:
@@ -41,7 +41,9 @@ def compile(spec: Spec, ctx: CompileContext | None = None) -> StackSet:
         # the builders' own wiring is tested; with overrides, those most likely broke it
         raise spec_error(spec, ("overrides",), f"the templates no longer fit together: {err}") from None
     root_part = Part(ROOT, spec.stack_name, _finish(spec, ROOT, root_template.to_dict()))
-    return StackSet(spec.stack_name, (root_part, *nested), parameters, dict(spec.tags))
+    stack_set = StackSet(spec.stack_name, (root_part, *nested), parameters, dict(spec.tags))
+    limits.check(spec, stack_set)
+    return stack_set
 
 
 def _drafts(spec: Spec, ctx: CompileContext) -> list[Draft]:
@@ -57,6 +59,19 @@ def _drafts(spec: Spec, ctx: CompileContext) -> list[Draft]:
         priority = assignment.priorities.get(name)
         drafts.append(service.build(spec, name, priority, assignment.displaced.get(name, ())))
     return drafts
+
+
+def _parts(spec: Spec, drafts: list[Draft]) -> list[Part]:
+    """Every draft made final; the overrides that fail in any of them are reported together."""
+    parts, problems = [], []
+    for draft in drafts:
+        try:
+            parts.append(_part(spec, draft))
+        except SpecError as err:
+            problems += err.problems
+    if problems:
+        raise SpecError(problems)
+    return parts
 
 
 def _part(spec: Spec, draft: Draft) -> Part:

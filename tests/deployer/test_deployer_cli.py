@@ -36,8 +36,9 @@ def test_deploy_without_terminal_or_yes_is_refused(cli: Any, spec_file: Path, en
     assert "--yes" in err
     assert f"Plan for dtest-{env}" in out  # the plan was shown before refusing
     state = describe(session, f"dtest-{env}")
-    # nothing was created: a CREATE change set leaves the stack in REVIEW_IN_PROGRESS (DeleteChangeSet)
-    assert state is not None and state.status == "REVIEW_IN_PROGRESS"
+    # nothing was created, nothing left behind: the empty REVIEW_IN_PROGRESS stack that a CREATE
+    # change set makes (DeleteChangeSet leaves it) was deleted with the plan
+    assert state is None
 
 
 def test_deploy_noop_and_parameter_change(

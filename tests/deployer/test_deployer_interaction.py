@@ -17,7 +17,7 @@ def test_terminal_question_decides(cli: Any, spec_file: Path, env: str, session:
     code, out, _ = cli("deploy", "-f", str(spec_file), "--env", env, typed="n\n")
     assert code == 1 and "Not deployed" in out
     state = describe(session, f"dtest-{env}")
-    assert state is not None and state.status == "REVIEW_IN_PROGRESS"  # nothing was created
+    assert state is None  # nothing was created, and the plan's empty REVIEW_IN_PROGRESS stack is gone
 
     code, out, _ = cli("deploy", "-f", str(spec_file), "--env", env, typed="y\n")
     assert code == 0 and "CREATE_COMPLETE" in out
