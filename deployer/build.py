@@ -1,16 +1,16 @@
-"""Load, compile and lint: everything that must succeed before anything is sent to AWS."""
+"""Load, compile and lint (:func:`compiler.pipeline.prepare`), refusing lint errors: everything that
+must succeed before anything is sent to AWS."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from fgc.compiler import CompileContext, StackSet, compile, lint
-from fgc.deployer.errors import LintFailed
+from fgc.compiler import StackSet
+from fgc.compiler.lint import Finding, Linter
+from fgc.compiler.pipeline import prepare
+from fgc.deployer.errors import LintFailed, Recovery
 from fgc.spec.models import Spec
-
-from fgc import spec
 
 
 @dataclass(frozen=True)
@@ -19,23 +19,27 @@ class Built:
 
     spec: Spec
     templates: StackSet
-    warnings: list[Any] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
 
 
 def build(
-    path: str | Path, env: str | None = None, *, region: str | None = None, check: bool = True
+    path: str | Path,
+    env: str | None = None,
+    *,
+    region: str | None = None,
+    check: bool = True,
+    linter: Linter | None = None,
 ) -> Built:
-    """Load ``path`` (``SpecError``), compile it, and lint it (:class:`LintFailed` on errors)."""
-    document = spec.load(path, env=env)
-    templates = compile(document, CompileContext())
-    if not check:
-        return Built(document, templates)
-    findings = lint(templates, regions=[region or document.region or "us-east-1"])
-    errors = [f for f in findings if f.level == "error"]
-    if errors:
+    """Load ``path`` (``SpecError``), compile it, and lint it (:class:`LintFailed` on errors).
+
+    ``region`` is an explicit ``--region``; lint runs for the region the deploy goes to
+    (:func:`compiler.pipeline.region_for`). ``linter`` is the run's, warmed up early.
+    """
+    prepared = prepare(path, env, region=region, lint=check, linter=linter)
+    if prepared.errors:
         raise LintFailed(
             "the templates have lint errors; nothing was sent to AWS:\n"
-            + "\n".join(f"  {f}" for f in errors),
-            "see `fgc render` for the templates these lines refer to",
+            + "\n".join(f"  {f}" for f in prepared.errors),
+            recovery=Recovery.READ_TEMPLATES,
         )
-    return Built(document, templates, [f for f in findings if f.level != "error"])
+    return Built(prepared.spec, prepared.templates, prepared.warnings)

@@ -12,7 +12,7 @@ from typing import Any
 
 import botocore.exceptions as bex
 from fgc.deployer.deployed import template
-from fgc.deployer.errors import DeployFailed
+from fgc.deployer.errors import DeployFailed, Recovery
 from fgc.deployer.execute import OnEvent, delete_stack, wait_running
 from fgc.deployer.plan import NESTED_STACK
 from fgc.deployer.polling import Poll, default_poll
@@ -84,8 +84,8 @@ def destroy(
         cause = str(outcome.failure) if outcome.failure else outcome.state.reason
         raise DeployFailed(
             f"{state.name} could not be deleted ({outcome.state.status}): {cause}",
-            "remove what blocks the deletion, then run `fgc destroy` again",
-            outcome.failure,
+            failure=outcome.failure,
+            recovery=Recovery.DESTROY,
         )
     done = Destroyed(plan)
     if purge:

@@ -172,10 +172,11 @@ def test_the_surface_from_load_to_destroy(on_the_emulator: Any, tmp_path: Path) 
     on_the_emulator.fail("Service", on="create", reason="no capacity")
     with pytest.raises(deployer.DeployFailed, match="ROLLBACK_COMPLETE") as failed:
         deployer.deploy(stack_set, aws)
-    assert "no capacity" in str(failed.value)
+    assert "no capacity" in str(failed.value) and failed.value.recovery is deployer.Recovery.RECREATE
     on_the_emulator.clear_faults()
-    with pytest.raises(deployer.StackStuck, match="ROLLBACK_COMPLETE"):
+    with pytest.raises(deployer.StackStuck, match="ROLLBACK_COMPLETE") as stuck:
         deployer.deploy(stack_set, aws)
+    assert stuck.value.recovery is deployer.Recovery.RECREATE and stuck.value.hint is None
 
     def ctrl_c(plan: deployer.Plan) -> bool:
         raise KeyboardInterrupt

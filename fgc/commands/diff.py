@@ -28,9 +28,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from fgc.commands._warm import warm_up_lint
+    from fgc.compiler.pipeline import warmed_linter
 
-    warm_up_lint(args.file, args.env)
+    linter = warmed_linter(args.file, args.env, args.region)
     from fgc import deployer
     from fgc.commands._cost_change import cost_change
     from fgc.commands._preflight import run_checks
@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from fgc.commands._view import View
     from fgc.deployer.build import build
 
-    built = build(args.file, args.env, region=args.region)
+    built = build(args.file, args.env, region=args.region, linter=linter)
     view = View()
     with open_target(args, built.spec.region, built.spec) as target:
         if not args.no_preflight:
