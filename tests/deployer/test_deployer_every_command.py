@@ -34,6 +34,8 @@ def arguments(command: str, spec: Path, env: str, folder: Path) -> list[str]:
         "init": ["init", "--app", "demo", "-f", str(folder / "new.yaml")],
         "validate": ["validate", "-f", str(spec)],
         "schema": ["schema"],
+        "cost": ["cost", "-f", str(spec), "--env", env],
+        "diagram": ["diagram", "-f", str(spec), "--env", env, "--format", "mermaid"],
         "render": ["render", "-f", str(spec), "--env", env, "--no-lint", "-o", str(folder / "out")],
         "diff": ["diff", "-f", str(spec), "--env", env],
         "deploy": ["deploy", "-f", str(spec), "--env", env, "--yes"],
@@ -63,7 +65,16 @@ def run(argv: list[str], stdout: Any = subprocess.PIPE, **env: str) -> subproces
 
 def test_every_command_is_covered() -> None:
     assert {0, 1, 2, 3, 141} == DOCUMENTED
-    assert set(COMMANDS) == {"init", "validate", "schema", "render", "emulator", *AWS_COMMANDS}
+    assert set(COMMANDS) == {
+        "init",
+        "validate",
+        "schema",
+        "render",
+        "cost",
+        "diagram",
+        "emulator",
+        *AWS_COMMANDS,
+    }
 
 
 @pytest.fixture

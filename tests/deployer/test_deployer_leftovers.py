@@ -151,8 +151,8 @@ def test_broken_pipe_after_the_plan_is_confirmed_follows_the_deploy_to_its_end(
         env=os.environ,
     )
     assert deploy.stdout is not None and deploy.stderr is not None
-    for line in deploy.stdout:  # the reader sees the plan, then quits while the create runs
-        if " to add, " in line:
+    for line in deploy.stdout:  # the reader sees the plan (and its cost), then quits while the create runs
+        if "CREATE_IN_PROGRESS" in line:
             break
     deploy.stdout.close()
     assert deploy.wait(timeout=300) == 0  # the outcome, though nobody reads it
