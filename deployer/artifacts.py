@@ -14,7 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import botocore.exceptions as bex
 from fgc.compiler.stackset import Part
-from fgc.deployer.errors import AwsRefused
+from fgc.deployer.errors import AwsRefused, Recovery
 from fgc.deployer.session import Aws, error_code
 
 #: CloudFormation's limit for a TemplateBody sent inline; larger roots are uploaded.
@@ -49,7 +49,7 @@ def ensure_bucket(aws: Aws, bucket: str) -> bool:
         if error_code(err) in ("403", "Forbidden"):
             raise AwsRefused(
                 f"bucket {bucket!r} exists but this account cannot use it",
-                "pass --bucket with a bucket you own",
+                recovery=Recovery.CHOOSE_BUCKET,
             ) from err
         if error_code(err) not in ("404", "NoSuchBucket", "NotFound"):
             raise

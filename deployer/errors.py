@@ -37,6 +37,16 @@ class Recovery(Enum):
     INSPECT_SERVICE = "inspect_service"
     #: The services were not stable in time: look at status and logs, or wait longer.
     WAIT_LONGER = "wait_longer"
+    #: Another deploy of the stack runs (or ran while this plan waited): let it finish, then deploy.
+    AFTER_OTHER_DEPLOY = "after_other_deploy"
+    #: The named AWS profile does not exist: name one that does.
+    CHOOSE_PROFILE = "choose_profile"
+    #: No region was given anywhere: name one.
+    CHOOSE_REGION = "choose_region"
+    #: The artifacts bucket belongs to someone else: name one of the caller's.
+    CHOOSE_BUCKET = "choose_bucket"
+    #: The AWS endpoint could not be reached: check where it points and the network.
+    CHECK_ENDPOINT = "check_endpoint"
 
 
 class DeployFailed(FgcError):
@@ -80,9 +90,16 @@ class StackStuck(DeployFailed):
 
 
 class AwsRefused(FgcError):
-    """AWS refused the request: credentials, permissions, region or limits (exit 3)."""
+    """AWS refused the request: credentials, permissions, region or limits (exit 3).
+
+    ``recovery`` is the way out when it is the caller's configuration (profile, region, bucket,
+    endpoint) rather than AWS's answer."""
 
     exit_code = 3
+
+    def __init__(self, message: str, hint: str | None = None, *, recovery: Recovery | None = None) -> None:
+        super().__init__(message, hint)
+        self.recovery = recovery
 
 
 class Interrupted(FgcError):

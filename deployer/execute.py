@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import botocore.exceptions as bex
+from fgc.deployer.errors import Recovery
 from fgc.deployer.events import EventTail, Failure, StackEvent, root_cause
 from fgc.deployer.polling import Poll
 from fgc.deployer.session import Aws, translate
@@ -55,11 +56,12 @@ def still_running(err: Exception, stack_id: str) -> Exception:
     """``err`` (an :class:`FgcError` of the same kind) saying the operation goes on without fgc."""
     if not isinstance(err, FgcError):
         return err
-    return type(err)(
+    err.message = (
         f"{err.message}; fgc stopped following {stack_name_of(stack_id)}, "
-        "but CloudFormation goes on with the operation",
-        f"watch it with `fgc status` (or the CloudFormation console); {err.hint or 'try again later'}",
+        "but CloudFormation goes on with the operation"
     )
+    err.hint, err.recovery = None, Recovery.WATCH  # type: ignore[attr-defined]
+    return err
 
 
 def history(aws: Aws, stack_id: str) -> tuple[datetime | None, list[str]]:

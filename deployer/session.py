@@ -21,7 +21,7 @@ import botocore.exceptions as bex
 from botocore.config import Config
 from fgc.compiler.pipeline import region_named
 from fgc.deployer import retries
-from fgc.deployer.errors import AwsRefused, DeployFailed
+from fgc.deployer.errors import AwsRefused, DeployFailed, Recovery
 
 #: Attempts per API call (botocore standard mode backs off exponentially, capped at 20 s); a
 #: failure of the connection itself is tried fewer times (see ``retries``).
@@ -142,14 +142,10 @@ def connect(
         session = boto3.Session(profile_name=profile, **keys)
     except bex.ProfileNotFound as err:  # from --profile, or AWS_PROFILE when there is none
         name = err.kwargs.get("profile") or profile or os.environ.get("AWS_PROFILE")
-        raise AwsRefused(
-            f"AWS profile {name!r} not found", "check ~/.aws/config, --profile and AWS_PROFILE"
-        ) from err
+        raise AwsRefused(f"AWS profile {name!r} not found", recovery=Recovery.CHOOSE_PROFILE) from err
     chosen = region_named(region, spec_region) or session.region_name
     if not chosen:
-        raise AwsRefused(
-            "no AWS region: set `region` in fargate.yaml, pass --region, or set AWS_REGION",
-        )
+        raise AwsRefused(NO_REGION, recovery=Recovery.CHOOSE_REGION)
     endpoint = endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
     if endpoint is None and chosen not in known_regions(session):
         raise AwsRefused(f"unknown AWS region {chosen!r}", "use a region name such as us-east-1 or eu-west-1")
@@ -172,9 +168,9 @@ def translate(err: Exception) -> Exception:
     if isinstance(err, (bex.CredentialRetrievalError, bex.TokenRetrievalError, bex.SSOError)):
         return AwsRefused(f"AWS credentials could not be loaded: {err}", CREDENTIALS_HINT)
     if isinstance(err, bex.NoRegionError):
-        return AwsRefused("no AWS region: set `region` in fargate.yaml, pass --region, or set AWS_REGION")
+        return AwsRefused(NO_REGION, recovery=Recovery.CHOOSE_REGION)
     if isinstance(err, retries.NETWORK_ERRORS):
-        return AwsRefused(retries.network_problem(err), _network_hint())
+        return AwsRefused(retries.network_problem(err), recovery=Recovery.CHECK_ENDPOINT)
     if isinstance(err, bex.ClientError):
         error = err.response.get("Error", {})
         code, message = error.get("Code", ""), error.get("Message", "") or str(err)
@@ -196,23 +192,19 @@ def _concurrent(code: str, message: str, operation: str) -> DeployFailed | None:
     if code in ("ValidationError", "InvalidChangeSetStatus") and "_IN_PROGRESS state" in message:
         return DeployFailed(
             f"{operation} failed: another operation is running on the stack ({message})",
-            "another deploy may be running: watch it with `fgc status`, then run `fgc deploy` again",
+            recovery=Recovery.AFTER_OTHER_DEPLOY,
         )
     if code in CHANGE_SET_GONE:
         return DeployFailed(
             f"{operation} failed: the change set is gone ({message}); another deploy of this stack "
             "is running (executing a change set deletes every other one)",
-            "watch it with `fgc status`; run `fgc deploy` again once it has finished",
+            recovery=Recovery.AFTER_OTHER_DEPLOY,
         )
     return None
 
 
-def _network_hint() -> str:
-    """Where the endpoint came from, so the user knows what to check."""
-    if os.environ.get("AWS_ENDPOINT_URL"):
-        return "check AWS_ENDPOINT_URL (is the emulator running? `fgc emulator` serves one) and the network"
-    return "check the region, the network and any proxy settings"
-
+#: The message when no region is given anywhere fgc and boto3 look (Recovery.CHOOSE_REGION).
+NO_REGION = "no AWS region: set `region` in fargate.yaml or AWS_REGION"
 
 P = ParamSpec("P")
 R = TypeVar("R")

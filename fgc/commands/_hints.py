@@ -3,6 +3,7 @@ this turns it into words naming fgc's own commands and flags, which the deployer
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -49,6 +50,17 @@ def hint(
         Recovery.WAIT_LONGER: (
             f"CloudFormation finished; see `fgc status` and `fgc logs {service}` for why "
             "tasks do not start, or wait longer with --stable-timeout"
+        ),
+        Recovery.AFTER_OTHER_DEPLOY: (
+            "watch it with `fgc status`; run `fgc deploy` again once it has finished"
+        ),
+        Recovery.CHOOSE_PROFILE: "check ~/.aws/config, --profile and AWS_PROFILE",
+        Recovery.CHOOSE_REGION: "or pass --region",
+        Recovery.CHOOSE_BUCKET: "pass --bucket with a bucket you own",
+        Recovery.CHECK_ENDPOINT: (
+            "check AWS_ENDPOINT_URL (is the emulator running? `fgc emulator` serves one) and the network"
+            if os.environ.get("AWS_ENDPOINT_URL")
+            else "check the region, the network and any proxy settings"
         ),
     }
     return words[recovery]

@@ -93,3 +93,22 @@ def test_a_bad_duration_is_a_usage_error_naming_the_option(
     monkeypatch.setenv("FGC_LINT_WORKERS", "1")  # no warm-up child in the test process
     assert main(["-f", str(REPO / "fargate.yaml"), *argv]) == 2
     assert capsys.readouterr().err.startswith(f"error: {option}: ")
+
+
+def test_configuration_refusals_carry_their_recovery_and_no_cli_words(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from fgc import deployer
+
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    with pytest.raises(deployer.AwsRefused) as no_profile:
+        deployer.connect(profile="nobody")
+    with pytest.raises(deployer.AwsRefused) as no_region:
+        deployer.connect()
+    for refused, recovery in ((no_profile, Recovery.CHOOSE_PROFILE), (no_region, Recovery.CHOOSE_REGION)):
+        assert (refused.value.recovery, refused.value.hint) == (recovery, None)
+        assert "--" not in refused.value.message
+    assert "--profile" in hint(Recovery.CHOOSE_PROFILE)
+    assert with_hint(no_region.value).hint == "or pass --region"

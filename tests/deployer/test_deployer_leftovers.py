@@ -13,9 +13,11 @@ from typing import Any
 
 import pytest
 from botocore.config import Config
+from fgc.deployer.errors import Recovery
 from fgc.deployer.stacks import describe
 
 from fgc import deployer
+from fgc.commands._hints import with_hint
 
 FGC = str(Path(sys.executable).parent / "fgc")
 
@@ -100,7 +102,8 @@ def test_throttling_past_the_retries_says_the_update_goes_on(
     assert caught.value.exit_code == 3
     assert "AWS limit reached on DescribeStackEvents" in caught.value.message
     assert "CloudFormation goes on with the operation" in caught.value.message
-    assert "fgc status" in (caught.value.hint or "")
+    # the deployer names the way out as a value; the CLI words it with the command to watch
+    assert caught.value.recovery is Recovery.WATCH and "fgc status" in (with_hint(caught.value).hint or "")
     state = describe(aws, f"dtest-{env}")
     assert state is not None and state.status in ("CREATE_IN_PROGRESS", "CREATE_COMPLETE")  # it went on
 
@@ -129,7 +132,8 @@ def test_the_loser_of_two_deploys_is_told_another_deploy_runs(
     with pytest.raises(deployer.DeployFailed) as caught:
         deployer.deploy(loser, session, confirm=confirm)
     assert "another deploy of this stack is running" in caught.value.message
-    assert "fgc status" in (caught.value.hint or "")
+    assert caught.value.recovery is Recovery.AFTER_OTHER_DEPLOY
+    assert "fgc status" in (with_hint(caught.value).hint or "")
     assert describe(session, f"dtest-{env}").parameters["WebImageTag"] == "1.27"
 
 
@@ -182,5 +186,6 @@ def test_a_plan_confirmed_while_another_deploy_runs_says_so(
     finally:
         running.join()
     assert "another operation is running on the stack" in caught.value.message
-    assert "UPDATE_IN_PROGRESS" in caught.value.message and "fgc status" in (caught.value.hint or "")
+    assert "UPDATE_IN_PROGRESS" in caught.value.message
+    assert caught.value.recovery is Recovery.AFTER_OTHER_DEPLOY
     assert describe(session, mine.stack_name).parameters["WebImageTag"] == "1.26"
