@@ -63,8 +63,8 @@ def cycle(handle: Any, templates: Any, next_tag: dict[str, str]) -> dict[str, fl
     cfn = session.client("cloudformation", endpoint_url=handle.url)
     s3 = session.client("s3", endpoint_url=handle.url)
     s3.create_bucket(Bucket=BUCKET)
-    for name in templates.names[1:]:
-        s3.put_object(Bucket=BUCKET, Key=templates.key(name), Body=templates.body(name).encode())
+    for part in templates.nested:
+        s3.put_object(Bucket=BUCKET, Key=part.key, Body=part.body.encode())
     parameters = {**templates.parameters, "ArtifactsUrl": f"{handle.url}/{BUCKET}"}
     timings: dict[str, float] = {}
     expected = {"create": "CREATE_COMPLETE", "update": "UPDATE_COMPLETE", "delete": "DELETE_COMPLETE"}

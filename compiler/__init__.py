@@ -1,8 +1,11 @@
 """fargate.yaml -> nested CloudFormation templates (pure: no AWS, no network, no clock).
 
-``compile(spec, ctx) -> Templates`` and ``lint(templates) -> findings``.
+``compile(spec, ctx) -> StackSet`` and ``lint(stack_set) -> findings``. A
+:class:`StackSet` holds every part (root and nested stacks) with its template, content
+key and the source of each parameter (:class:`SpecValue`, :class:`RootParameter`,
+:class:`PartOutput`).
 
-``compile``, ``CompileContext`` and ``Templates`` are imported on first use, so that
+``compile``, ``CompileContext`` and the stack set's types are imported on first use, so that
 ``fgc render`` can start cfn-lint loading (:func:`compiler.lint.warm_up`) before it
 pays for troposphere and pydantic. ``lint`` is imported eagerly, and must be: a lazy
 ``lint`` would be shadowed by the ``compiler.lint`` submodule as soon as anything
@@ -20,15 +23,28 @@ from fgc.spec.lazy import lazy_exports
 if TYPE_CHECKING:
     from fgc.compiler.build import compile
     from fgc.compiler.context import CompileContext
-    from fgc.compiler.templates import Templates
+    from fgc.compiler.stackset import Part, PartOutput, RootParameter, SpecValue, StackSet
 
 #: Public names that live in submodules, and where.
 _LAZY = {
     "compile": "fgc.compiler.build",
     "CompileContext": "fgc.compiler.context",
-    "Templates": "fgc.compiler.templates",
+    "Part": "fgc.compiler.stackset",
+    "PartOutput": "fgc.compiler.stackset",
+    "RootParameter": "fgc.compiler.stackset",
+    "SpecValue": "fgc.compiler.stackset",
+    "StackSet": "fgc.compiler.stackset",
 }
 
-__all__ = ["CompileContext", "Templates", "compile", "lint"]
+__all__ = [
+    "CompileContext",
+    "Part",
+    "PartOutput",
+    "RootParameter",
+    "SpecValue",
+    "StackSet",
+    "compile",
+    "lint",
+]
 
 __getattr__ = lazy_exports(globals(), _LAZY)

@@ -1,56 +1,73 @@
-"""``compile``: one spec -> every template of its stack set, final and canonical.
+"""``compile``: one spec -> its stack set, every part final and canonical.
 
-Order matters: children are built, tagged and overridden first, because the root
-references each child by the sha256 of its final text; the root comes last.
+Order matters: the nested parts are built, tagged and overridden first, because the
+root references each by the sha256 of its final text and reads their declared
+outputs; the root comes last. Which parts a spec has is decided here, and only here.
 """
 
 from __future__ import annotations
 
-from hashlib import sha256
 from typing import Any
 
 from fgc.compiler import cluster, network, overrides, priorities, registries, root, service
 from fgc.compiler.context import CompileContext
-from fgc.compiler.naming import pascal, service_template
+from fgc.compiler.draft import Draft
+from fgc.compiler.naming import pascal, stack_logical_id
 from fgc.compiler.problems import spec_error
+from fgc.compiler.stackset import ROOT, Part, StackSet, WiringError
 from fgc.compiler.tags import apply_tags
-from fgc.compiler.templates import ROOT, Templates, canonical_json, readable
+from fgc.compiler.templates import readable
+from fgc.spec.errors import SpecError
 from fgc.spec.models import Spec
-from troposphere import Template
 
 #: ALB limits: condition values (hosts + path patterns) in one rule, rules on one listener
 MAX_CONDITION_VALUES = 5
 MAX_RULES = 100
 
 
-def compile(spec: Spec, ctx: CompileContext | None = None) -> Templates:
-    """Compile ``spec`` into its nested templates. Pure: same spec, same bytes."""
+def compile(spec: Spec, ctx: CompileContext | None = None) -> StackSet:
+    """Compile ``spec`` into its stack set. Pure: same spec, same bytes."""
     ctx = ctx or CompileContext()
     _check_names(spec)
     parameters = root.tag_parameters(spec, ctx.image_tags)
-    routes = _routes(spec)
-    assignment = priorities.assign(routes)
+    drafts = _drafts(spec, ctx)
+    _check_override_targets(spec, [ROOT, *(draft.name for draft in drafts)])
+    nested = [_part(spec, draft) for draft in drafts]
+    try:
+        root_template = root.build(spec, nested)
+    except WiringError as err:
+        if not spec.overrides:
+            raise
+        # the builders' own wiring is tested; with overrides, those most likely broke it
+        raise spec_error(spec, ("overrides",), f"the templates no longer fit together: {err}") from None
+    root_part = Part(ROOT, spec.stack_name, _finish(spec, ROOT, root_template.to_dict()))
+    return StackSet(spec.stack_name, (root_part, *nested), parameters, dict(spec.tags))
 
-    built: dict[str, Template] = {}
+
+def _drafts(spec: Spec, ctx: CompileContext) -> list[Draft]:
+    """The nested parts ``spec`` has, in stack set order, as their builders leave them."""
+    assignment = priorities.assign(_routes(spec))
+    drafts = []
     if spec.network.existing is None:
-        built["network"] = network.build(spec, ctx)
-    built["cluster"] = cluster.build(spec, ctx)
+        drafts.append(network.build(spec, ctx))
+    drafts.append(cluster.build(spec, ctx))
     if spec.registries:
-        built["registries"] = registries.build(spec, ctx)
+        drafts.append(registries.build(spec, ctx))
     for name in spec.services:
-        built[service_template(name)] = service.build(spec, name, assignment.priorities.get(name))
+        priority = assignment.priorities.get(name)
+        drafts.append(service.build(spec, name, priority, assignment.displaced.get(name, ())))
+    return drafts
 
-    children = {name: _finish(spec, name, t.to_dict()) for name, t in built.items()}
-    bodies = {name: canonical_json(t) for name, t in children.items()}
-    hashes = {name: sha256(body.encode()).hexdigest() for name, body in bodies.items()}
-    root_template = root.build(spec, children, hashes.__getitem__, assignment.displaced)
-    templates = {ROOT: _finish(spec, ROOT, root_template.to_dict()), **children}
-    return Templates(
-        stack_name=spec.stack_name,
-        templates=templates,
-        parameters=parameters,
-        tags=dict(spec.tags),
-        rendered=bodies,
+
+def _part(spec: Spec, draft: Draft) -> Part:
+    """A built part made final: tagged, overridden, with the logical id the root holds it by."""
+    return Part(
+        draft.name,
+        stack_logical_id(draft.name),
+        _finish(spec, draft.name, draft.template.to_dict()),
+        draft.sources,
+        draft.depends_on,
+        draft.service,
     )
 
 
@@ -60,6 +77,15 @@ def _finish(spec: Spec, name: str, template: dict[str, Any]) -> dict[str, Any]:
     apply_tags(template, spec.tags)
     ops = spec.overrides.get(name)
     return overrides.apply(spec, name, template, ops) if ops else template
+
+
+def _check_override_targets(spec: Spec, names: list[str]) -> None:
+    """``overrides`` may only name the parts this spec compiles to."""
+    listed = ", ".join(names)
+    unknown = [name for name in spec.overrides if name not in names]
+    if unknown:
+        message = "no template named {!r} (templates: {})"
+        raise SpecError([spec.problem_at(("overrides", n), message.format(n, listed)) for n in unknown])
 
 
 def _check_names(spec: Spec) -> None:

@@ -2,28 +2,31 @@
 and the shared load balancer (see :mod:`compiler.load_balancer`) when any service has `http`.
 
 Only the network parameters a template uses are declared (an unused parameter is a
-cfn-lint warning), so the root passes exactly the parameters this template lists.
+cfn-lint warning), each with where the root takes it from.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fgc.compiler import load_balancer
+from fgc.compiler import load_balancer, network
 from fgc.compiler.checkov_skips import checkov_metadata
-from troposphere import GetAtt, Output, Parameter, Ref, Template, ecs, servicediscovery
+from fgc.compiler.draft import Draft
+from troposphere import GetAtt, Output, Ref, Template, ecs, servicediscovery
 
 if TYPE_CHECKING:
     from fgc.compiler.context import CompileContext
     from fgc.spec.models import Spec
 
 
+#: The part's name.
+NAME = "cluster"
 #: Capacity providers every cluster offers; services choose their own mix.
 CAPACITY_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
 
 
-def build(spec: Spec, ctx: CompileContext | None = None) -> Template:
-    """The cluster template; outputs ClusterName/Arn, NamespaceId/Name and, with HTTP services,
+def build(spec: Spec, ctx: CompileContext | None = None) -> Draft:
+    """The cluster part; outputs ClusterName/Arn, NamespaceId/Name and, with HTTP services,
     the load balancer's ids, listener and URL."""
     with_alb = load_balancer.needed(spec)
     t = Template(
@@ -31,8 +34,10 @@ def build(spec: Spec, ctx: CompileContext | None = None) -> Template:
         + (" and shared load balancer" if with_alb else "")
     )
     t.set_version("2010-09-09")
-    vpc_id = t.add_parameter(
-        Parameter("VpcId", Type="String", Description="The VPC the namespace and load balancer live in")
+    draft = Draft(NAME, t)
+    vpc = network.values(spec)
+    vpc_id = draft.parameter(
+        "VpcId", vpc.get("VpcId"), "String", "The VPC the namespace and load balancer live in"
     )
 
     insights = bool(spec.cluster.container_insights)
@@ -76,5 +81,5 @@ def build(spec: Spec, ctx: CompileContext | None = None) -> Template:
         ]
     )
     if with_alb:
-        load_balancer.add(t, spec)
-    return t
+        load_balancer.add(draft, spec, vpc)
+    return draft

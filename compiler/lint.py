@@ -10,7 +10,7 @@ every template hits the cache never imports cfn-lint.
 Findings reported: every error and warning, and of the informational rules only
 those the project holds its templates to (:data:`INFORMATIONAL_RULES`); cfn-lint's
 other informational rules are advice that does not fit generated templates.
-Line numbers refer to ``Templates.body(name)``: the exact JSON text that
+Line numbers refer to ``StackSet.body(name)``: the exact JSON text that
 ``fgc render`` writes and ``fgc deploy`` uploads. Nested templates are linted as
 standalone templates.
 
@@ -43,7 +43,7 @@ from fgc.compiler import lint_cache, lint_fork
 from fgc.spec.errors import FgcError
 
 if TYPE_CHECKING:
-    from fgc.compiler.templates import Templates
+    from fgc.compiler.stackset import StackSet
 
 #: Informational rules whose findings count: stateful resources need explicit
 #: DeletionPolicy/UpdateReplacePolicy (I3011) and ARNs must not hard-code
@@ -52,8 +52,6 @@ INFORMATIONAL_RULES = ("I3011", "I3042")
 
 #: Region linted when the spec names none (cfn-lint's own default).
 DEFAULT_REGION = "us-east-1"
-
-LEVELS = ("error", "warning", "informational")
 
 
 class LintError(FgcError):
@@ -95,7 +93,7 @@ def last_run() -> LintRun:
     return _last_run
 
 
-def lint(templates: Templates, regions: Sequence[str] | None = None) -> list[Finding]:
+def lint(templates: StackSet, regions: Sequence[str] | None = None) -> list[Finding]:
     """Lint every template of `templates`; findings in template order, then by line.
 
     `regions` defaults to :data:`DEFAULT_REGION`; pass the spec's region when it has one.

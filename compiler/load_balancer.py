@@ -7,6 +7,7 @@ certificate, :80 only redirects to :443 and :443 speaks TLS 1.2 or newer.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from fgc.compiler import defaults
@@ -15,6 +16,8 @@ from troposphere import GetAtt, Output, Parameter, Ref, Sub, Template, ec2, rout
 from troposphere import elasticloadbalancingv2 as elb
 
 if TYPE_CHECKING:
+    from fgc.compiler.draft import Draft
+    from fgc.compiler.stackset import Source
     from fgc.spec.models import Spec
 
 
@@ -31,27 +34,26 @@ def needed(spec: Spec) -> bool:
     return any(service.http is not None for service in spec.services.values())
 
 
-def add(t: Template, spec: Spec) -> None:
-    """Add the load balancer, its security group, listeners, optional DNS alias and outputs to `t`."""
+def add(draft: Draft, spec: Spec, vpc: Mapping[str, Source]) -> None:
+    """Add the load balancer, its security group, listeners, optional DNS alias and outputs to the
+    cluster part; ``vpc`` says where the VPC's values come from (see ``network.values``)."""
+    t = draft.template
     lb_spec = spec.load_balancer
     scheme = lb_spec.scheme
     certificate = lb_spec.certificate
     domain = lb_spec.domain
 
     vpc_cidr = None
-    if spec.network.vpc is not None or spec.network.existing.cidr is not None:
-        vpc_cidr = t.add_parameter(
-            Parameter(
-                "VpcCidr", Type="String", Description="The VPC's CIDR block: the load balancer's targets"
-            )
+    if "VpcCidr" in vpc:
+        vpc_cidr = draft.parameter(
+            "VpcCidr", vpc["VpcCidr"], "String", "The VPC's CIDR block: the load balancer's targets"
         )
     subnets_name = "PublicSubnetIds" if scheme == INTERNET_FACING else "PrivateSubnetIds"
-    subnets = t.add_parameter(
-        Parameter(
-            subnets_name,
-            Type="CommaDelimitedList",
-            Description=f"Subnets of the {scheme} load balancer, one per availability zone",
-        )
+    subnets = draft.parameter(
+        subnets_name,
+        vpc.get(subnets_name),
+        "CommaDelimitedList",
+        f"Subnets of the {scheme} load balancer, one per availability zone",
     )
 
     sg = t.add_resource(_security_group(spec, certificate, vpc_cidr))
@@ -226,7 +228,7 @@ def _security_group(spec: Spec, certificate: str | None, vpc_cidr: Parameter | N
 def _target_port_ranges(spec: Spec) -> list[tuple[int, int]]:
     """The services' container ports as (from, to) egress ranges: one per port, or a single
     covering range when there are more ports than fit in a security group's rule quota."""
-    ports = sorted({service.port for service in spec.services.values() if service.http is not None})
+    ports = sorted({s.port for s in spec.services.values() if s.http is not None and s.port is not None})
     if len(ports) > MAX_EGRESS_RULES:
         return [(ports[0], ports[-1])]
     return [(port, port) for port in ports]

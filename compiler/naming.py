@@ -12,9 +12,18 @@ def pascal(name: str) -> str:
     return "".join(w[:1].upper() + w[1:] for w in _WORD.findall(name))
 
 
+#: Template (and nested stack) names of services start with this.
+SERVICE_PREFIX = "service-"
+
+
 def service_template(service: str) -> str:
     """Template (and nested stack) name of a service: ``service-<name>``."""
-    return f"service-{service}"
+    return f"{SERVICE_PREFIX}{service}"
+
+
+def service_of(template_name: str) -> str | None:
+    """The fargate.yaml service a template (stack label) belongs to: ``service-api`` -> ``api``."""
+    return template_name.removeprefix(SERVICE_PREFIX) if template_name.startswith(SERVICE_PREFIX) else None
 
 
 def stack_logical_id(template_name: str) -> str:

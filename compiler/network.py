@@ -17,12 +17,19 @@ import ipaddress
 import re
 from typing import TYPE_CHECKING
 
+from fgc.compiler.draft import Draft
+from fgc.compiler.stackset import PartOutput, Source, SpecValue
 from troposphere import GetAtt, GetAZs, Join, Output, Ref, Select, Sub, Tags, Template, ec2
 
 if TYPE_CHECKING:
     from fgc.compiler.context import CompileContext
     from fgc.spec.models import Spec
 
+
+#: The part's name.
+NAME = "network"
+#: What the network part outputs, and what other parts read about the VPC by these names.
+OUTPUTS = ("VpcId", "VpcCidr", "PublicSubnetIds", "PrivateSubnetIds")
 
 #: Each subnet is this many bits longer than the VPC prefix (16 blocks: up to 6 zones of
 #: private + public, with room to spare; the spec allows /16../24 VPCs, so /20../28 subnets).
@@ -50,9 +57,30 @@ def subnet_cidrs(vpc_cidr: str, azs: int) -> tuple[list[str], list[str]]:
     return public, private
 
 
-def build(spec: Spec, ctx: CompileContext | None = None) -> Template:
-    """The network template for ``spec.network.vpc``; outputs VpcId, VpcCidr and subnet id lists."""
+def values(spec: Spec) -> dict[str, Source]:
+    """Where the VPC's :data:`OUTPUTS` come from: the network part, or ``network.existing``.
+
+    An existing VPC without ``cidr`` has no ``VpcCidr``: fargate.yaml's validation makes
+    sure no part then needs it.
+    """
+    existing = spec.network.existing
+    if existing is None:
+        return {name: PartOutput(NAME, name) for name in OUTPUTS}
+    found: dict[str, Source] = {
+        "VpcId": SpecValue(existing.vpc_id),
+        "PublicSubnetIds": SpecValue(",".join(existing.public_subnets)),
+        "PrivateSubnetIds": SpecValue(",".join(existing.private_subnets)),
+    }
+    if existing.cidr is not None:
+        found["VpcCidr"] = SpecValue(existing.cidr)
+    return found
+
+
+def build(spec: Spec, ctx: CompileContext | None = None) -> Draft:
+    """The network part for ``spec.network.vpc``; outputs VpcId, VpcCidr and subnet id lists."""
     vpc_spec = spec.network.vpc
+    if vpc_spec is None:
+        raise ValueError("a spec with network.existing has no network stack")
     azs = vpc_spec.azs
     nat = vpc_spec.nat
     public_cidrs, private_cidrs = subnet_cidrs(vpc_spec.cidr, azs)
@@ -117,7 +145,7 @@ def build(spec: Spec, ctx: CompileContext | None = None) -> Template:
             ),
         ]
     )
-    return t
+    return Draft(NAME, t)
 
 
 def _add_subnet(

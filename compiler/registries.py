@@ -10,6 +10,7 @@ import json
 from typing import TYPE_CHECKING
 
 from fgc.compiler.checkov_skips import checkov_metadata
+from fgc.compiler.draft import Draft
 from fgc.compiler.naming import pascal
 from fgc.spec.errors import FgcError
 from troposphere import GetAtt, Output, Ref, Template, ecr
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from fgc.spec.models import Spec
 
 
+#: The part's name.
+NAME = "registries"
 #: ECR's own encryption at rest; a customer-managed KMS key adds cost and key administration
 #: for images, which hold no secrets (secrets reach tasks only as references).
 ENCRYPTION = "AES256"
@@ -41,8 +44,8 @@ def lifecycle_policy(keep: int) -> str:
     return json.dumps(policy, sort_keys=True, separators=(",", ":"))
 
 
-def build(spec: Spec, ctx: CompileContext | None = None) -> Template:
-    """The registries template; per registry outputs `<Pascal>RepositoryUri/Arn/Name`."""
+def build(spec: Spec, ctx: CompileContext | None = None) -> Draft:
+    """The registries part; per registry outputs `<Pascal>RepositoryUri/Arn/Name`."""
     t = Template(Description=f"fgc {spec.stack_name}: ECR repositories (retained on delete)")
     t.set_version("2010-09-09")
     if len(spec.registries) > MAX_REGISTRIES:
@@ -105,4 +108,4 @@ def build(spec: Spec, ctx: CompileContext | None = None) -> Template:
                 ),
             ]
         )
-    return t
+    return Draft(NAME, t)

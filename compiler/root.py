@@ -1,18 +1,21 @@
 """The root stack: one nested stack per part, parameters down, outputs up.
 
-Children are referenced by content (``${ArtifactsUrl}/templates/<sha256>.json``), so an
-unchanged child keeps its URL and CloudFormation skips it. Image tags are root
-parameters, so a new tag changes parameters only, never a template.
+Built from the parts alone: each nested stack's ``TemplateURL`` is the part's content
+key (``${ArtifactsUrl}/<key>``, so an unchanged child keeps its URL and CloudFormation
+skips it) and each parameter's value is what the part declares as its source. A
+source that names a missing part, output or root parameter is refused here, at
+compile time, instead of reaching CloudFormation as a dangling ``GetAtt``. Image tags
+are root parameters, so a new tag changes parameters only, never a template.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from fgc.compiler import images, priorities
-from fgc.compiler.naming import image_tag_parameter, stack_logical_id
-from fgc.compiler.problems import spec_error
+from fgc.compiler import cluster, images, priorities
+from fgc.compiler.naming import image_tag_parameter
+from fgc.compiler.stackset import Part, PartOutput, RootParameter, Source, SpecValue, WiringError
 from fgc.spec.errors import UsageError
 from fgc.spec.models import Spec
 from troposphere import GetAtt, Output, Parameter, Ref, Select, Sub, Template
@@ -23,7 +26,6 @@ ARTIFACTS_URL = "ArtifactsUrl"
 IMAGE_TAGS = "ImageTags"
 MAX_PARAMETERS = 200
 MAX_OUTPUTS = 200
-_NETWORK_OUTPUTS = ("VpcId", "VpcCidr", "PublicSubnetIds", "PrivateSubnetIds")
 
 
 def tag_parameters(spec: Spec, overrides: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -40,58 +42,93 @@ def tag_parameters(spec: Spec, overrides: Mapping[str, str] | None = None) -> di
     tags = {
         name: (overrides or {}).get(name) or images.parse(s.image).tag for name, s in spec.services.items()
     }
-    if len(tags) + 1 <= MAX_PARAMETERS:
+    if _per_service_tags(spec):
         return {image_tag_parameter(name): tag for name, tag in tags.items()}
     return {IMAGE_TAGS: ",".join(tags.values())}
 
 
-class _Sources:
-    """Where each child parameter's value comes from in the root."""
+def tag_source(spec: Spec, service: str) -> RootParameter:
+    """The root parameter holding ``service``'s main image tag (see :func:`tag_parameters`)."""
+    if _per_service_tags(spec):
+        return RootParameter(image_tag_parameter(service))
+    return RootParameter(IMAGE_TAGS, list(spec.services).index(service))
 
-    def __init__(self, spec: Spec, templates: Mapping[str, dict[str, Any]]) -> None:
-        self.spec = spec
-        self.templates = templates
-        self.per_service_tags = IMAGE_TAGS not in tag_parameters(spec)
-        self.service_index = {name: i for i, name in enumerate(spec.services)}
 
-    def value(self, child: str, parameter: str) -> Any:
-        if parameter == images.TAG_PARAMETER:
-            service = child.removeprefix("service-")
-            if self.per_service_tags:
-                return Ref(image_tag_parameter(service))
-            return Select(self.service_index[service], Ref(IMAGE_TAGS))
-        if parameter in _NETWORK_OUTPUTS:
-            return self._network(parameter)
-        if parameter.endswith(("RepositoryUri", "RepositoryArn")) and "registries" in self.templates:
-            return GetAtt("Registries", f"Outputs.{parameter}")
-        return GetAtt("Cluster", f"Outputs.{parameter}")
+def _per_service_tags(spec: Spec) -> bool:
+    """One tag parameter per service fits beside ``ArtifactsUrl`` in CloudFormation's limit."""
+    return len(spec.services) + 1 <= MAX_PARAMETERS
 
-    def _network(self, parameter: str) -> Any:
-        existing = self.spec.network.existing
-        if existing is None:
-            return GetAtt("Network", f"Outputs.{parameter}")
-        if parameter == "VpcId":
-            return existing.vpc_id
-        if parameter == "PublicSubnetIds":
-            return ",".join(existing.public_subnets)
-        if parameter == "PrivateSubnetIds":
-            return ",".join(existing.private_subnets)
-        if existing.cidr is None:
-            raise spec_error(
-                self.spec,
-                ("network", "existing"),
-                "add cidr: (the VPC's CIDR block): services with discovery accept callers from the VPC",
+
+class _Wiring:
+    """Turns the parts' declared sources into root values, refusing any that point nowhere."""
+
+    def __init__(self, t: Template, parts: Sequence[Part]) -> None:
+        self.root_parameters = t.parameters
+        self.parts = {part.name: part for part in parts}
+        self.services = {part.service: part for part in parts if part.service is not None}
+
+    def part(self, name: str, needed_by: str) -> Part:
+        if name not in self.parts:
+            raise WiringError(f"{needed_by} needs part {name!r}, which this stack set does not have")
+        return self.parts[name]
+
+    def service(self, name: str, needed_by: str) -> Part:
+        """The part of the fargate.yaml service ``name``."""
+        if name not in self.services:
+            raise WiringError(f"{needed_by} needs the part of service {name!r}, which this stack set lacks")
+        return self.services[name]
+
+    def attribute(self, source: PartOutput, needed_by: str) -> str:
+        """``<PartLogicalId>.Outputs.<Name>``, once that part's final template declares the output."""
+        part = self.part(source.part, needed_by)
+        if source.output not in part.template.get("Outputs", {}):
+            raise WiringError(
+                f"{needed_by} reads output {source.output} of {part.name}, which has no such output"
             )
-        return existing.cidr
+        return f"{part.logical_id}.Outputs.{source.output}"
+
+    def output(self, source: PartOutput, needed_by: str) -> GetAtt:
+        """``Fn::GetAtt`` of a part's output (see :meth:`attribute`)."""
+        logical_id, attribute = self.attribute(source, needed_by).split(".", 1)
+        return GetAtt(logical_id, attribute)
+
+    def value(self, source: Source, needed_by: str) -> Any:
+        if isinstance(source, SpecValue):
+            return source.value
+        if isinstance(source, PartOutput):
+            return self.output(source, needed_by)
+        if source.name not in self.root_parameters:
+            raise WiringError(
+                f"{needed_by} reads root parameter {source.name}, which the root does not declare"
+            )
+        return Ref(source.name) if source.index is None else Select(source.index, Ref(source.name))
+
+    def stack(self, part: Part) -> Stack:
+        """The root's ``AWS::CloudFormation::Stack`` for ``part``, its parameters wired from their sources."""
+        props: dict[str, Any] = {"TemplateURL": Sub(f"${{{ARTIFACTS_URL}}}/{part.key}")}
+        declared = part.template.get("Parameters", {})
+        missing = [name for name in declared if name not in part.parameters]
+        if missing:
+            raise WiringError(f"{part.name}: parameter(s) {', '.join(missing)} have no source")
+        parameters = {
+            name: self.value(part.parameters[name], f"{part.name}'s parameter {name}") for name in declared
+        }
+        if parameters:
+            props["Parameters"] = parameters
+        # Explicit Delete: a nested stack holds no data itself; what must survive (log
+        # groups, repositories) carries its own Retain inside the child.
+        stack = Stack(part.logical_id, DeletionPolicy="Delete", UpdateReplacePolicy="Delete", **props)
+        if part.depends_on:
+            stack.DependsOn = [self.part(name, part.name).logical_id for name in part.depends_on]
+        return stack
 
 
-def build(
-    spec: Spec,
-    templates: Mapping[str, dict[str, Any]],
-    sha256: Callable[[str], str],
-    displaced: Mapping[str, list[str]],
-) -> Template:
-    """The root template over the already final child ``templates`` (by name, root excluded)."""
+def build(spec: Spec, parts: Sequence[Part]) -> Template:
+    """The root template over the final nested ``parts``: one stack each, wired from their sources.
+
+    Raises :class:`WiringError` when a part has a parameter without a source, or a source
+    names a part, an output or a root parameter that does not exist.
+    """
     t = Template(Description=f"fgc {spec.stack_name}: root stack (nested stacks per part)")
     t.add_parameter(
         Parameter(
@@ -100,8 +137,7 @@ def build(
             Description="Base URL of the artifacts bucket holding the nested templates (set by fgc deploy)",
         )
     )
-    tags = tag_parameters(spec)
-    for name in tags:
+    for name in tag_parameters(spec):
         if name == IMAGE_TAGS:
             description = "Main image tags of the services, comma-separated, in fargate.yaml order"
             t.add_parameter(Parameter(name, Type="CommaDelimitedList", Description=description))
@@ -110,77 +146,62 @@ def build(
                 Parameter(name, Type="String", Description="Main image tag (or digest) of a service")
             )
 
-    sources = _Sources(spec, templates)
-    for name, template in templates.items():
-        props: dict[str, Any] = {"TemplateURL": Sub(f"${{{ARTIFACTS_URL}}}/templates/{sha256(name)}.json")}
-        parameters = {p: sources.value(name, p) for p in template.get("Parameters", {})}
-        if parameters:
-            props["Parameters"] = parameters
-        # Explicit Delete: a nested stack holds no data itself; what must survive (log
-        # groups, repositories) carries its own Retain inside the child.
-        stack = Stack(stack_logical_id(name), DeletionPolicy="Delete", UpdateReplacePolicy="Delete", **props)
-        service = name.removeprefix("service-") if name.startswith("service-") else None
-        if service in displaced:
-            stack.DependsOn = [stack_logical_id(f"service-{s}") for s in displaced[service]]
-        t.add_resource(stack)
-
-    _add_outputs(t, spec)
+    wiring = _Wiring(t, parts)
+    for part in parts:
+        t.add_resource(wiring.stack(part))
+    _add_outputs(t, spec, wiring)
     return t
 
 
-def _add_outputs(t: Template, spec: Spec) -> None:
+def _add_outputs(t: Template, spec: Spec, wiring: _Wiring) -> None:
     """Application-wide outputs, then per-service ones when they all fit in the 200-output limit.
 
     Per service: ``Service<Name>ServiceName``, ``...LogGroupName``, ``...Url`` (http) and
     ``...DiscoveryName`` (discovery). When they do not all fit, none is emitted and these
     values are read from each service stack's own outputs (ServiceName, LogGroupName).
     """
+    needed_by = "the root's Outputs section"
+
+    def cluster_output(name: str) -> GetAtt:
+        return wiring.output(PartOutput(cluster.NAME, name), needed_by)
+
     outputs = [
-        Output("ClusterName", Value=GetAtt("Cluster", "Outputs.ClusterName"), Description="ECS cluster"),
-        Output(
-            "NamespaceName",
-            Value=GetAtt("Cluster", "Outputs.NamespaceName"),
-            Description="Cloud Map namespace",
-        ),
+        Output("ClusterName", Value=cluster_output("ClusterName"), Description="ECS cluster"),
+        Output("NamespaceName", Value=cluster_output("NamespaceName"), Description="Cloud Map namespace"),
     ]
     if any(s.http for s in spec.services.values()):
         outputs.append(
-            Output(
-                "LoadBalancerUrl",
-                Value=GetAtt("Cluster", "Outputs.LoadBalancerUrl"),
-                Description="Load balancer",
-            )
+            Output("LoadBalancerUrl", Value=cluster_output("LoadBalancerUrl"), Description="Load balancer")
         )
     per_service = []
     scheme = "https" if spec.load_balancer.certificate else "http"
     for name, service in spec.services.items():
+        part = wiring.service(name, needed_by)
         # "ServiceApi" + "Url": the nested stack's id as prefix never collides with app outputs
-        stack = prefix = stack_logical_id(f"service-{name}")
+        prefix = part.logical_id
         per_service += [
             Output(
                 f"{prefix}ServiceName",
-                Value=GetAtt(stack, "Outputs.ServiceName"),
+                Value=wiring.output(PartOutput(part.name, "ServiceName"), needed_by),
                 Description=f"{name}: ECS service",
             ),
             Output(
                 f"{prefix}LogGroupName",
-                Value=GetAtt(stack, "Outputs.LogGroupName"),
+                Value=wiring.output(PartOutput(part.name, "LogGroupName"), needed_by),
                 Description=f"{name}: logs",
             ),
         ]
         if service.http is not None:
             paths = priorities.path_values(service.http.path) or ["/"]
             path = priorities.literal_prefix(paths[0])
-            host = (service.http.host or [None])[0]
+            host = service.http.host[0] if service.http.host else None
             if host and not any(c in host for c in "*?"):
                 url: Any = f"{scheme}://{host}{path}"
+            elif path == "/":
+                url = cluster_output("LoadBalancerUrl")
             else:
-                base = GetAtt("Cluster", "Outputs.LoadBalancerUrl")
-                url = (
-                    base
-                    if path == "/"
-                    else Sub("${Cluster.Outputs.LoadBalancerUrl}" + path.replace("${", "${!"))
-                )
+                base = wiring.attribute(PartOutput(cluster.NAME, "LoadBalancerUrl"), needed_by)
+                url = Sub(f"${{{base}}}" + path.replace("${", "${!"))
             per_service.append(Output(f"{prefix}Url", Value=url, Description=f"{name}: URL"))
         if service.discovery is not None:
             per_service.append(

@@ -3,17 +3,32 @@
 Log group, execution and task roles, task definition, security group, target group and
 listener rule (when ``http``), the ECS service, its scaling and its Cloud Map entry.
 Shared things (VPC, cluster, namespace, load balancer, repositories) come in as
-parameters; only the parameters this service uses are declared.
+parameters; only the parameters this service uses are declared, each with its source.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from fgc.compiler import containers, defaults, iam, images, priorities, scaling
+from fgc.compiler import (
+    cluster,
+    containers,
+    defaults,
+    iam,
+    images,
+    network,
+    priorities,
+    registries,
+    root,
+    scaling,
+)
 from fgc.compiler.checkov_skips import checkov_metadata
-from fgc.spec.models import Service, Spec
-from troposphere import GetAtt, Output, Parameter, Ref, Template, ec2, ecs, logs
+from fgc.compiler.draft import Draft
+from fgc.compiler.naming import service_template
+from fgc.compiler.stackset import PartOutput
+from fgc.spec.models import Capacity, Http, Service, Spec
+from troposphere import GetAtt, Output, Ref, Template, ec2, ecs, logs
 from troposphere import elasticloadbalancingv2 as elb
 from troposphere import servicediscovery as sd
 
@@ -23,47 +38,68 @@ TARGET_GROUP = "TargetGroup"
 LISTENER_RULE = "ListenerRule"
 DISCOVERY = "DiscoveryService"
 
-_PARAMETERS = {
-    "VpcId": ("AWS::EC2::VPC::Id", "VPC of the tasks"),
-    "VpcCidr": ("String", "CIDR of the VPC: discovery callers connect from it"),
-    "PrivateSubnetIds": ("List<AWS::EC2::Subnet::Id>", "Subnets of the tasks (private, no public IP)"),
-    "ClusterName": ("String", "ECS cluster of the application"),
-    "NamespaceId": ("String", "Cloud Map namespace for service discovery"),
-    "ListenerArn": ("String", "Load balancer listener the service's rule attaches to"),
-    "LoadBalancerSecurityGroupId": ("AWS::EC2::SecurityGroup::Id", "Security group of the load balancer"),
-    "LoadBalancerFullName": ("String", "Load balancer full name (request-count scaling)"),
-    images.TAG_PARAMETER: ("String", "Tag (or digest) of the main container's image"),
-}
 
+def _declare_parameters(draft: Draft, spec: Spec, name: str, service: Service) -> None:
+    """The parameters this service uses, each with where the root takes it from."""
+    vpc = network.values(spec)
 
-def parameter_names(service: Service) -> list[str]:
-    """The parameters a service stack declares, in template order."""
-    names = ["VpcId", "PrivateSubnetIds", "ClusterName", images.TAG_PARAMETER]
+    def from_cluster(parameter: str, kind: str, description: str) -> None:
+        draft.parameter(parameter, PartOutput(cluster.NAME, parameter), kind, description)
+
+    draft.parameter("VpcId", vpc.get("VpcId"), "AWS::EC2::VPC::Id", "VPC of the tasks")
+    draft.parameter(
+        "PrivateSubnetIds",
+        vpc.get("PrivateSubnetIds"),
+        "List<AWS::EC2::Subnet::Id>",
+        "Subnets of the tasks (private, no public IP)",
+    )
+    from_cluster("ClusterName", "String", "ECS cluster of the application")
+    draft.parameter(
+        images.TAG_PARAMETER,
+        root.tag_source(spec, name),
+        "String",
+        "Tag (or digest) of the main container's image",
+    )
     if service.discovery is not None:
-        names += ["NamespaceId"] + (["VpcCidr"] if service.port is not None else [])
+        from_cluster("NamespaceId", "String", "Cloud Map namespace for service discovery")
+        if service.port is not None:
+            draft.parameter(
+                "VpcCidr", vpc.get("VpcCidr"), "String", "CIDR of the VPC: discovery callers connect from it"
+            )
     if service.http is not None:
-        names += ["ListenerArn", "LoadBalancerSecurityGroupId"]
+        from_cluster("ListenerArn", "String", "Load balancer listener the service's rule attaches to")
+        from_cluster(
+            "LoadBalancerSecurityGroupId",
+            "AWS::EC2::SecurityGroup::Id",
+            "Security group of the load balancer",
+        )
         if service.scaling is not None and service.scaling.requests:
-            names.append("LoadBalancerFullName")
-    registries = (r for part in containers.parts(service) for r in images.parse(part.image).registry_names)
-    for registry in dict.fromkeys(registries):
-        names += [images.registry_parameter(registry, "Uri"), images.registry_parameter(registry, "Arn")]
-    return names
+            from_cluster("LoadBalancerFullName", "String", "Load balancer full name (request-count scaling)")
+    used = (r for part in containers.parts(service) for r in images.parse(part.image).registry_names)
+    for registry in dict.fromkeys(used):
+        for what in ("Uri", "Arn"):
+            parameter = images.registry_parameter(registry, what)
+            draft.parameter(
+                parameter,
+                PartOutput(registries.NAME, parameter),
+                "String",
+                "An ECR repository of the registries stack",
+            )
 
 
-def _parameter(name: str) -> Parameter:
-    # anything else is <Registry>RepositoryUri / <Registry>RepositoryArn from the registries stack
-    kind, description = _PARAMETERS.get(name, ("String", "An ECR repository of the registries stack"))
-    return Parameter(name, Type=kind, Description=description)
-
-
-def build(spec: Spec, name: str, priority: int | None) -> Template:
-    """The service stack of ``spec.services[name]``; ``priority`` of its listener rule when routed."""
+def build(spec: Spec, name: str, priority: int | None, after: Sequence[str] = ()) -> Draft:
+    """The service part of ``spec.services[name]``; ``priority`` of its listener rule when routed,
+    ``after`` the services whose stacks must be updated first (see ``priorities.assign``)."""
     service = spec.services[name]
     family = f"{spec.stack_name}-{name}"
     t = Template(Description=f"fgc {spec.stack_name}: service {name}")
-    for parameter in parameter_names(service):
-        t.add_parameter(_parameter(parameter))
+    draft = Draft(
+        service_template(name),
+        t,
+        depends_on=tuple(service_template(other) for other in after),
+        service=name,
+    )
+    _declare_parameters(draft, spec, name, service)
 
     t.add_resource(
         logs.LogGroup(
@@ -133,10 +169,10 @@ def build(spec: Spec, name: str, priority: int | None) -> Template:
     if service.capacity is None:
         props["LaunchType"] = "FARGATE"
     else:
-        props["CapacityProviderStrategy"] = _capacity(service)
+        props["CapacityProviderStrategy"] = _capacity(service.capacity)
     depends_on = []
     if service.http is not None:
-        _add_routing(t, name, service, priority)
+        _add_routing(t, name, service, service.http, priority)
         props["LoadBalancers"] = [
             ecs.LoadBalancer(ContainerName=name, ContainerPort=service.port, TargetGroupArn=Ref(TARGET_GROUP))
         ]
@@ -176,11 +212,10 @@ def build(spec: Spec, name: str, priority: int | None) -> Template:
         t.add_output(
             Output("TargetGroupArn", Value=Ref(TARGET_GROUP), Description="Load balancer target group")
         )
-    return t
+    return draft
 
 
-def _capacity(service: Service) -> list[ecs.CapacityProviderStrategyItem]:
-    capacity = service.capacity
+def _capacity(capacity: Capacity) -> list[ecs.CapacityProviderStrategyItem]:
     items = []
     if capacity.on_demand or capacity.on_demand_base:
         items.append(
@@ -229,8 +264,7 @@ def _port_ingress(port: int, who: str, **source: Any) -> ec2.SecurityGroupRule:
     )
 
 
-def _add_routing(t: Template, name: str, service: Service, priority: int | None) -> None:
-    http = service.http
+def _add_routing(t: Template, name: str, service: Service, http: Http, priority: int | None) -> None:
     check = http.health_check
     t.add_resource(
         elb.TargetGroup(

@@ -1,6 +1,6 @@
 """The deployer's public operations: ``plan`` (what ``fgc diff`` shows) and ``deploy``.
 
-Both take compiled :class:`Templates` and an :class:`Aws` session and return
+Both take a compiled :class:`StackSet` and an :class:`Aws` session and return
 values; questions for the user (confirm the plan, re-create a rolled-back stack)
 and progress reports go through callbacks so the CLI decides how to ask and show.
 """
@@ -11,12 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from fgc.compiler.templates import ROOT, Templates
+from fgc.compiler.stackset import ROOT, StackSet
 from fgc.deployer import artifacts, changeset
 from fgc.deployer.errors import DeployFailed, Interrupted
 from fgc.deployer.events import Failure, StackEvent, latest_failure, rollback_blocker
 from fgc.deployer.execute import OnEvent, Outcome, continue_rollback, delete_stack, execute, wait_running
-from fgc.deployer.plan import Plan, StackPlan, nested_names, parameter_changes, stack_plan
+from fgc.deployer.plan import Plan, StackPlan, parameter_changes, stack_plan
 from fgc.deployer.polling import Poll, default_poll
 from fgc.deployer.session import Aws, aws_call
 from fgc.deployer.stacks import FAILED, StackState, describe, stuck
@@ -42,7 +42,7 @@ class DeployResult:
 
 @aws_call
 def plan(
-    templates: Templates,
+    stack_set: StackSet,
     aws: Aws,
     *,
     bucket: str | None = None,
@@ -57,23 +57,23 @@ def plan(
     """
     poll = poll or default_poll()
     if state == "unknown":
-        state = describe(aws, templates.stack_name)
-    labels = _labels(templates)
+        state = describe(aws, stack_set.stack_name)
+    labels = stack_set.labels
     if state and (refusal := stuck(state, _blocker(aws, state, labels))):
         raise refusal
     kind = "CREATE" if state is None or state.is_new else "UPDATE"
-    parameters, root_url = _stage(aws, templates, artifacts.bucket_name(aws, bucket))
+    parameters, root_url = _stage(aws, stack_set, artifacts.bucket_name(aws, bucket))
     name = changeset.change_set_name()
     empty = Plan(
-        templates.stack_name,
+        stack_set.stack_name,
         name,
         None,
         kind,
-        StackPlan(templates.stack_name, ROOT, None),
-        stack_id=state and state.stack_id,
+        StackPlan(stack_set.stack_name, ROOT, None),
+        stack_id=state.stack_id if state else None,
         labels=labels,
     )
-    created = changeset.create(aws, templates, parameters, kind, name, root_url)
+    created = changeset.create(aws, stack_set, parameters, kind, name, root_url)
     if created is None:
         return empty
     try:
@@ -88,21 +88,16 @@ def plan(
         changeset.delete(aws, created["Id"])
         raise Interrupted(UNTOUCHED) from None
     return Plan(
-        stack_name=templates.stack_name,
+        stack_name=stack_set.stack_name,
         change_set_name=created["Name"],
         change_set_id=created["Id"],
         change_set_type=kind,
-        root=stack_plan(templates.stack_name, ROOT, tree, labels),
+        root=stack_plan(stack_set.stack_name, ROOT, tree, labels),
         parameters=parameter_changes(state.parameters if kind == "UPDATE" and state else None, parameters),
         stack_id=created["StackId"],
         created_at=first.get("CreationTime"),
         labels=labels,
     )
-
-
-def _labels(templates: Templates) -> dict[str, str]:
-    """Nested stack logical id -> template name, as plans, progress and failures name them."""
-    return nested_names(templates[ROOT], {n: templates.sha256(n) for n in templates})
 
 
 def _blocker(aws: Aws, state: StackState, labels: dict[str, str]) -> Failure | None:
@@ -111,16 +106,17 @@ def _blocker(aws: Aws, state: StackState, labels: dict[str, str]) -> Failure | N
     return latest_failure(aws, state.stack_id, labels) if state.status == "UPDATE_ROLLBACK_FAILED" else None
 
 
-def _stage(aws: Aws, templates: Templates, bucket: str) -> tuple[dict[str, str], str | None]:
+def _stage(aws: Aws, stack_set: StackSet, bucket: str) -> tuple[dict[str, str], str | None]:
     """Upload what CloudFormation fetches; the root's parameters, and its URL when too big to inline."""
     artifacts.ensure_bucket(aws, bucket)
-    artifacts.upload(aws, bucket, templates, [n for n in templates if n != ROOT])
+    artifacts.upload(aws, bucket, stack_set.nested)
     url = artifacts.artifacts_url(aws, bucket)
     root_url = None
-    if len(templates.body(ROOT).encode()) > artifacts.MAX_INLINE_BODY:
-        artifacts.upload(aws, bucket, templates, [ROOT])
-        root_url = f"{url}/{artifacts.template_key(templates.sha256(ROOT))}"
-    return {"ArtifactsUrl": url, **templates.parameters}, root_url
+    root = stack_set.root
+    if len(root.body.encode()) > artifacts.MAX_INLINE_BODY:
+        artifacts.upload(aws, bucket, [root])
+        root_url = f"{url}/{root.key}"
+    return {"ArtifactsUrl": url, **stack_set.parameters}, root_url
 
 
 @aws_call
@@ -133,7 +129,7 @@ def discard(aws: Aws, plan: Plan) -> None:
 
 @aws_call
 def deploy(
-    templates: Templates,
+    stack_set: StackSet,
     aws: Aws,
     *,
     bucket: str | None = None,
@@ -145,7 +141,7 @@ def deploy(
     notice: Notice | None = None,
     poll: Poll | None = None,
 ) -> DeployResult:
-    """Bring the stack set to ``templates``: recover a stuck stack, plan, confirm, execute, follow.
+    """Bring the deployed stack set to ``stack_set``: recover a stuck stack, plan, confirm, execute, follow.
 
     ``confirm(plan)`` is asked for every non-empty plan (None: yes); ``recreate(state)``
     whether a stack left in ``ROLLBACK_COMPLETE`` may be deleted and created anew
@@ -156,10 +152,10 @@ def deploy(
     say = notice or (lambda _: None)
     state = _ready(
         aws,
-        describe(aws, templates.stack_name),
-        _Recovery(recreate, resume_rollback, wait, on_event, say, poll, _labels(templates)),
+        describe(aws, stack_set.stack_name),
+        _Recovery(recreate, resume_rollback, wait, on_event, say, poll, stack_set.labels),
     )
-    the_plan = plan(templates, aws, bucket=bucket, poll=poll, state=state)
+    the_plan = plan(stack_set, aws, bucket=bucket, poll=poll, state=state)
     if the_plan.is_empty:
         return DeployResult(the_plan, False, state.status if state else None, state.outputs if state else {})
     try:

@@ -8,11 +8,12 @@ that exists already is never uploaded again.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import botocore.exceptions as bex
-from fgc.compiler.templates import Templates
+from fgc.compiler.stackset import Part
 from fgc.deployer.errors import AwsRefused
 from fgc.deployer.session import Aws, error_code
 
@@ -36,11 +37,6 @@ def artifacts_url(aws: Aws, bucket: str) -> str:
     parts = urlsplit(aws.client("s3").meta.endpoint_url)
     netloc = "localhost" + (f":{parts.port}" if parts.port else "")
     return urlunsplit((parts.scheme, netloc, f"{parts.path.rstrip('/')}/{bucket}", "", ""))
-
-
-def template_key(sha256: str) -> str:
-    """Where a template body with this hash lives in the bucket."""
-    return f"templates/{sha256}.json"
 
 
 def ensure_bucket(aws: Aws, bucket: str) -> bool:
@@ -98,12 +94,12 @@ def tls_only_policy(bucket: str) -> dict[str, Any]:
     }
 
 
-def upload(aws: Aws, bucket: str, templates: Templates, names: list[str]) -> list[str]:
-    """Upload each named template under its hash, skipping keys present; the keys uploaded."""
+def upload(aws: Aws, bucket: str, parts: Iterable[Part]) -> list[str]:
+    """Upload each part's template under its content key, skipping keys present; the keys uploaded."""
     s3 = aws.client("s3")
     uploaded = []
-    for name in names:
-        key = template_key(templates.sha256(name))
+    for part in parts:
+        key = part.key
         try:
             s3.head_object(Bucket=bucket, Key=key)
             continue
@@ -113,7 +109,7 @@ def upload(aws: Aws, bucket: str, templates: Templates, names: list[str]) -> lis
         s3.put_object(
             Bucket=bucket,
             Key=key,
-            Body=templates.body(name).encode(),
+            Body=part.body.encode(),
             ContentType="application/json",
             ServerSideEncryption="AES256",
         )

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fgc.compiler import CompileContext, Templates, compile, lint
+from fgc.compiler import CompileContext, StackSet, compile, lint
 from fgc.deployer.errors import LintFailed
 from fgc.spec.models import Spec
 
@@ -15,10 +15,10 @@ from fgc import spec
 
 @dataclass(frozen=True)
 class Built:
-    """A loaded spec, its templates, and the lint findings that do not block (warnings)."""
+    """A loaded spec, its stack set, and the lint findings that do not block (warnings)."""
 
     spec: Spec
-    templates: Templates
+    templates: StackSet
     warnings: list[Any] = field(default_factory=list)
 
 

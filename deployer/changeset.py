@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import botocore.exceptions as bex
-from fgc.compiler.templates import ROOT, Templates
+from fgc.compiler.stackset import StackSet
 from fgc.deployer.errors import DeployFailed
 from fgc.deployer.polling import Poll
 from fgc.deployer.session import Aws, error_code
@@ -28,12 +28,12 @@ def change_set_name(now: datetime | None = None) -> str:
 
 def is_no_change(reason: str | None) -> bool:
     """True when a failed change set (or refused update) means "nothing to change"."""
-    return bool(reason) and any(text in reason for text in NO_CHANGES)
+    return reason is not None and any(text in reason for text in NO_CHANGES)
 
 
 def create(
     aws: Aws,
-    templates: Templates,
+    stack_set: StackSet,
     parameters: dict[str, str],
     change_set_type: str,
     name: str,
@@ -48,34 +48,34 @@ def create(
     for attempt in range(1, 10):
         candidate = name if attempt == 1 else f"{name}-{attempt}"
         try:
-            created = _create(aws, templates, parameters, change_set_type, candidate, template_url)
+            created = _create(aws, stack_set, parameters, change_set_type, candidate, template_url)
         except bex.ClientError as err:
             if error_code(err) != "AlreadyExistsException":
                 raise
             continue
         return created and {"Id": created["Id"], "StackId": created["StackId"], "Name": candidate}
-    raise DeployFailed(f"change set names {name}-* are all taken on {templates.stack_name}")
+    raise DeployFailed(f"change set names {name}-* are all taken on {stack_set.stack_name}")
 
 
 def _create(
     aws: Aws,
-    templates: Templates,
+    stack_set: StackSet,
     parameters: dict[str, str],
     change_set_type: str,
     name: str,
     template_url: str | None,
 ) -> dict[str, str] | None:
-    source = {"TemplateURL": template_url} if template_url else {"TemplateBody": templates.body(ROOT)}
+    source = {"TemplateURL": template_url} if template_url else {"TemplateBody": stack_set.root.body}
     try:
         return aws.client("cloudformation").create_change_set(
-            StackName=templates.stack_name,
+            StackName=stack_set.stack_name,
             ChangeSetName=name,
             ChangeSetType=change_set_type,
             Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
             Capabilities=CAPABILITIES,
             IncludeNestedStacks=True,
-            Tags=[{"Key": k, "Value": v} for k, v in templates.tags.items()],
-            Description=f"fgc {change_set_type.lower()} of {templates.stack_name}",
+            Tags=[{"Key": k, "Value": v} for k, v in stack_set.tags.items()],
+            Description=f"fgc {change_set_type.lower()} of {stack_set.stack_name}",
             **source,
         )
     except bex.ClientError as err:

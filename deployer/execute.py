@@ -13,7 +13,7 @@ from datetime import datetime
 from fgc.deployer.events import EventTail, Failure, StackEvent, root_cause
 from fgc.deployer.polling import Poll
 from fgc.deployer.session import Aws
-from fgc.deployer.stacks import StackState, describe
+from fgc.deployer.stacks import StackState
 
 OnEvent = Callable[[StackEvent], None]
 
@@ -108,8 +108,3 @@ def _start_and_follow(
     since, seen = history(aws, state.stack_id)
     getattr(aws.client("cloudformation"), operation)(StackName=state.stack_id)
     return follow(aws, state.stack_id, since, poll, on_event, labels, seen)
-
-
-def refresh(aws: Aws, state: StackState) -> StackState | None:
-    """The stack's state now."""
-    return describe(aws, state.stack_id)

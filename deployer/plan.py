@@ -6,7 +6,6 @@ nested stack); ``diff`` prints it, ``deploy`` prints it and then executes it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -139,18 +138,6 @@ def stack_plan(logical_id: str, name: str, tree: Mapping[str, Any], names: Mappi
     for child_id, child in tree.get("Nested", {}).items():
         plan.nested.append(stack_plan(child_id, names.get(child_id, child_id), child, names))
     return plan
-
-
-def nested_names(root_template: Mapping[str, Any], hashes: Mapping[str, str]) -> dict[str, str]:
-    """Nested stack logical id -> template name, found by the content hash in its ``TemplateURL``."""
-    by_hash = {sha: name for name, sha in hashes.items()}
-    names = {}
-    for logical_id, resource in root_template.get("Resources", {}).items():
-        if resource.get("Type") != NESTED_STACK:
-            continue
-        url = json.dumps(resource.get("Properties", {}).get("TemplateURL", ""))
-        names[logical_id] = next((name for sha, name in by_hash.items() if sha in url), logical_id)
-    return names
 
 
 def parameter_changes(old: Mapping[str, str] | None, new: Mapping[str, str]) -> list[ParameterChange]:

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from fgc.compiler.naming import service_of
 from fgc.deployer.errors import DeployFailed
 from fgc.deployer.polling import Poll
 from fgc.deployer.session import Aws, aws_call
@@ -199,8 +200,8 @@ def _named(info: ServiceInfo) -> str:
 
 
 def _spec_name(info: ServiceInfo) -> str:
-    """The service's name in fargate.yaml (its stack is ``service-<name>``), as ``fgc logs`` takes it."""
-    return info.stack.removeprefix("service-")
+    """The service's name in fargate.yaml, as ``fgc logs`` takes it (its stack's label otherwise)."""
+    return service_of(info.stack) or info.stack
 
 
 def _counts(info: ServiceInfo) -> str:

@@ -6,17 +6,13 @@ asking it, and each stuck state gets a message that names the way out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import botocore.exceptions as bex
-from fgc.compiler.naming import service_template, stack_logical_id
 from fgc.deployer.errors import DeployFailed, StackStuck
 from fgc.deployer.session import Aws, error_code
-
-#: The nested stacks every stack set may have besides one per service (``service-<name>``).
-PARTS = ("network", "cluster", "registries")
 
 #: Statuses in which a stack stays until someone acts.
 TERMINAL = frozenset(
@@ -100,13 +96,6 @@ def describe(aws: Aws, name_or_id: str) -> StackState | None:
 def stack_name_of(stack_id: str) -> str:
     """``arn:aws:cloudformation:<region>:<account>:stack/<name>/<uuid>`` -> ``<name>``; a name stays as is."""
     return stack_id.split(":stack/", 1)[1].split("/", 1)[0] if ":stack/" in stack_id else stack_id
-
-
-def stack_labels(services: Iterable[str]) -> dict[str, str]:
-    """Nested stack logical id -> template name (``ServiceApi`` -> ``service-api``) for a stack set
-    deployed from a spec with these services, so every command names stacks as ``fgc render`` does."""
-    names = [*PARTS, *(service_template(name) for name in services)]
-    return {stack_logical_id(name): name for name in names}
 
 
 def stuck(state: StackState, blocker: object = None) -> StackStuck | None:

@@ -34,7 +34,7 @@ class Status:
 def status(aws: Aws, stack_name: str, last_events: int = 10, labels: dict[str, str] | None = None) -> Status:
     """Read the stack set's current state (raises when it does not exist).
 
-    ``labels`` (nested stack logical id -> template name, see ``stack_labels``) names the stacks."""
+    ``labels`` (nested stack logical id -> label, ``StackSet.labels``) names the stacks."""
     labels = labels or {}
     state = require(aws, stack_name)
     inventory = resources(aws, state.stack_id, labels)

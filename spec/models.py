@@ -705,7 +705,6 @@ class Spec(Strict):
         problems += self._check_discovery_names()
         problems += self._check_routes()
         problems += self._check_existing_network()
-        problems += self._check_overrides()
         if problems:
             # One validator raises one error: the loader unpacks every problem from ``ctx["problems"]``.
             raise PydanticCustomError(
@@ -782,22 +781,3 @@ class Spec(Strict):
                 )
             )
         return found
-
-    def _check_overrides(self) -> list[tuple[str, str]]:
-        names = self.template_names()
-        return [
-            (f"overrides.{name}", f"no template named {name!r} (templates: {', '.join(names)})")
-            for name in self.overrides
-            if name not in names
-        ]
-
-    def template_names(self) -> list[str]:
-        """The nested templates this document compiles to, root first."""
-        names = ["root"]
-        if self.network.existing is None:
-            names.append("network")
-        names.append("cluster")
-        if self.registries:
-            names.append("registries")
-        names += [f"service-{name}" for name in self.services]
-        return names

@@ -13,6 +13,8 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
+from fgc.compiler.naming import service_of
+
 if TYPE_CHECKING:
     from fgc.deployer.events import StackEvent
     from fgc.deployer.plan import Plan
@@ -115,7 +117,7 @@ class View:
         for info in infos:
             rows.append(
                 [
-                    info.stack.removeprefix("service-"),
+                    service_of(info.stack) or info.stack,
                     info.task_definition.rsplit("/", 1)[-1],
                     ", ".join(info.images) or "-",
                     str(info.desired),

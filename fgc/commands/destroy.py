@@ -26,11 +26,12 @@ def run(args: argparse.Namespace) -> int:
     from fgc import spec
     from fgc.commands._target import interactive, open_target
     from fgc.commands._view import Progress, View
+    from fgc.compiler import compile
     from fgc.deployer.destroy import destroy, teardown
-    from fgc.deployer.stacks import stack_labels
     from fgc.spec.errors import UsageError
 
     document = spec.load(args.file, env=args.env)
+    stack_set = compile(document)  # names the nested stacks as plans and `fgc render` do
     view = View()
     with open_target(args, document.region) as target:
         if target.emulator is not None:  # a fresh emulator holds nothing: rehearse the whole cycle
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
 
             view.note("--local: deploying into a fresh emulator first, so there is something to destroy")
             deployer.deploy(build(args.file, args.env, region=args.region).templates, target.aws)
-        plan = teardown(target.aws, document.stack_name, stack_labels(document.services))
+        plan = teardown(target.aws, stack_set.stack_name, stack_set.labels)
         view.line(f"Deleting {plan.state.name} ({plan.state.status}):", "bold")
         view.rows([[r.stack, r.logical_id, r.resource_type] for r in plan.deleted])
         if plan.kept:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from fgc.compiler.lint import Finding
-    from fgc.compiler.templates import Templates
+    from fgc.compiler.stackset import StackSet
 
 DESCRIPTION = (
     "Compile fargate.yaml into nested CloudFormation templates, lint them with cfn-lint and write "
@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def rendered_files(templates: Templates, fmt: str) -> dict[str, str]:
+def rendered_files(templates: StackSet, fmt: str) -> dict[str, str]:
     """File name -> text for one stack set: each template, then the root parameter values."""
     files = {
         f"{name}.{fmt}": templates.body(name) if fmt == "json" else templates.yaml(name) for name in templates

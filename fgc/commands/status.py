@@ -19,11 +19,11 @@ def run(args: argparse.Namespace) -> int:
     from fgc import spec
     from fgc.commands._target import open_target
     from fgc.commands._view import View
-    from fgc.deployer.stacks import stack_labels
+    from fgc.compiler import compile
     from fgc.deployer.status import status
 
     document = spec.load(args.file, env=args.env)
+    stack_set = compile(document)  # names the nested stacks as plans and `fgc render` do
     with open_target(args, document.region) as target:
-        labels = stack_labels(document.services)
-        View().status(status(target.aws, document.stack_name, args.events, labels))
+        View().status(status(target.aws, stack_set.stack_name, args.events, stack_set.labels))
     return 0

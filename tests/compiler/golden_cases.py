@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fgc.compiler import Templates
+from fgc.compiler import StackSet
 
 from fgc import compiler, spec
 
@@ -27,5 +27,5 @@ def case_envs(case: str) -> list[str | None]:
     return [None, *spec.environments((GOLDEN / case / "fargate.yaml").read_bytes())]
 
 
-def compile_case(case: str) -> list[Templates]:
+def compile_case(case: str) -> list[StackSet]:
     return [compiler.compile(load_case(case, env)) for env in case_envs(case)]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from fgc.compiler import cluster, network, registries
 from fgc.compiler.lint import lint
-from fgc.compiler.templates import Templates
+from fgc.compiler.stackset import StackSet
 from fgc.spec.models import Spec
 
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789012"
@@ -29,7 +29,7 @@ def spec_of(**doc) -> Spec:
 
 
 def render(**doc) -> dict:
-    return cluster.build(spec_of(**doc), None).to_dict()
+    return cluster.build(spec_of(**doc), None).template.to_dict()
 
 
 def resources(template: dict, kind: str) -> dict[str, dict]:
@@ -267,16 +267,18 @@ def variants() -> dict[str, dict]:
 
 def test_every_variant_lints_clean(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("FGC_CACHE_DIR", str(tmp_path))
-    findings = lint(Templates(stack_name="demo", templates=variants()))
+    findings = lint(StackSet.of("demo", variants()))
     assert [str(f) for f in findings] == []
 
 
 def test_checkov_finds_nothing_unexplained(tmp_path: Path) -> None:
     rendered = variants()
-    rendered["network-per-az"] = network.build(spec_of(network={"vpc": {"nat": "per_az"}}), None).to_dict()
+    rendered["network-per-az"] = network.build(
+        spec_of(network={"vpc": {"nat": "per_az"}}), None
+    ).template.to_dict()
     rendered["registries"] = registries.build(
         spec_of(registries={"api": {}, "team/tools": {"scan_on_push": False, "immutable_tags": False}}), None
-    ).to_dict()
+    ).template.to_dict()
     for name, template in rendered.items():
         (tmp_path / f"{name}.json").write_text(json.dumps(template, indent=2))
     checkov = Path(sys.executable).with_name("checkov")

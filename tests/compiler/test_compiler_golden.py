@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fgc.compiler import Templates
+from fgc.compiler import StackSet
 from golden_cases import CASES, GOLDEN, REPO_SPEC, compile_case
 
 REGEN = os.environ.get("FGC_REGEN_GOLDEN") == "1"
@@ -55,7 +55,7 @@ def template_diff(name: str, expected: dict, actual: dict) -> list[str]:
     return lines
 
 
-def _write(folder: Path, templates: Templates) -> None:
+def _write(folder: Path, templates: StackSet) -> None:
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
@@ -64,7 +64,7 @@ def _write(folder: Path, templates: Templates) -> None:
     (folder / "parameters.json").write_text(json.dumps(dict(templates.parameters), indent=2) + "\n")
 
 
-def _compare(folder: Path, templates: Templates) -> list[str]:
+def _compare(folder: Path, templates: StackSet) -> list[str]:
     if not folder.is_dir():
         return [f"{folder} missing: regenerate with FGC_REGEN_GOLDEN=1"]
     problems = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from fgc.compiler import Templates, priorities
+from fgc.compiler import StackSet, priorities
 from wiring import check_wiring
 
 from fgc import compiler, spec
@@ -29,11 +29,11 @@ def _document(services: int, routed: int) -> str:
 
 
 @pytest.fixture(scope="module")
-def big() -> Templates:
+def big() -> StackSet:
     return compiler.compile(spec.loads(_document(200, 90), environ={}))
 
 
-def test_every_template_fits_cloudformation_limits(big: Templates) -> None:
+def test_every_template_fits_cloudformation_limits(big: StackSet) -> None:
     assert len(big) == 1 + 2 + 200  # root, network, cluster, services
     for name in big:
         template = big[name]
@@ -43,11 +43,11 @@ def test_every_template_fits_cloudformation_limits(big: Templates) -> None:
         assert len(big.body(name).encode()) <= MAX_BYTES, name
 
 
-def test_the_big_set_is_wired(big: Templates) -> None:
+def test_the_big_set_is_wired(big: StackSet) -> None:
     assert check_wiring(big) == []
 
 
-def test_image_tags_fall_back_to_one_list_parameter_beyond_the_limit(big: Templates) -> None:
+def test_image_tags_fall_back_to_one_list_parameter_beyond_the_limit(big: StackSet) -> None:
     """200 tag parameters + ArtifactsUrl would be 201: the tags travel as one list, in service order."""
     assert list(big.parameters) == ["ImageTags"]
     assert big.parameters["ImageTags"].split(",")[:2] == ["1.0.0", "1.1.0"]
@@ -55,14 +55,14 @@ def test_image_tags_fall_back_to_one_list_parameter_beyond_the_limit(big: Templa
     assert stack["Parameters"]["ImageTag"] == {"Fn::Select": [1, {"Ref": "ImageTags"}]}
 
 
-def test_root_keeps_per_service_outputs_only_when_they_fit(big: Templates) -> None:
+def test_root_keeps_per_service_outputs_only_when_they_fit(big: StackSet) -> None:
     outputs = big["root"]["Outputs"]
     assert {"ClusterName", "LoadBalancerUrl"} <= set(outputs)
     assert not any(name.startswith("Service") for name in outputs)  # read from the service stacks instead
     assert "ServiceName" in big["service-svc-000"]["Outputs"]
 
 
-def test_listener_rule_priorities_are_unique_and_valid(big: Templates) -> None:
+def test_listener_rule_priorities_are_unique_and_valid(big: StackSet) -> None:
     found = [
         big[name]["Resources"]["ListenerRule"]["Properties"]["Priority"]
         for name in big

@@ -8,7 +8,7 @@ import itertools
 import pytest
 from fgc.compiler import network
 from fgc.compiler.lint import lint
-from fgc.compiler.templates import Templates
+from fgc.compiler.stackset import StackSet
 from fgc.spec.models import Spec
 from hypothesis import given
 from hypothesis import strategies as st
@@ -20,7 +20,7 @@ INTERFACE_SERVICES = {"ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm"}
 def render(exec_: bool = False, **vpc) -> dict:
     service = {"image": "x:1", "exec": exec_}
     spec = Spec.model_validate({"app": "demo", "network": {"vpc": vpc}, "services": {"api": service}})
-    return network.build(spec, None).to_dict()
+    return network.build(spec, None).template.to_dict()
 
 
 def of_type(template: dict, kind: str) -> dict[str, dict]:
@@ -166,7 +166,7 @@ def test_every_variant_lints_clean(tmp_path, monkeypatch) -> None:
         f"network-{nat}-{azs}-{endpoints}": render(exec_, nat=nat, azs=azs, endpoints=endpoints)
         for nat, azs, endpoints, exec_ in cases
     }
-    findings = lint(Templates(stack_name="demo", templates=variants))
+    findings = lint(StackSet.of("demo", variants))
     assert [str(f) for f in findings] == []
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fgc.compiler import images, priorities, secrets
 from fgc.compiler.naming import image_tag_parameter, pascal, stack_logical_id
-from fgc.compiler.templates import Templates
+from fgc.compiler.stackset import StackSet
 from fgc.spec.errors import SpecError, UsageError
 from fgc.spec.models import ImageRef, SecretRef
 
@@ -105,7 +105,7 @@ def test_collisions_probe_to_the_next_free_slot_and_are_reported() -> None:
         assert holder in routes and all(m in routes for m in moved)
 
 
-def _compile(text: str) -> Templates:
+def _compile(text: str) -> StackSet:
     return compiler.compile(spec.loads(text, environ={}))
 
 
@@ -162,7 +162,7 @@ def test_templates_body_is_canonical_and_yaml_is_available() -> None:
     templates = _compile("app: x\nservices:\n  api:\n    image: nginx\n")
     body = templates.body("root")
     assert body.endswith("}\n") and body.startswith('{\n  "AWSTemplateFormatVersion": "2010-09-09"')
-    assert templates.key("cluster") == f"templates/{templates.sha256('cluster')}.json"
+    assert templates.part("cluster").key == f"templates/{templates.sha256('cluster')}.json"
     assert "AWSTemplateFormatVersion: '2010-09-09'" in templates.yaml("root")
     assert templates.stack_name == "x" and templates.names[0] == "root"
 

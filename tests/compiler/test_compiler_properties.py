@@ -9,26 +9,26 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fgc.compiler import Templates
+from fgc.compiler import StackSet
 from golden_cases import CASES, load_case
 
 SENSITIVE_PREFIXES = ("secretsmanager:", "ssm:", "kms:")
 
 
-def _all(golden_outputs: dict[str, list[Templates]]) -> Iterator[tuple[str, Templates]]:
+def _all(golden_outputs: dict[str, list[StackSet]]) -> Iterator[tuple[str, StackSet]]:
     for case, sets in golden_outputs.items():
         for templates in sets:
             yield f"{case}/{templates.stack_name}", templates
 
 
-def _resources(templates: Templates, kind: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+def _resources(templates: StackSet, kind: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
     for name in templates:
         for logical_id, resource in templates[name].get("Resources", {}).items():
             if resource["Type"] == kind:
                 yield name, logical_id, resource.get("Properties", {})
 
 
-def _statements(templates: Templates) -> Iterator[tuple[str, dict[str, Any]]]:
+def _statements(templates: StackSet) -> Iterator[tuple[str, dict[str, Any]]]:
     for name, logical_id, props in _resources(templates, "AWS::IAM::Role"):
         for policy in props.get("Policies", []):
             for statement in policy["PolicyDocument"]["Statement"]:
@@ -55,7 +55,7 @@ def test_no_statement_allows_secrets_parameters_or_kms_on_star(golden_outputs) -
     assert checked > 10
 
 
-def test_repo_case_secrets_are_referenced_never_valued(repo_templates: Templates) -> None:
+def test_repo_case_secrets_are_referenced_never_valued(repo_templates: StackSet) -> None:
     """Each secret is a valueFrom reference to an ARN; the execution role reads exactly those."""
     app = load_case("repo")
     for service_name, service in app.services.items():

@@ -7,14 +7,14 @@ import json
 import pytest
 from fgc.compiler import registries
 from fgc.compiler.lint import lint
-from fgc.compiler.templates import Templates
+from fgc.compiler.stackset import StackSet
 from fgc.spec.errors import FgcError
 from fgc.spec.models import Spec
 
 
 def render(entries: dict) -> dict:
     spec = Spec.model_validate({"app": "demo", "registries": entries, "services": {"api": {"image": "x:1"}}})
-    return registries.build(spec, None).to_dict()
+    return registries.build(spec, None).template.to_dict()
 
 
 def test_repository_defaults_are_secure_and_retained() -> None:
@@ -92,7 +92,7 @@ def test_lints_clean(tmp_path, monkeypatch) -> None:
     template = render(
         {"flask-api": {}, "team/tools": {"scan_on_push": False, "immutable_tags": False, "keep": 1}}
     )
-    findings = lint(Templates(stack_name="demo", templates={"registries": template}))
+    findings = lint(StackSet.of("demo", {"registries": template}))
     assert [str(f) for f in findings] == []
 
 

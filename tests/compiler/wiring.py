@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from fgc.compiler import Templates
+from fgc.compiler import StackSet
 from fgc.compiler.naming import stack_logical_id
 
 
@@ -26,7 +26,7 @@ def _get_atts(value: Any) -> Iterator[tuple[str, str]]:
             yield from _get_atts(item)
 
 
-def check_wiring(templates: Templates) -> list[str]:
+def check_wiring(templates: StackSet) -> list[str]:
     root = templates["root"]
     children = {stack_logical_id(name): name for name in templates if name != "root"}
     problems = []
@@ -50,7 +50,7 @@ def check_wiring(templates: Templates) -> list[str]:
             problems.append(f"root parameter {parameter} unused")
     if set(templates.parameters) != set(root["Parameters"]) - {"ArtifactsUrl"}:
         problems.append(
-            f"Templates.parameters {sorted(templates.parameters)} vs root's {sorted(root['Parameters'])}"
+            f"StackSet.parameters {sorted(templates.parameters)} vs root's {sorted(root['Parameters'])}"
         )
     return problems
 

@@ -78,10 +78,10 @@ def test_artifacts_bucket_is_private_and_uploads_once(session: Any, build: Any, 
     assert all(block.values())
     rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
     assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
-    nested = [n for n in templates if n != "root"]
-    artifacts.upload(session, bucket, templates, nested)
-    assert artifacts.upload(session, bucket, templates, nested) == []
-    body = s3.get_object(Bucket=bucket, Key=templates.key("service-web"))["Body"].read().decode()
+    nested = templates.nested
+    assert artifacts.upload(session, bucket, nested) == [part.key for part in nested]
+    assert artifacts.upload(session, bucket, nested) == []
+    body = s3.get_object(Bucket=bucket, Key=templates.part("service-web").key)["Body"].read().decode()
     assert body == templates.body("service-web")
     assert artifacts.artifacts_url(session, bucket).startswith("http://localhost:")
 
@@ -106,7 +106,7 @@ def test_declined_plan_changes_nothing(session: Any, build: Any, env: str) -> No
 
 def test_large_root_template_is_uploaded_not_inlined(session: Any, env: str) -> None:
     """A root over CloudFormation's 51,200-byte inline limit goes by URL, like its children."""
-    from fgc.compiler.templates import Templates
+    from fgc.compiler.stackset import StackSet
 
     child = {
         "Parameters": {"Value": {"Type": "String"}},
@@ -122,7 +122,7 @@ def test_large_root_template_is_uploaded_not_inlined(session: Any, env: str) -> 
         },
         "Outputs": {"Name": {"Value": {"Ref": "Setting"}}},
     }
-    child_sha = Templates("x", {"child": child}).sha256("child")
+    child_sha = StackSet.of("x", {"child": child}).sha256("child")
     root = {
         "Metadata": {"Padding": "x" * 60_000},
         "Parameters": {"ArtifactsUrl": {"Type": "String"}, "Value": {"Type": "String"}},
@@ -137,7 +137,7 @@ def test_large_root_template_is_uploaded_not_inlined(session: Any, env: str) -> 
         },
         "Outputs": {"SettingName": {"Value": {"Fn::GetAtt": ["Child", "Outputs.Name"]}}},
     }
-    templates = Templates(f"dlarge-{env}", {"root": root, "child": child}, {"Value": "one"})
+    templates = StackSet.of(f"dlarge-{env}", {"root": root, "child": child}, {"Value": "one"})
     assert len(templates.body("root")) > 51_200
     result = deployer.deploy(templates, session)
     assert result.status == "CREATE_COMPLETE" and result.outputs["SettingName"]

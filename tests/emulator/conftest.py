@@ -39,9 +39,9 @@ class Stacks:
         return f"{self.emulator.url}/{BUCKET}/{key}"
 
     def deploy_compiled(self, templates: Any, **parameters: str) -> dict[str, Any]:
-        """Deploy a compiler `Templates` the way the deployer does: children uploaded by hash."""
-        for name in templates.names[1:]:
-            self.s3.put_object(Bucket=BUCKET, Key=templates.key(name), Body=templates.body(name).encode())
+        """Deploy a compiled `StackSet` the way the deployer does: nested parts uploaded by content key."""
+        for part in templates.nested:
+            self.s3.put_object(Bucket=BUCKET, Key=part.key, Body=part.body.encode())
         values = {**templates.parameters, "ArtifactsUrl": f"{self.emulator.url}/{BUCKET}", **parameters}
         return self.deploy(templates.stack_name, templates.body("root"), values)
 

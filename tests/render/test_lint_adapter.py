@@ -11,18 +11,18 @@ from pathlib import Path
 import pytest
 from fgc.compiler import lint_cache
 from fgc.compiler.lint import Finding, LintError, last_run, lint
-from fgc.compiler.templates import Templates
+from fgc.compiler.stackset import StackSet
 from lint_samples import BROKEN, CLEAN, log_group, template
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def line_of(templates: Templates, name: str, finding: Finding) -> str:
+def line_of(templates: StackSet, name: str, finding: Finding) -> str:
     return templates.body(name).splitlines()[finding.line - 1]
 
 
 def test_errors_point_at_the_lines_of_the_rendered_json(tmp_path: Path) -> None:
-    templates = Templates("demo", {"root": CLEAN, "service-api": BROKEN})
+    templates = StackSet.of("demo", {"root": CLEAN, "service-api": BROKEN})
     findings = lint(templates)
     errors = [f for f in findings if f.level == "error"]
     by_rule = {f.rule: f for f in errors}
@@ -58,13 +58,13 @@ def test_informational_findings_are_only_the_rules_the_project_enforces() -> Non
             },
         }
     )
-    findings = lint(Templates("demo", {"service-api": stateful_without_policies}))
+    findings = lint(StackSet.of("demo", {"service-api": stateful_without_policies}))
     assert {(f.rule, f.level) for f in findings} == {("I3011", "informational"), ("I3042", "informational")}
 
 
 def test_results_come_from_the_cache_on_the_second_run(session_cache: Path) -> None:
     unique = template({"Logs": log_group(Metadata={"test": "cache-hit"})})
-    templates = Templates("demo", {"root": unique, "network": BROKEN})
+    templates = StackSet.of("demo", {"root": unique, "network": BROKEN})
     first = lint(templates)
     assert last_run().linted >= 1
     keys = [lint_cache.cache_key(templates.sha256(n), ("us-east-1",), ("I3011", "I3042")) for n in templates]
@@ -79,8 +79,8 @@ def lint_in_fresh_process(cache: Path, cwd: Path = REPO) -> list:
     script = (
         "import json, sys\n"
         "from fgc.compiler.lint import lint, last_run\n"
-        "from fgc.compiler.templates import Templates\n"
-        f"t = Templates('demo', {{'root': json.loads({json.dumps(json.dumps(BROKEN))})}})\n"
+        "from fgc.compiler.stackset import StackSet\n"
+        f"t = StackSet.of('demo', {{'root': json.loads({json.dumps(json.dumps(BROKEN))})}})\n"
         "found = lint(t)\n"
         "print(json.dumps([[f.rule for f in found], last_run().linted, 'cfnlint' in sys.modules]))\n"
     )
@@ -106,19 +106,19 @@ def test_cfnlintrc_files_do_not_change_results(tmp_path: Path) -> None:
 
 def test_identical_templates_are_linted_once() -> None:
     same = template({"Logs": log_group(Metadata={"test": "dedupe"})})
-    lint(Templates("demo", {"service-a": same, "service-b": same}))
+    lint(StackSet.of("demo", {"service-a": same, "service-b": same}))
     assert (last_run().templates, last_run().linted) == (2, 1)
 
 
 def test_the_region_is_part_of_the_cache_key() -> None:
-    templates = Templates("demo", {"root": template({"Logs": log_group(Metadata={"test": "region"})})})
+    templates = StackSet.of("demo", {"root": template({"Logs": log_group(Metadata={"test": "region"})})})
     lint(templates, regions=["us-east-1"])
     lint(templates, regions=["eu-west-1"])
     assert last_run().linted == 1
 
 
 def test_a_corrupt_cache_entry_is_a_miss_and_is_rewritten(session_cache: Path) -> None:
-    templates = Templates("demo", {"root": template({"Logs": log_group(Metadata={"test": "corrupt"})})})
+    templates = StackSet.of("demo", {"root": template({"Logs": log_group(Metadata={"test": "corrupt"})})})
     lint(templates)
     key = lint_cache.cache_key(templates.sha256("root"), ("us-east-1",), ("I3011", "I3042"))
     entry = session_cache / "lint" / f"{key}.json"
@@ -132,7 +132,7 @@ def test_a_corrupt_cache_entry_is_a_miss_and_is_rewritten(session_cache: Path) -
 def test_an_unknown_region_is_a_user_error() -> None:
     with pytest.raises(LintError, match="xx-nowhere-1"):
         lint(
-            Templates("demo", {"root": template({"L": log_group(Metadata={"t": "r"})})}),
+            StackSet.of("demo", {"root": template({"L": log_group(Metadata={"t": "r"})})}),
             regions=["xx-nowhere-1"],
         )
 
@@ -161,6 +161,6 @@ def test_an_unwritable_cache_only_costs_speed(monkeypatch: pytest.MonkeyPatch, t
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
     monkeypatch.setenv("FGC_CACHE_DIR", str(blocker))
-    templates = Templates("demo", {"service-api": BROKEN})
+    templates = StackSet.of("demo", {"service-api": BROKEN})
     assert [f.rule for f in lint(templates)] == [f.rule for f in lint(templates)]
     assert last_run().linted == 1

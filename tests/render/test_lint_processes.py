@@ -22,8 +22,8 @@ import json, os, signal, sys
 import importlib
 lint_module = importlib.import_module("fgc.compiler.lint")
 from fgc.compiler.lint import LintError, last_run, lint, warm_up
-from fgc.compiler.templates import Templates
-templates = Templates('demo', {{'root': {CLEAN!r}, 'network': {BROKEN!r}}})
+from fgc.compiler.stackset import StackSet
+templates = StackSet.of('demo', {{'root': {CLEAN!r}, 'network': {BROKEN!r}}})
 def report(found, child):
     try:
         os.kill(child, 0)
