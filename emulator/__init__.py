@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 
 class EmulatorHandle:
-    """A running emulator: `.url`, `.port`, `.stop()`, and the fault-injection controls."""
+    """A running emulator: `.url`, `.port`, `.registry` (its image registry's host), `.stop()`, and
+    the fault-injection controls."""
 
     def __init__(self, server: EmulatorServer, app: FrontApp) -> None:
         self._server = server
@@ -26,6 +27,8 @@ class EmulatorHandle:
         self.port: int = server.get_host_and_port()[1]
         # nested TemplateURLs resolve only through "localhost", so that is the address we hand out
         self.url = f"http://localhost:{self.port}"
+        # the image registry's host: repository URIs are `<registry>/<name>`, pushed to over plain HTTP
+        self.registry = f"localhost:{self.port}"
 
     def stop(self) -> None:
         self._server.stop()

@@ -1,8 +1,10 @@
 """The HTTP front: moto's server with our CloudFormation engine and fault control in front of it.
 
 A WSGI layer sees every request first. CloudFormation calls (SigV4 credential scope
-`.../cloudformation/aws4_request`) go to our engine; `/_fgc/...` is the test control API; anything
-else goes to moto's own dispatcher unchanged. Throttling faults apply to any service's operation.
+`.../cloudformation/aws4_request`) go to our engine; unsigned `/v2/...` calls are the image registry
+(`emulator.images`), and ECR's `GetAuthorizationToken` hands out its credentials; `/_fgc/...` is the
+test control API; anything else goes to moto's own dispatcher unchanged. Throttling faults apply to
+any service's operation.
 """
 
 from __future__ import annotations
@@ -27,11 +29,13 @@ from .cloudformation.engine import Engine
 from .cloudformation.errors import CloudFormationError
 from .cloudformation.state import Registry
 from .faults import FaultError, Faults, parse_fault
+from .images import ImageRegistry, is_registry_request
 
 log = logging.getLogger(__name__)
 
 ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
+_ECR_TOKEN = "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken"
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
 
 StartResponse = Callable[..., Any]
@@ -52,6 +56,7 @@ class FrontApp:
         self.registry = registry
         self.cloudformation = CloudFormationApi(registry, Engine(registry, faults), ACCOUNT_ID)
         self.moto = DomainDispatcherApplication(create_backend_app)
+        self.images = ImageRegistry()
 
     def reset(self) -> None:
         """Wipe every backend, every stack and every fault."""
@@ -59,6 +64,7 @@ class FrontApp:
 
         moto_api_backend.reset()
         self.registry.reset()
+        self.images.reset()
         self.faults.clear()
 
     def stall_service(
@@ -72,6 +78,8 @@ class FrontApp:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO", "").startswith("/_fgc/"):
             return self._control(environ, start_response)
+        if is_registry_request(environ):
+            return self.images.app(environ, start_response)
         if environ.get("PATH_INFO") == "/moto-api/reset" and environ["REQUEST_METHOD"] == "POST":
             self.reset()  # moto's own reset must forget our stacks too
             return _reply(start_response, 200, json.dumps({"status": "ok"}), "application/json")
@@ -86,6 +94,9 @@ class FrontApp:
             return self._throttled(start_response, json_protocol=bool(target))
         if service == "cloudformation":
             return self._cloudformation(_form(body), region, start_response)
+        if target == _ECR_TOKEN:
+            answer = json.dumps(self.images.authorization_data(ACCOUNT_ID, region))
+            return _reply(start_response, 200, answer, "application/x-amz-json-1.1")
         return self.moto(environ, start_response)
 
     def _throttled(self, start_response: StartResponse, json_protocol: bool) -> Iterable[bytes]:
@@ -168,6 +179,10 @@ class _QuietHandler(MotoRequestHandler):
     def log_request(self, *args: Any, **kwargs: Any) -> None:
         return None
 
+    def log_error(self, *args: Any) -> None:
+        """Malformed requests: builders knock with TLS first on the registry's plain-HTTP port."""
+        return None
+
 
 class EmulatorServer(ThreadedMotoServer):
     """moto's threaded server, serving our front app instead of moto's bare dispatcher."""
@@ -185,5 +200,11 @@ class EmulatorServer(ThreadedMotoServer):
         except SystemExit as err:  # werkzeug reports a busy port by exiting; make it an OSError
             raise OSError(errno.EADDRINUSE, f"port {self._port} is in use by another program") from err
         self._thread = threading.Thread(target=self._server.serve_forever, name="fgc-emulator", daemon=True)
+        # repository URIs and the registry's own address: the host nested TemplateURLs use too
+        self.app.images.serve_at(f"localhost:{self._server.server_address[1]}")
         self._thread.start()
         self._server_ready_event.set()
+
+    def stop(self) -> None:
+        super().stop()
+        self.app.images.close()

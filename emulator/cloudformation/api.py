@@ -127,6 +127,7 @@ class CloudFormationApi:
             tags=p.get("Tags") or [],
             description=p.get("Description"),
             include_nested=bool(p.get("IncludeNestedStacks")),
+            import_existing=bool(p.get("ImportExistingResources")),
         )
         with self.registry.lock:
             if any(
@@ -186,6 +187,7 @@ class CloudFormationApi:
             "IncludeNestedStacks": cs.include_nested,
             "ParentChangeSetId": cs.parent_id,
             "RootChangeSetId": cs.root_id,
+            "ImportExistingResources": cs.import_existing,
         }
 
     def _ListChangeSets(self, p: dict[str, Any], region: str) -> dict[str, Any]:
@@ -207,6 +209,7 @@ class CloudFormationApi:
                     "IncludeNestedStacks": cs.include_nested,
                     "ParentChangeSetId": cs.parent_id,
                     "RootChangeSetId": cs.root_id,
+                    "ImportExistingResources": cs.import_existing,
                 }
                 for cs in sets
             ]

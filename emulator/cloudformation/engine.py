@@ -300,13 +300,21 @@ class Engine:
         resource_type = definition["Type"]
         resource = Resource(logical_id, resource_type, definition, {})
         stack.resources[logical_id] = resource
-        stack.event(logical_id, resource_type, "CREATE_IN_PROGRESS")
+        imported = op.change_set.imports.get(logical_id) if op.change_set and not op.rollback else None
+        verb = "IMPORT" if imported else "CREATE"
+        stack.event(logical_id, resource_type, f"{verb}_IN_PROGRESS")
         try:
             self._fault(stack, op.phase, logical_id, resource_type, "create")
             resource.properties = evaluator.resolve(definition.get("Properties") or {})
             if resource_type == STACK_TYPE:
                 self._create_child(stack, resource, op)
+            elif imported:
+                resource.model = provider.adopt(
+                    resource_type, logical_id, imported, resource.properties, stack.account, stack.region
+                )
+                resource.physical_id = imported
             else:
+                self._refuse_name_held(stack, resource_type, resource.properties)
                 resource.model = provider.create(
                     resource_type,
                     logical_id,
@@ -318,9 +326,17 @@ class Engine:
                 )
                 resource.physical_id = provider.physical_id_of(resource.model)
         except ResourceFailure as err:
-            self._failed(stack, resource, "CREATE_FAILED", str(err))
-        resource.status, resource.updated = "CREATE_COMPLETE", now()
-        stack.event(logical_id, resource_type, "CREATE_COMPLETE", physical_id=resource.physical_id)
+            self._failed(stack, resource, f"{verb}_FAILED", str(err))
+        resource.status, resource.updated = f"{verb}_COMPLETE", now()
+        stack.event(logical_id, resource_type, f"{verb}_COMPLETE", physical_id=resource.physical_id)
+
+    def _refuse_name_held(self, stack: Stack, resource_type: str, properties: dict[str, Any]) -> None:
+        """A custom name another stack holds fails the way CloudFormation words it."""
+        name_property = provider.name_property(resource_type)
+        name = properties.get(name_property) if name_property else None
+        holder = self.registry.holder(resource_type, name, stack.region) if isinstance(name, str) else None
+        if holder is not None and holder is not stack:
+            raise ResourceFailure(f"{name} already exists in stack {holder.stack_id}")
 
     def _failed(self, stack: Stack, resource: Resource, status: str, reason: str) -> None:
         resource.status, resource.reason, resource.updated = status, reason, now()

@@ -5,6 +5,13 @@ The new template is evaluated against the live stack with values that only exist
 whose value is unknown is a "Dynamic" change, one whose value differs is "Static". Create-only
 properties from the provider schemas decide `RequiresRecreation` and `Replacement`. Nested stacks
 get their own change sets, linked through `ChangeSetId`, `ParentChangeSetId` and `RootChangeSetId`.
+
+`ImportExistingResources` (CloudFormation User Guide, "Import AWS resources into a CloudFormation
+stack automatically"): a resource to add is imported instead (action `Import`) when its template gives
+it a static custom name, its DeletionPolicy is `Retain` or `RetainExceptOnCreate`, its type supports
+import, a resource of that name exists, and no other stack holds it. One that fails any of these is
+added as usual, so creating a name that exists fails as CloudFormation does ("already exists"). The
+setting reaches nested stacks from the root change set, as the guide says to create it there.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from .schemas import create_only_properties
 from .state import Change, ChangeSet, Registry, Resource, Stack, make_arn
 from .templates import STACK_TYPE, parameter_value
 
+IMPORT_POLICIES = ("Retain", "RetainExceptOnCreate")
 _POLICY_SCOPES = ("Metadata", "DeletionPolicy", "UpdateReplacePolicy", "CreationPolicy", "UpdatePolicy")
 
 
@@ -99,6 +107,10 @@ class Planner:
                 return None
             nested_id = nested.change_set_id if change_set.include_nested else None
         if current is None:
+            name = self._importable(change_set, definition)
+            if name is not None:
+                change_set.imports[logical_id] = name
+                return Change("Import", logical_id, resource_type, physical_id=name)
             return Change("Add", logical_id, resource_type, nested_change_set_id=nested_id)
         if current.resource_type != resource_type:
             return Change("Modify", logical_id, resource_type, current.physical_id, "True", ["Properties"])
@@ -121,6 +133,18 @@ class Planner:
             retain = definition.get("UpdateReplacePolicy") == "Retain"
             change.policy_action = "ReplaceAndRetain" if retain else "ReplaceAndDelete"
         return change
+
+    def _importable(self, change_set: ChangeSet, definition: dict[str, Any]) -> str | None:
+        """The existing resource's name when the change set should import it rather than add it."""
+        resource_type = definition["Type"]
+        name_property = provider.name_property(resource_type) if change_set.import_existing else None
+        name = (definition.get("Properties") or {}).get(name_property) if name_property else None
+        if not isinstance(name, str) or definition.get("DeletionPolicy") not in IMPORT_POLICIES:
+            return None  # dynamic names (Ref, Sub, ...) are not imported, nor anything deletable
+        stack = change_set.stack
+        if not provider.existing(resource_type, name, stack.account, stack.region):
+            return None
+        return None if self.registry.holder(resource_type, name, stack.region) else name
 
     def _nested(
         self, change_set: ChangeSet, logical_id: str, properties: dict[str, Any], current: Resource | None
@@ -156,6 +180,7 @@ class Planner:
             parameters=parameters,
             capabilities=change_set.capabilities,
             include_nested=True,
+            import_existing=change_set.import_existing,
             parent_id=change_set.change_set_id,
             root_id=change_set.root_id or change_set.change_set_id,
         )

@@ -89,6 +89,27 @@ def create(
     return model
 
 
+def existing(resource_type: str, name: str, account: str, region: str) -> bool:
+    """Whether a resource `name` of an importable type exists (False for types that cannot be imported)."""
+    cls = parsing.get_model_map().get(resource_type)
+    if not getattr(cls, "IMPORTABLE", False):  # the flag of `emulator.resources` models that can import
+        return False
+    return bool(cls.exists(name, account, region))  # type: ignore[union-attr]
+
+
+def adopt(
+    resource_type: str, logical_id: str, name: str, properties: dict[str, Any], account: str, region: str
+) -> Any:
+    """A model over the existing resource `name` (ImportExistingResources), leaving it as it is."""
+    cls = model_class(resource_type)
+    try:
+        model = cls.adopt(name, copy.deepcopy(properties), account, region)  # type: ignore[attr-defined]
+    except Exception as err:  # noqa: BLE001
+        raise ResourceFailure(_reason(err)) from err
+    _label(model, resource_type, logical_id)
+    return model
+
+
 def update(
     model: Any,
     resource_type: str,

@@ -174,6 +174,9 @@ class ChangeSet:
     root_id: str | None = None
     nested: dict[str, ChangeSet] = field(default_factory=dict)
     created: datetime = field(default_factory=now)
+    # ImportExistingResources: what the plan adopts, logical id -> the existing resource's name
+    import_existing: bool = False
+    imports: dict[str, str] = field(default_factory=dict)
 
 
 def make_arn(kind: str, region: str, account: str, name: str) -> str:
@@ -196,6 +199,20 @@ class Registry:
     def add_stack(self, stack: Stack) -> None:
         with self.lock:
             self.stacks[stack.stack_id] = stack
+
+    def holder(self, resource_type: str, physical_id: str, region: str) -> Stack | None:
+        """The live stack that holds the resource `physical_id` of `resource_type`, if any."""
+        with self.lock:
+            stacks = [s for s in self.stacks.values() if s.region == region and s.status != "DELETE_COMPLETE"]
+        for stack in stacks:
+            for resource in list(stack.resources.values()):
+                if (
+                    resource.resource_type == resource_type
+                    and resource.physical_id == physical_id
+                    and resource.model is not None
+                ):
+                    return stack
+        return None
 
     def live_stack(self, name_or_id: str, region: str) -> Stack | None:
         """A stack by ARN (even deleted), or by name among the not-deleted stacks of the region."""

@@ -16,6 +16,11 @@ A model declares:
 
 A model whose create leaves the mutable properties to ``_update`` returns ``cls._configured(...)``.
 
+A model of a type CloudFormation can import (``AWS::Logs::LogGroup``, ``AWS::ECR::Repository``, ...)
+sets ``IMPORTABLE`` and implements ``_exists(name, account_id, region_name)``: creating a name that
+already exists then fails with CloudFormation's "already exists" (``AlreadyExists`` handler error),
+and a change set with ``ImportExistingResources`` adopts it instead (``adopt``).
+
 ``_delete`` works from the physical id and properties alone (``delete_from_cloudformation_json``
 builds a fresh handle) and is idempotent: an engine may retry it, or the resource may already
 have gone with its parent (a listener with its load balancer).
@@ -91,6 +96,7 @@ class Resource:
     NAME_PROPERTY: ClassVar[str] = ""
     CREATE_ONLY: ClassVar[tuple[str, ...]] = ()
     ATTRIBUTES: ClassVar[dict[str, str]] = {}
+    IMPORTABLE: ClassVar[bool] = False
 
     def __init__(self, physical_id: str, props: dict[str, Any], account_id: str, region_name: str):
         self.physical_id = physical_id
@@ -137,10 +143,30 @@ class Resource:
         **kwargs: Any,
     ) -> Resource:
         props = cls._props(cloudformation_json)
+        if cls.exists(resource_name, account_id, region_name):
+            # the handler's words: "Resource handler returned message: ... (HandlerErrorCode: AlreadyExists)"
+            identifier = json.dumps({f"/properties/{cls.NAME_PROPERTY}": resource_name})
+            raise ResourceError(
+                f"Resource of type '{cls.TYPE}' with identifier '{identifier}' already exists."
+            )
         with _required_properties(props):
             handle = cls._create(resource_name, props, account_id, region_name)
         handle.properties = copy.deepcopy(props)
         return handle
+
+    @classmethod
+    def exists(cls, name: str, account_id: str, region_name: str) -> bool:
+        """Whether a resource of this type named `name` exists (always False for non-importable types,
+        whose names the emulator leaves to moto)."""
+        return cls.IMPORTABLE and cls._exists(name, account_id, region_name)
+
+    @classmethod
+    def adopt(cls, name: str, props: dict[str, Any], account_id: str, region_name: str) -> Resource:
+        """A handle on the existing resource `name`, imported as it is: CloudFormation's import
+        changes nothing on the resource (the template's values apply from the next update)."""
+        if not cls.exists(name, account_id, region_name):
+            raise ResourceError(f"Resource of type '{cls.TYPE}' with identifier '{name}' was not found.")
+        return cls(name, props, account_id, region_name)
 
     @classmethod
     def update_from_cloudformation_json(
@@ -200,6 +226,10 @@ class Resource:
         return handle
 
     # --- what each model implements ---------------------------------------------------------
+    @classmethod
+    def _exists(cls, name: str, account_id: str, region_name: str) -> bool:
+        raise NotImplementedError
+
     @classmethod
     def _create(cls, name: str, props: dict[str, Any], account_id: str, region_name: str) -> Resource:
         raise NotImplementedError

@@ -15,6 +15,7 @@ class Repository(Resource, CloudFormationModel):
     NAME_PROPERTY = "RepositoryName"
     CREATE_ONLY = ("RepositoryName", "EncryptionConfiguration")
     ATTRIBUTES = {"Arn": "arn", "RepositoryUri": "uri"}
+    IMPORTABLE = True
 
     @property
     def backend(self) -> Any:
@@ -31,6 +32,10 @@ class Repository(Resource, CloudFormationModel):
     @property
     def uri(self) -> str:
         return self._repo.uri
+
+    @classmethod
+    def _exists(cls, name: str, account_id: str, region_name: str) -> bool:
+        return name.lower() in ecr_backends[account_id][region_name].repositories
 
     @classmethod
     def _create(cls, name: str, props: dict[str, Any], account_id: str, region_name: str) -> Any:

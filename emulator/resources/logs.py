@@ -15,6 +15,7 @@ class LogGroup(Resource, CloudFormationModel):
     NAME_PROPERTY = "LogGroupName"
     CREATE_ONLY = ("LogGroupName",)
     ATTRIBUTES = {"Arn": "arn"}
+    IMPORTABLE = True
 
     @property
     def backend(self) -> Any:
@@ -24,6 +25,10 @@ class LogGroup(Resource, CloudFormationModel):
     def arn(self) -> str:
         """CloudFormation's Arn attribute ends in ``:*`` (it names the group's streams too)."""
         return self.backend.groups[self.physical_id].arn + ":*"
+
+    @classmethod
+    def _exists(cls, name: str, account_id: str, region_name: str) -> bool:
+        return name in logs_backends[account_id][region_name].groups
 
     @classmethod
     def _create(cls, name: str, props: dict[str, Any], account_id: str, region_name: str) -> Any:

@@ -180,9 +180,12 @@ def test_console_script_deploys_the_repo_spec_locally(tmp_path: Path) -> None:
         *("service", "task", "definition", "image", "desired", "running", "health", "check"),
         *("targets", "scaling"),
     ]
-    # scaling min 2 lifts the service's first desired count of 1 to 2, as Application Auto Scaling does
-    assert row.split() == [
-        *("api", "flask-api-api:1", "123456789012.dkr.ecr.us-east-1.amazonaws.com/flask-api:v1.0.0"),
+    # scaling min 2 lifts the service's first desired count of 1 to 2, as Application Auto Scaling does;
+    # the image is in the emulator's registry, whose repository URIs are `localhost:<port>/<name>`
+    cells = row.split()
+    assert cells[2].startswith("localhost:") and cells[2].endswith("/flask-api:v1.0.0")
+    assert cells[:2] + cells[3:] == [
+        *("api", "flask-api-api:1"),
         *("2", "2", "/health", "2", "healthy", "/", "2", "2-10"),
     ]
     assert "That was a rehearsal: nothing was created in AWS" in out
