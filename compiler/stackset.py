@@ -53,8 +53,18 @@ class PartOutput:
     output: str
 
 
+@dataclass(frozen=True)
+class StackOutput:
+    """The output ``output`` of another stack, deployed first (``<app>-registries``'s
+    ``FlaskApiRepositoryUri``): the root declares a parameter of that name, whose value the
+    deployer reads from that stack (see ``StackSet.external``)."""
+
+    stack: str
+    output: str
+
+
 #: Where the root takes one parameter value of a part from.
-Source: TypeAlias = SpecValue | RootParameter | PartOutput
+Source: TypeAlias = SpecValue | RootParameter | PartOutput | StackOutput
 
 
 @dataclass(frozen=True)
@@ -105,6 +115,8 @@ class StackSet:
 
     ``parameters`` are the values the deployer passes to the root stack (image tags);
     ``ArtifactsUrl`` is not among them because it depends on the account and region.
+    ``external`` names the root parameters whose values the deployer reads from another
+    stack's outputs (the repositories of ``<app>-registries``), deployed before this one.
     Reads by part name (``set["cluster"]`` is that template, ``body``, ``sha256``)
     stay as they were when the compiler returned plain templates.
     """
@@ -113,6 +125,7 @@ class StackSet:
     parts: tuple[Part, ...]
     parameters: Mapping[str, str] = field(default_factory=dict)
     tags: Mapping[str, str] = field(default_factory=dict)
+    external: Mapping[str, StackOutput] = field(default_factory=dict)
 
     @classmethod
     def of(

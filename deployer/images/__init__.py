@@ -7,7 +7,8 @@ Library use (what deploy step 0 does for one service with `image: {build: ...}`)
     published = publish(aws.client("ecr"), build, "flask-api", tag, on_line=print)
     published.uri, published.digest, published.pushed   # pushed is False when ECR had the tag
 
-- `content.py`: `ImageBuild`, `content_tag` (pure: reads files only) and `.dockerignore` rules;
+- `fgc.compiler.build_context`: `ImageBuild`, `content_tag` (pure: reads files only) and `.dockerignore`
+  rules, re-exported here (they live beside the compiler so `fgc render` computes tags without boto3);
 - `builders.py`: `find_builder`, `Builder.build` / `Builder.push`, `NoBuilder`, `BuildFailed`.
 """
 
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .builders import SUPPORTED, Builder, BuildFailed, NoBuilder, OnLine, PushFailed, find_builder
-from .content import ImageBuild, content_tag
+from fgc.compiler.build_context import ImageBuild, content_tag
 
 
 @dataclass(frozen=True)

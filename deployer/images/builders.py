@@ -30,7 +30,7 @@ from pathlib import Path
 from fgc.deployer.errors import DeployFailed
 from fgc.spec.errors import UsageError
 
-from .content import ImageBuild
+from fgc.compiler.build_context import ImageBuild
 
 SUPPORTED = ("docker", "podman", "buildah", "finch")
 ENV_CHOICE = "FGC_BUILDER"

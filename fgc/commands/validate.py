@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fgc.spec.errors import Problem
+    from fgc.spec.models import Spec
 
 DESCRIPTION = (
     "Validate fargate.yaml. Without --env, the base document and every environment overlay are checked;\n"
@@ -26,9 +31,11 @@ def run(args: argparse.Namespace) -> int:
     problems = []
     for name in names:
         try:
-            loads(data, filename=args.file, env=name)
+            document = loads(data, filename=args.file, env=name)
         except SpecError as err:
             problems += err.problems
+            continue
+        problems += [p for p in _build_problems(document) if p not in problems]
     if problems:
         raise SpecError(problems)
     checked = f" (environment {args.env})" if args.env else _and_envs(names[1:])
@@ -38,3 +45,14 @@ def run(args: argparse.Namespace) -> int:
 
 def _and_envs(names: list[str]) -> str:
     return f" (and environments {', '.join(names)})" if names else ""
+
+
+def _build_problems(document: Spec) -> list[Problem]:
+    """A missing build context or Dockerfile (only specs that build pay for the import)."""
+    from fgc.spec.models import ImageRef
+
+    if not any(isinstance(s.image, ImageRef) and s.image.build for s in document.services.values()):
+        return []
+    from fgc.compiler.builds import problems
+
+    return problems(document)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from fgc.deployer.images import ImageBuild, content, content_tag
-from fgc.deployer.images.content import context_files, ignore_patterns, is_excluded
+from fgc.compiler.build_context import context_files, ignore_patterns, is_excluded
 
 
 @pytest.fixture
