@@ -57,6 +57,13 @@ def tag_parameters(spec: Spec, overrides: Mapping[str, str] | None = None) -> di
     return {IMAGE_TAGS: ",".join(tags.values())}
 
 
+def tag_parameter_names(spec: Spec) -> list[str]:
+    """The root parameters holding the main images' tags (see :func:`tag_parameters`)."""
+    if _per_service_tags(spec):
+        return [image_tag_parameter(name) for name in spec.services]
+    return [IMAGE_TAGS]
+
+
 def tag_source(spec: Spec, service: str) -> RootParameter:
     """The root parameter holding ``service``'s main image tag (see :func:`tag_parameters`)."""
     if _per_service_tags(spec):
@@ -159,7 +166,7 @@ def build(spec: Spec, parts: Sequence[Part]) -> Template:
             Description="Base URL of the artifacts bucket holding the nested templates (set by fgc deploy)",
         )
     )
-    for name in tag_parameters(spec):
+    for name in tag_parameter_names(spec):
         if name == IMAGE_TAGS:
             description = "Main image tags of the services, comma-separated, in fargate.yaml order"
             t.add_parameter(Parameter(name, Type="CommaDelimitedList", Description=description))

@@ -178,6 +178,8 @@ def summary(plan: Plan) -> str:
     text = f"{count['Add']} to add, {count['Modify']} to modify"
     text += f" ({replaced} replaced)" if replaced else ""
     text += f", {count['Remove']} to remove"
+    imported = sum(c.action == "Import" for c in changes)
+    text += f", {imported} to import (kept from before, adopted by name)" if imported else ""
     if plan.parameters:
         text += f", {len(plan.parameters)} parameter{'s' if len(plan.parameters) > 1 else ''} changed"
     return text
@@ -198,7 +200,7 @@ def target_health(info: ServiceInfo) -> str:
 def verb(change: Any) -> str:
     """What a change does to its resource, in one word or two."""
     if change.action != "Modify":
-        return {"Add": "add", "Remove": "remove"}.get(change.action, change.action.lower())
+        return {"Add": "add", "Remove": "remove", "Import": "import"}.get(change.action, change.action.lower())
     return {"True": "replace", "Conditional": "may replace"}.get(change.replacement, "modify")
 
 
