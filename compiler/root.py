@@ -176,7 +176,9 @@ def build(spec: Spec, parts: Sequence[Part]) -> Template:
             )
 
     for name, source in external_parameters(parts).items():
-        t.add_parameter(Parameter(name, Type="String", Description=f"Output {name} of the stack {source.stack}"))
+        t.add_parameter(
+            Parameter(name, Type="String", Description=f"Output {name} of the stack {source.stack}")
+        )
     wiring = _Wiring(t, parts)
     for part in parts:
         t.add_resource(wiring.stack(part))

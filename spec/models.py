@@ -274,7 +274,9 @@ class BuildConfig(Strict):
     """What fgc builds an image from: a context folder (relative to fargate.yaml) and its Dockerfile."""
 
     context: Text = Field(min_length=1, description="folder sent to the builder, relative to fargate.yaml")
-    dockerfile: Text | None = Field(None, min_length=1, description="relative to the context (default Dockerfile)")
+    dockerfile: Text | None = Field(
+        None, min_length=1, description="relative to the context (default Dockerfile)"
+    )
     target: str | None = Field(None, pattern=DOCKER_TARGET, description="the build stage to stop at")
     args: dict[Annotated[str, Field(pattern=ENV_VAR)], Text] = Field({}, description="--build-arg values")
 

@@ -20,8 +20,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .builders import SUPPORTED, Builder, BuildFailed, NoBuilder, OnLine, PushFailed, find_builder
 from fgc.compiler.build_context import ImageBuild, content_tag
+
+from .builders import SUPPORTED, Builder, BuildFailed, NoBuilder, OnLine, PushFailed, find_builder
 
 
 @dataclass(frozen=True)

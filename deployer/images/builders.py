@@ -1,8 +1,9 @@
 """Container builders: find one, build an image with it, log in to a registry and push.
 
 Supported: docker, podman, buildah and finch, tried in that order on the PATH unless one is chosen
-(argument, else `FGC_BUILDER`; `none` means no builder at all). docker and finch talk to a daemon (or VM), so a found one whose
-daemon does not answer is passed over, with the reason kept for the error if nothing else is found.
+(argument, else `FGC_BUILDER`; `none` means no builder at all). docker and finch talk to a daemon
+(or VM), so a found one whose daemon does not answer is passed over, with the reason kept for the
+error if nothing else is found.
 
 Output streams line by line to a callback as it arrives; a failed build raises `BuildFailed` with
 the builder's last lines. A registry password goes to the builder on stdin, never on a command line
@@ -27,10 +28,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from fgc.compiler.build_context import ImageBuild
 from fgc.deployer.errors import DeployFailed
 from fgc.spec.errors import UsageError
-
-from fgc.compiler.build_context import ImageBuild
 
 SUPPORTED = ("docker", "podman", "buildah", "finch")
 ENV_CHOICE = "FGC_BUILDER"

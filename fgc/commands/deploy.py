@@ -10,7 +10,8 @@ from fgc.commands._target import add_aws, add_env
 DESCRIPTION = (
     "Deploy the application's registries stack (<app>-registries, shared by every environment) when it "
     "changes, build and push each image with build: whose tag its repository lacks (a tag already there "
-    "is neither built nor pushed), then compile and lint fargate.yaml, upload the nested templates, create a change set, show the plan "
+    "is neither built nor pushed), then compile and lint fargate.yaml, upload the nested templates, "
+    "create a change set, show the plan "
     "and ask before executing it (--yes skips the question; without a terminal it is required). "
     "Progress of every nested stack is shown until CloudFormation finishes; on failure the resource "
     "that caused it is named. An empty plan prints 'No changes' and exits 0.\n\n"

@@ -7,7 +7,8 @@ import argparse
 from fgc.commands._target import add_aws, add_env
 
 DESCRIPTION = (
-    "Compile and lint fargate.yaml, create a change set for the stack set (nested stacks included), "
+    "Compile and lint fargate.yaml, create a change set for the application's registries stack "
+    "(<app>-registries) and one for the environment's stack set (nested stacks included), "
     "print each resource that would be added, modified (and whether it is replaced) or removed, and "
     "each root parameter change (image tags), then delete the change set. Nothing is executed."
 )
@@ -29,18 +30,18 @@ def run(args: argparse.Namespace) -> int:
     from fgc.commands._warm import warm_up_lint
 
     warm_up_lint(args.file, args.env)
-    from fgc import deployer
     from fgc.commands._target import open_target
     from fgc.commands._view import View
     from fgc.deployer.build import build
+    from fgc.deployer.release import plan_release
 
     built = build(args.file, args.env, region=args.region)
     view = View()
     with open_target(args, built.spec.region) as target:
-        plan = deployer.plan(built.templates, target.aws, bucket=args.bucket)
-        deployer.discard(target.aws, plan)
+        plans = plan_release(built, target.aws, bucket=args.bucket)
     if args.output == "json":
-        view.plan_json(plan)
+        view.plans_json(plans)
     else:
-        view.plan(plan)
-    return 1 if args.exit_code and not plan.is_empty else 0
+        for plan in plans:
+            view.plan(plan)
+    return 1 if args.exit_code and not all(plan.is_empty for plan in plans) else 0
