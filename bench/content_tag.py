@@ -21,8 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import process  # noqa: E402
-from fgc.deployer.images import ImageBuild, content_tag  # noqa: E402
-from fgc.compiler.build_context import context_files  # noqa: E402
+from fgc.compiler.build_context import ImageBuild, content_tag, context_files  # noqa: E402
 
 
 def generated_context(root: Path, files: int) -> ImageBuild:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from fgc.compiler.builds import ServiceImage
 from fgc.compiler.stackset import StackSet
 from fgc.deployer.api import DeployResult, deploy, discard, plan
 from fgc.deployer.build import Built
@@ -53,7 +54,7 @@ def with_values(stack_set: StackSet, values: Mapping[str, str]) -> StackSet:
 
 def publish_images(
     aws: Aws,
-    built: Built,
+    images: list[ServiceImage],
     outputs: Mapping[str, str],
     *,
     builder: Builder | None = None,
@@ -61,7 +62,7 @@ def publish_images(
     on_image: Callable[[PublishedImage], None] | None = None,
     stand_in: bool = False,
 ) -> list[PublishedImage]:
-    """Build and push each image of ``built`` that its repository lacks (``outputs``: the registries
+    """Build and push each of ``images`` that its repository lacks (``outputs``: the registries
     stack's, for the repositories' URIs). With ``stand_in`` (a ``--local`` rehearsal), a source
     that no builder can build gets :func:`put_stand_in` instead of the :class:`NoBuilder` error.
     ``on_line`` gets the builder's output as it comes; ``on_image`` each image once it is done."""
@@ -69,7 +70,7 @@ def publish_images(
 
     ecr = aws.client("ecr")
     published = []
-    for image in built.images:
+    for image in images:
         uri = outputs[registry_parameter(image.registry, "Uri")]
         try:
             result = publish(ecr, image.build, image.registry, image.tag, builder, on_line, uri)
@@ -108,7 +109,7 @@ def release(
             return Release(registries)
         outputs = registries.outputs
     images = publish_images(
-        aws, built, outputs, builder=builder, on_line=on_line, on_image=on_image, stand_in=stand_in
+        aws, built.images, outputs, builder=builder, on_line=on_line, on_image=on_image, stand_in=stand_in
     )
     stack_set = with_values(built.templates, registry_values(built.templates, outputs))
     return Release(registries, images, deploy(stack_set, aws, **deploy_options))

@@ -14,10 +14,12 @@ COMMANDS = {
     "validate": "check fargate.yaml and list every problem with its line and column",
     "schema": "print the JSON Schema (2020-12) of fargate.yaml for editor completion and checks",
     "render": "compile fargate.yaml into CloudFormation templates, lint them and write them for review",
+    "build": "build the images fargate.yaml builds from source (image.build), locally",
+    "push": "build the images fargate.yaml builds from source and push them to their ECR repositories",
     "diff": "show what `fgc deploy` would change (a CloudFormation change set, deleted afterwards)",
     "deploy": "deploy fargate.yaml: show the plan, confirm, execute it and follow its progress",
     "status": "show the deployed stack set: stack states, services, target health, outputs, last events",
     "logs": "print a service's logs (all streams, in time order); --follow keeps reading",
-    "destroy": "delete the deployed stack set (registries, log groups and retained resources are kept)",
+    "destroy": "delete the environment's stack set (log groups are kept); --registries: the repositories",
     "emulator": "serve a local AWS endpoint (moto + fgc's CloudFormation engine) for rehearsing deploys",
 }

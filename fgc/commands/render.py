@@ -62,20 +62,29 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_lint:
         warm_up_lint(args.file, args.env)
     from fgc import spec
+    from fgc.compiler import CompileContext, compile_registries, image_tags
     from fgc.compiler import compile as compile_templates
 
     document = spec.load(args.file, env=args.env)
-    templates = compile_templates(document)
-    findings = None if args.no_lint else lint(templates, regions=[document.region or DEFAULT_REGION])
-    files = rendered_files(templates, args.format)
-    folder = Path(args.output) / templates.stack_name
-    write_folder(folder, files)
-
-    rows = [
-        (name, len(templates[name].get("Resources", {})), len(files[f"{name}.{args.format}"].encode()))
-        for name in templates
+    # the tags a deploy would push: read from the build contexts, nothing is built
+    templates = compile_templates(document, CompileContext(image_tags=image_tags(document)))
+    stack_sets = [templates, *filter(None, [compile_registries(document)])]
+    regions = [document.region or DEFAULT_REGION]
+    linted = [None if args.no_lint else lint(each, regions=regions) for each in stack_sets]
+    written = [
+        (Path(args.output) / each.stack_name, rendered_files(each, args.format)) for each in stack_sets
     ]
-    print_table(folder, rows, findings)
+    for folder, files in written:
+        write_folder(folder, files)
+
+    for (folder, files), stack_set, found in zip(written, stack_sets, linted, strict=True):
+        rows = [
+            (name, len(stack_set[name].get("Resources", {})), len(files[f"{name}.{args.format}"].encode()))
+            for name in stack_set
+        ]
+        print_table(folder, rows, found)
+    findings = None if args.no_lint else [f for found in linted for f in found or []]
+    folder = written[0][0]
     if not findings:
         return 0
     for finding in findings:
