@@ -161,16 +161,34 @@ def test_status_and_logs_of_a_deployed_stack(cli: Any, spec_file: Path, env: str
     assert code == 2 and "web" in err
 
 
-def test_destroy_keeps_registries_and_log_groups(cli: Any, session: Any) -> None:
+def test_destroy_keeps_registries_and_log_groups(
+    cli: Any, session: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The repo's spec builds app/, whose base image cannot be pulled here: its image is put into
+    ECR under the content tag first, so the deploy finds it there and needs no builder."""
+    from fgc.compiler import compile_registries
+    from fgc.deployer import deploy
+    from fgc.deployer.build import build
+    from fgc.deployer.images import put_stand_in
+
+    monkeypatch.setenv("FGC_BUILDER", "none")
+    built = build(REPO_SPEC, "dev")
+    registries = deploy(compile_registries(built.spec), session)
+    (image,) = built.images
+    put_stand_in(
+        session.client("ecr"), "flask-api", image.tag, "test", registries.outputs["FlaskApiRepositoryUri"]
+    )
     spec = ["-f", str(REPO_SPEC), "--env", "dev"]
     assert cli("deploy", *spec, "--yes")[0] == 0
     group = log_group(session, "flask-api-dev", "api", ["api"])
+    assert group == "/ecs/flask-api-dev/api"
 
     code, _, err = cli("destroy", *spec)
     assert code == 2 and "--yes" in err
     code, out, err = cli("destroy", *spec, "--yes")
     assert code == 0, err
-    assert "Kept (DeletionPolicy Retain)" in out and "AWS::ECR::Repository" in out
+    assert "Kept (DeletionPolicy Retain)" in out and "AWS::Logs::LogGroup" in out
+    assert "flask-api-registries is kept" in out
     assert describe(session, "flask-api-dev") is None
     assert session.client("ecr").describe_repositories(repositoryNames=["flask-api"])["repositories"]
     groups = session.client("logs").describe_log_groups(logGroupNamePrefix=group)["logGroups"]

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
+from fgc.compiler import CompileContext, compile_registries, image_tags
 from fgc.compiler import compile as compile_templates
 
 from fgc import spec
 
 REPO = Path(__file__).resolve().parents[2]
 SPEC = REPO / "fargate.yaml"
-TEMPLATES = ("root", "network", "cluster", "registries", "service-api")
+TEMPLATES = ("root", "network", "cluster", "service-api")
+#: The application's registries stack set: its own folder beside the environment's, one template.
+REGISTRIES = "flask-api-registries"
 
 BROKEN_OVERRIDE = """
 overrides:
@@ -22,27 +26,51 @@ overrides:
 """
 
 
+def copied_spec() -> str:
+    """The repo's spec for a copy elsewhere: its build context is the repo's app/, by absolute path."""
+    return SPEC.read_text().replace("build: app/", f"build: {REPO / 'app'}")
+
+
 def written(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def table_rows(stdout: str) -> list[list[str]]:
+    """The cells of every template row of every table (titles and headers left out)."""
+    lines = stdout.splitlines()
+    return [
+        line.split()
+        for line in lines
+        if line and not line.startswith("wrote ") and line.split()[:2] != ["stack", "resources"]
+    ]
 
 
 def test_render_writes_exactly_what_compile_produces(fgc, tmp_path: Path) -> None:
     done = fgc("render", "-o", str(tmp_path))
     assert done.returncode == 0, done.stderr
     folder = tmp_path / "flask-api"
-    templates = compile_templates(spec.load(SPEC, environ={}))
+    document = spec.load(SPEC, environ={})
+    tags = image_tags(document)
+    templates = compile_templates(document, CompileContext(image_tags=tags))
     assert sorted(written(folder)) == sorted([*(f"{n}.json" for n in TEMPLATES), "parameters.json"])
     for name in TEMPLATES:
         assert (folder / f"{name}.json").read_text(encoding="utf-8") == templates.body(name)
-    assert json.loads((folder / "parameters.json").read_text()) == {"ApiImageTag": "v1.0.0"}
+    # the content tag of app/, computed without a builder: what a deploy would push
+    assert json.loads((folder / "parameters.json").read_text()) == {"ApiImageTag": tags["api"]}
+    assert tags["api"].startswith("src-")
+    registries = compile_registries(document)
+    assert registries is not None
+    assert (tmp_path / REGISTRIES / "root.json").read_text(encoding="utf-8") == registries.body("root")
 
 
 def test_the_table_has_one_row_per_template_with_resources_bytes_and_lint(fgc, tmp_path: Path) -> None:
     done = fgc("render", "-o", str(tmp_path))
     folder = tmp_path / "flask-api"
-    rows = {line.split()[0]: line.split()[1:] for line in done.stdout.splitlines()[2:]}
+    first_table = done.stdout.split("\nwrote ")[0]
+    rows = {line.split()[0]: line.split()[1:] for line in first_table.splitlines()[2:]}
     assert done.stdout.splitlines()[1].split() == ["stack", "resources", "bytes", "lint"]
     assert set(rows) == set(TEMPLATES)
+    assert f"wrote 1 templates to {tmp_path / REGISTRIES}" in done.stdout
     for name, (resources, size, result) in rows.items():
         body = json.loads((folder / f"{name}.json").read_text())
         assert int(resources) == len(body["Resources"])
@@ -60,15 +88,26 @@ def test_two_renders_are_byte_identical(fgc, tmp_path: Path) -> None:
 def test_no_lint_says_skipped(fgc, tmp_path: Path) -> None:
     done = fgc("render", "--no-lint", "-o", str(tmp_path))
     assert done.returncode == 0
-    assert all(line.endswith("skipped") for line in done.stdout.splitlines()[2:])
+    rows = table_rows(done.stdout)
+    assert len(rows) == len(TEMPLATES) + 1 and all(row[-1] == "skipped" for row in rows)
 
 
-def test_image_tag_lands_in_parameters_only(fgc, tmp_path: Path) -> None:
-    assert fgc("render", "--no-lint", "-o", str(tmp_path / "a")).returncode == 0
-    assert fgc("render", "--no-lint", "-o", str(tmp_path / "b"), env={"IMAGE_TAG": "v2.0.0"}).returncode == 0
+def test_a_source_change_lands_in_parameters_only(fgc, tmp_path: Path) -> None:
+    """A changed file in the build context is a new content tag: a parameter, never a template."""
+    shutil.copytree(REPO / "app", tmp_path / "app", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(SPEC, tmp_path / "fargate.yaml")
+    copy = ["-f", str(tmp_path / "fargate.yaml"), "--no-lint"]
+    assert fgc("render", *copy, "-o", str(tmp_path / "a")).returncode == 0
+    with (tmp_path / "app" / "main.py").open("a") as source:
+        source.write("# changed\n")
+    assert fgc("render", *copy, "-o", str(tmp_path / "b")).returncode == 0
     a, b = written(tmp_path / "a" / "flask-api"), written(tmp_path / "b" / "flask-api")
-    assert json.loads(b["parameters.json"]) == {"ApiImageTag": "v2.0.0"}
     assert {n for n in a if a[n] != b[n]} == {"parameters.json"}
+    old, new = (
+        json.loads(a["parameters.json"])["ApiImageTag"],
+        json.loads(b["parameters.json"])["ApiImageTag"],
+    )
+    assert old != new and old.startswith("src-") and new.startswith("src-")
 
 
 def test_stale_templates_are_removed_and_other_files_kept(fgc, tmp_path: Path) -> None:
@@ -97,7 +136,7 @@ def test_yaml_format_replaces_the_json_files(fgc, tmp_path: Path) -> None:
 def test_each_environment_renders_into_its_own_folder_and_lints_clean(fgc, tmp_path: Path, env: str) -> None:
     done = fgc("render", "--env", env, "-o", str(tmp_path))
     assert done.returncode == 0, done.stdout + done.stderr
-    assert [p.name for p in tmp_path.iterdir()] == [f"flask-api-{env}"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"flask-api-{env}", REGISTRIES]
     assert "error" not in done.stdout and "warning" not in done.stdout
 
 
@@ -112,7 +151,7 @@ def test_an_invalid_spec_exits_2_and_writes_nothing(fgc, tmp_path: Path) -> None
 
 def test_lint_errors_exit_1_name_each_line_and_still_write_the_files(fgc, tmp_path: Path) -> None:
     broken = tmp_path / "fargate.yaml"
-    broken.write_text(SPEC.read_text() + BROKEN_OVERRIDE)
+    broken.write_text(copied_spec() + BROKEN_OVERRIDE)
     done = fgc("render", "-f", str(broken), "-o", str(tmp_path / "out"))
     assert done.returncode == 1, done.stdout + done.stderr
     match = re.search(r"^service-api\.json:(\d+): E3002: .*'Nope'", done.stdout, re.MULTILINE)
@@ -129,7 +168,7 @@ def test_lint_runs_for_the_specs_region(fgc, tmp_path: Path, session_cache: Path
     from fgc.compiler.lint import INFORMATIONAL_RULES
 
     regional = tmp_path / "fargate.yaml"
-    regional.write_text(SPEC.read_text().replace("app: flask-api\n", "app: flask-api\nregion: eu-west-1\n"))
+    regional.write_text(copied_spec().replace("app: flask-api\n", "app: flask-api\nregion: eu-west-1\n"))
     assert fgc("render", "-f", str(regional), "-o", str(tmp_path / "out")).returncode == 0
     templates = compile_templates(spec.load(regional, environ={}))
     for name in templates:
