@@ -107,6 +107,8 @@ def release(
         registries = deploy(built.registries, aws, **deploy_options)
         if not registries.executed and not registries.plan.is_empty:
             return Release(registries)
+        if registries.executed and deploy_options.get("notice"):
+            deploy_options["notice"](f"{registries.stack_name}: {registries.status}")
         outputs = registries.outputs
     images = publish_images(
         aws, built.images, outputs, builder=builder, on_line=on_line, on_image=on_image, stand_in=stand_in

@@ -113,8 +113,6 @@ def run(args: argparse.Namespace) -> int:
         finally:
             output.fold()
             progress.stop()
-        if shipped.registries is not None and not shipped.registries.plan.is_empty:
-            view.line(f"{shipped.registries.stack_name}: {shipped.registries.status}", "green")
         result = shipped.app
         if result is None or (not result.executed and not result.plan.is_empty):
             view.line("Not deployed: the change set was deleted, nothing changed.")

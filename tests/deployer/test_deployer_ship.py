@@ -254,3 +254,17 @@ def test_render_shows_the_tag_a_deploy_would_push_without_building(cli, app, tmp
     assert code == 0, out + err
     assert f'"WebImageTag": "{app.tag}"' in (out_dir / app.stack("dev") / "parameters.json").read_text()
     assert (out_dir / f"{app.name}-registries" / "root.json").is_file()
+
+
+def test_destroy_purge_of_a_rolled_back_first_create_deletes_what_it_kept(cli, app, faults, aws):
+    faults.fail("Service", on="create", reason="Injected: the service could not start")
+    assert deploy(cli, app, "dev")[0] == 1
+    faults.clear_faults()
+    name = f"/ecs/{app.stack('dev')}/web"
+    assert [
+        g["logGroupName"] for g in aws("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+    ] == [name]
+    code, out, err = cli("destroy", "-f", str(app.spec), "--env", "dev", "--purge", "--yes")
+    assert code == 0, out + err
+    assert "ROLLBACK_COMPLETE" in out and f"purged AWS::Logs::LogGroup {name}" in out
+    assert aws("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"] == []
