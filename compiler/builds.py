@@ -12,10 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from fgc.compiler.build_context import ImageBuild, content_tag
-from fgc.spec.errors import Problem, SpecError, UsageError
+from fgc.spec.builds import problems
+from fgc.spec.errors import SpecError, UsageError
 from fgc.spec.models import BuildConfig, ImageRef, Spec
+
+if TYPE_CHECKING:
+    from fgc.compiler.build_context import ImageBuild
 
 #: The service's ``platform`` as builders spell it (``--platform``).
 BUILDER_PLATFORMS = {"linux/x86_64": "linux/amd64", "linux/arm64": "linux/arm64"}
@@ -29,21 +33,6 @@ class ServiceImage:
     registry: str
     build: ImageBuild
     tag: str
-
-
-def problems(spec: Spec) -> list[Problem]:
-    """Each build whose context folder or Dockerfile is missing, at the ``build`` key's line."""
-    found = []
-    for name, ref in _built(spec, None):
-        config = ref.build_config
-        assert config is not None
-        at = ("services", name, "image", "build")
-        build = _image_build(spec, config, None)
-        if not build.context.is_dir():
-            found.append(spec.problem_at(at, f"the build context {build.context} is not a folder"))
-        elif not build.dockerfile_path.is_file():
-            found.append(spec.problem_at(at, f"no Dockerfile at {build.dockerfile_path}"))
-    return found
 
 
 def service_images(
@@ -69,6 +58,8 @@ def service_images(
     found = problems(spec)
     if found:
         raise SpecError(found)
+    from fgc.compiler.build_context import content_tag  # reads files: only when tags are wanted
+
     images = []
     for name, ref in built.items():
         config = ref.build_config
@@ -94,6 +85,8 @@ def _built(spec: Spec, services: list[str] | None) -> list[tuple[str, ImageRef]]
 
 
 def _image_build(spec: Spec, config: BuildConfig, platform: str | None) -> ImageBuild:
+    from fgc.compiler.build_context import ImageBuild
+
     return ImageBuild(
         context=spec.folder / config.context,
         dockerfile=Path(config.dockerfile) if config.dockerfile else None,

@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from fgc.spec.errors import Problem
-    from fgc.spec.models import Spec
 
 DESCRIPTION = (
     "Validate fargate.yaml. Without --env, the base document and every environment overlay are checked;\n"
@@ -20,6 +15,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from fgc.spec.builds import problems as build_problems
     from fgc.spec.errors import SpecError
     from fgc.spec.loader import environments, loads, read
 
@@ -35,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
         except SpecError as err:
             problems += err.problems
             continue
-        problems += [p for p in _build_problems(document) if p not in problems]
+        problems += [p for p in build_problems(document) if p not in problems]  # context, Dockerfile
     if problems:
         raise SpecError(problems)
     checked = f" (environment {args.env})" if args.env else _and_envs(names[1:])
@@ -45,14 +41,3 @@ def run(args: argparse.Namespace) -> int:
 
 def _and_envs(names: list[str]) -> str:
     return f" (and environments {', '.join(names)})" if names else ""
-
-
-def _build_problems(document: Spec) -> list[Problem]:
-    """A missing build context or Dockerfile (only specs that build pay for the import)."""
-    from fgc.spec.models import ImageRef
-
-    if not any(isinstance(s.image, ImageRef) and s.image.build for s in document.services.values()):
-        return []
-    from fgc.compiler.builds import problems
-
-    return problems(document)
