@@ -87,4 +87,4 @@ def test_fgc_validate_reports_a_missing_context(tmp_path: Path, capsys: pytest.C
 
     (tmp_path / "fargate.yaml").write_text(BASE.format(image="{build: nowhere/, registry: shop}"))
     assert main(["validate", "-f", str(tmp_path / "fargate.yaml")]) == 2
-    assert "fargate.yaml:5:12: services.api.image.build: the build context" in capsys.readouterr().err
+    assert "fargate.yaml:5:20: services.api.image.build: the build context" in capsys.readouterr().err
