@@ -81,6 +81,9 @@ def publish(
 
 #: The annotation that marks a rehearsal's stand-in image (and says why it is one).
 STAND_IN_ANNOTATION = "dev.fgc.stand-in"
+OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+#: The OCI image spec's empty descriptor: the two bytes `{}`.
+EMPTY_DIGEST = "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
 
 
 def put_stand_in(ecr: Any, repository: str, tag: str, reason: str, repository_uri: str) -> PublishedImage:
@@ -109,11 +112,6 @@ def put_stand_in(ecr: Any, repository: str, tag: str, reason: str, repository_ur
         imageDigest=digest,
     )
     return PublishedImage(repository, tag, f"{repository_uri}:{tag}", digest, pushed=True, stand_in=True)
-
-
-OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
-#: The OCI image spec's empty descriptor: the two bytes `{}`.
-EMPTY_DIGEST = "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
 
 
 __all__ = [
