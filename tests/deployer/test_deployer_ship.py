@@ -9,6 +9,7 @@ is shared by the environments of one application, so apps keep tests apart).
 from __future__ import annotations
 
 import itertools
+import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -268,3 +269,21 @@ def test_destroy_purge_of_a_rolled_back_first_create_deletes_what_it_kept(cli, a
     assert code == 0, out + err
     assert "ROLLBACK_COMPLETE" in out and f"purged AWS::Logs::LogGroup {name}" in out
     assert aws("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"] == []
+
+
+def test_diff_shows_the_registries_plan_then_the_environments_and_leaves_nothing(cli, app, aws):
+    code, out, err = cli("diff", "-f", str(app.spec), "--env", "dev")
+    assert code == 0, out + err
+    registries, environment = out.split(f"Plan for {app.stack('dev')} (")
+    assert f"Plan for {app.name}-registries" in registries
+    assert f"{app.name}-registries  + " in registries and "AWS::ECR::Repository" in registries
+    assert "service-web  + LogGroup" in environment
+    cfn = aws("cloudformation")
+    for stack in (f"{app.name}-registries", app.stack("dev")):
+        assert cfn.list_change_sets(StackName=stack)["Summaries"] == []  # diff deletes what it planned
+    assert deploy(cli, app, "dev")[0] == 0
+    code, out, _ = cli("diff", "-f", str(app.spec), "--env", "dev", "--output", "json", "--exit-code")
+    assert code == 0
+    document = json.loads(out)
+    assert document["stack"] == app.stack("dev") and document["empty"]
+    assert document["registries"]["stack"] == f"{app.name}-registries" and document["registries"]["empty"]
