@@ -13,6 +13,8 @@ GOLDEN_SPECS = sorted((REPO / "tests" / "golden").glob("*/fargate.yaml"))
 
 
 def compile_spec(path: Path, replace: dict[str, str] | None = None):
+    """The spec's stack set and its registries stack set (None without registries); an image built
+    from source gets a fixed tag (its content tag needs the build context, not this test's concern)."""
     from fgc.compiler.context import CompileContext
 
     from fgc import compiler, spec
@@ -20,7 +22,9 @@ def compile_spec(path: Path, replace: dict[str, str] | None = None):
     text = path.read_text()
     for literal, value in (replace or {}).items():
         text = text.replace(literal, value)
-    return compiler.compile(spec.loads(text, filename=str(path), environ={}), CompileContext())
+    document = spec.loads(text, filename=str(path), environ={})
+    tags = {name: "v1.0.0" for name, s in document.services.items() if getattr(s.image, "build", None)}
+    return compiler.compile(document, CompileContext(image_tags=tags)), compiler.compile_registries(document)
 
 
 def existing_resources(aws, text: str) -> dict[str, str]:
@@ -51,8 +55,8 @@ def existing_resources(aws, text: str) -> dict[str, str]:
 
 
 def test_repo_fargate_yaml_create_update_delete(stacks, aws):
-    templates = compile_spec(REPO / "fargate.yaml")
-    stack = stacks.deploy_compiled(templates)
+    templates, registries = compile_spec(REPO / "fargate.yaml")
+    stack = stacks.deploy_compiled(templates, registries)
     assert stack["StackStatus"] == "CREATE_COMPLETE", stacks.failures()
     ecs = aws("ecs")
     [cluster] = ecs.list_clusters()["clusterArns"]
@@ -69,7 +73,7 @@ def test_repo_fargate_yaml_create_update_delete(stacks, aws):
     )
     assert target_group["TargetGroups"][0]["HealthCheckPath"] == "/health"
 
-    updated = stacks.deploy_compiled(templates, ApiImageTag="v1.1.0")
+    updated = stacks.deploy_compiled(templates, registries, ApiImageTag="v1.1.0")
 
     assert updated["StackStatus"] == "UPDATE_COMPLETE", stacks.failures()
     after = ecs.describe_services(cluster=cluster, services=[service_arn])["services"][0]
@@ -89,9 +93,9 @@ def test_repo_fargate_yaml_create_update_delete(stacks, aws):
 
 @pytest.mark.parametrize("path", GOLDEN_SPECS, ids=lambda p: p.parent.name)
 def test_golden_stack_sets_deploy_and_delete(stacks, aws, path):
-    templates = compile_spec(path, existing_resources(aws, path.read_text()))
+    templates, registries = compile_spec(path, existing_resources(aws, path.read_text()))
 
-    stack = stacks.deploy_compiled(templates)
+    stack = stacks.deploy_compiled(templates, registries)
 
     assert stack["StackStatus"] == "CREATE_COMPLETE", stacks.failures()
     assert stacks.delete(templates.stack_name)["StackStatus"] == "DELETE_COMPLETE", stacks.failures()
