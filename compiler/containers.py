@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -105,10 +106,12 @@ def definitions(name: str, service: Service, log_group: str) -> list[ecs.Contain
     with ECS Exec, the SSM agent's directories). ECS Exec also turns on an init process so
     the agent's children are reaped.
     """
-    common = {"readonly_root": service.readonly_root, "log_group": log_group, "init_process": service.exec}
+    container = functools.partial(
+        _container, readonly_root=service.readonly_root, log_group=log_group, init_process=service.exec
+    )
     main_image = images.parse(service.image).reference(images.TAG_PARAMETER)
-    result = [_container(name, service, main_image, essential=True, **common)]
+    result = [container(name, service, main_image, essential=True)]
     for sidecar_name, sidecar in sorted(service.sidecars.items()):
         image = images.parse(sidecar.image).reference(None)
-        result.append(_container(sidecar_name, sidecar, image, essential=sidecar.essential, **common))
+        result.append(container(sidecar_name, sidecar, image, essential=sidecar.essential))
     return result

@@ -25,7 +25,7 @@ TAG_PARAMETER = "ImageTag"
 class Image:
     """A parsed image: ``repository`` + ``separator`` (``:`` or ``@``) + ``tag`` (tag or digest)."""
 
-    repository: str | None  # literal repository, e.g. "nginx" or "<acct>.dkr.ecr.../app"
+    repository: str  # literal repository, e.g. "nginx" or "<acct>.dkr.ecr.../app" ("" with a registry)
     registry: str | None  # or a name from the spec's ``registries``
     separator: str
     tag: str
@@ -67,7 +67,7 @@ def registry_parameter(registry: str, what: str) -> str:
 def parse(image: str | ImageRef) -> Image:
     """Split ``repo[:tag]``, ``repo@digest`` or a ``{registry, tag}`` reference."""
     if isinstance(image, ImageRef):
-        return Image(None, image.registry, ":", image.tag or "")  # built: the tag comes from the context
+        return Image("", image.registry, ":", image.tag or "")  # built: the tag comes from the context
     if "@" in image:
         repository, _, digest = image.partition("@")
         return Image(repository, None, "@", digest)

@@ -37,7 +37,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, partial
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from fgc.compiler import lint_cache, lint_fork
 from fgc.spec.errors import FgcError
@@ -244,7 +244,7 @@ def _lint_in_warm_child(
     reply = lint_fork.result(child.process)
     if reply is None:
         return None  # lint here instead: slower, same findings
-    kind, *rest = reply
+    kind, *rest = cast(tuple[Any, ...], reply)
     if kind == "refused":
         raise LintError(*rest)
     return rest[0], rest[1]

@@ -15,7 +15,7 @@ import pickle
 import signal
 import threading
 from collections.abc import Callable, Sequence
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple, TypeVar, cast
 
 T = TypeVar("T")
 
@@ -102,7 +102,7 @@ def map_forked(work: Callable[[int], T], order: Sequence[int], processes: int) -
     results = take_until_done()
     os.close(tasks)
     for helper in helpers:
-        results.update(result(helper) or {})  # type: ignore[arg-type]
+        results.update(cast(dict[int, T], result(helper) or {}))
     for index in order:
         if index not in results:
             results[index] = work(index)

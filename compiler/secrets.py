@@ -23,11 +23,12 @@ def value_from(ref: SecretRef) -> Any:
     """``valueFrom``: the secret's (partial) ARN, with ``:key::`` for one JSON key; a parameter's ARN."""
     if ref.ssm is not None:
         return _parameter_arn(ref.ssm)
+    name = _secret_name(ref)
     key = f":{ref.key}::" if ref.key else ""
-    if ref.secretsmanager.startswith("arn:"):
-        return ref.secretsmanager + key
+    if name.startswith("arn:"):
+        return name + key
     # A partial ARN (no random suffix): Secrets Manager resolves it to the secret of that name.
-    return Sub(_SECRET_PREFIX + _escape(ref.secretsmanager) + _escape(key))
+    return Sub(_SECRET_PREFIX + _escape(name) + _escape(key))
 
 
 def resource_arns(ref: SecretRef) -> list[Any]:
@@ -39,10 +40,17 @@ def resource_arns(ref: SecretRef) -> list[Any]:
     """
     if ref.ssm is not None:
         return [_parameter_arn(ref.ssm)]
-    name = ref.secretsmanager
+    name = _secret_name(ref)
     if name.startswith("arn:"):
         return [name, name + "-??????"]
     return [Sub(_SECRET_PREFIX + _escape(name) + "-??????")]
+
+
+def _secret_name(ref: SecretRef) -> str:
+    """The Secrets Manager name or ARN of a reference without ``ssm`` (a loaded spec has one of them)."""
+    if ref.secretsmanager is None:
+        raise ValueError(f"a secret reference names secretsmanager or ssm: {ref!r}")
+    return ref.secretsmanager
 
 
 def _parameter_arn(name: str) -> Any:

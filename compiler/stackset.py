@@ -13,6 +13,7 @@ No troposphere here: the deployer and the CLI read stack sets without loading it
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -141,6 +142,16 @@ class StackSet:
             for name, template in templates.items()
         )
         return cls(stack_name, parts, dict(parameters or {}))
+
+    def with_outputs(self, outputs: Mapping[str, str]) -> StackSet:
+        """This stack set with the values of its ``external`` root parameters taken from
+        ``outputs`` (the stack they come from, e.g. ``<app>-registries``). Before that stack
+        exists, a placeholder names each value: CloudFormation needs one to plan a new stack."""
+        values = {
+            name: outputs.get(source.output) or f"(output {source.output} of {source.stack}, once created)"
+            for name, source in self.external.items()
+        }
+        return dataclasses.replace(self, parameters={**self.parameters, **values})
 
     @cached_property
     def _by_name(self) -> dict[str, Part]:

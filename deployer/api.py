@@ -79,13 +79,13 @@ def plan(
     try:
         first = changeset.wait_created(aws, created["Id"], poll)
         if (error := changeset.failure(first)) or first["Status"] == "FAILED":
-            changeset.delete(aws, created["Id"])
+            changeset.abandon(aws, created["Id"], created["StackId"], kind, poll)
             if error:
                 raise error
             return empty
         tree = changeset.describe_tree(aws, created["Id"], first)
     except KeyboardInterrupt:
-        changeset.delete(aws, created["Id"])
+        changeset.abandon(aws, created["Id"], created["StackId"], kind, poll)
         raise Interrupted(UNTOUCHED) from None
     result = Plan(
         stack_name=stack_set.stack_name,
@@ -132,9 +132,10 @@ def _stage(aws: Aws, stack_set: StackSet, bucket: str | None) -> tuple[dict[str,
 
 @aws_call
 def discard(aws: Aws, plan: Plan) -> None:
-    """Delete the plan's change set (``fgc diff`` never leaves one behind)."""
+    """Delete the plan's change set, and the stack a ``CREATE`` made to hold it (``fgc diff``
+    leaves nothing behind)."""
     if plan.change_set_id:
-        changeset.delete(aws, plan.change_set_id)
+        changeset.abandon(aws, plan.change_set_id, plan.stack_id, plan.change_set_type, default_poll())
         plan.change_set_id = None
 
 

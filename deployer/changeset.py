@@ -18,6 +18,11 @@ from fgc.compiler.stackset import StackSet
 from fgc.deployer.errors import DeployFailed
 from fgc.deployer.polling import Poll
 from fgc.deployer.session import Aws, error_code
+from fgc.deployer.stacks import describe as describe_stack
+
+#: Looks at a deleted never-created stack before giving up waiting for it to go (deleting
+#: a stack without resources takes CloudFormation a moment).
+GONE_POLLS = 50
 
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
 #: How CloudFormation says an update would change nothing (change set status reason / API error).
@@ -128,11 +133,42 @@ def delete(aws: Aws, change_set_id: str) -> None:
             raise
 
 
+def abandon(aws: Aws, change_set_id: str, stack_id: str | None, change_set_type: str, poll: Poll) -> None:
+    """Delete the change set and, for a ``CREATE``, the stack CloudFormation made to hold it.
+
+    A ``CREATE`` change set makes an empty stack in ``REVIEW_IN_PROGRESS``; deleting the
+    change set leaves that stack behind (the DeleteChangeSet API reference says so for
+    nested stacks only), and ``fgc diff`` of an app never deployed must leave nothing. The
+    stack is deleted only while it is still empty and no other change set waits on it.
+    """
+    delete(aws, change_set_id)
+    if change_set_type == "CREATE" and stack_id:
+        remove_review_stack(aws, stack_id, poll)
+
+
+def remove_review_stack(aws: Aws, stack_id: str, poll: Poll) -> bool:
+    """Delete a never-created stack (``REVIEW_IN_PROGRESS``, no change sets), wait until it is gone."""
+    state = describe_stack(aws, stack_id)
+    if state is None or state.status != "REVIEW_IN_PROGRESS":
+        return False
+    cfn = aws.client("cloudformation")
+    if cfn.list_change_sets(StackName=stack_id).get("Summaries"):
+        return False  # someone else's plan waits on it
+    cfn.delete_stack(StackName=stack_id)
+    poll = poll.fresh()
+    for _ in range(GONE_POLLS):
+        state = describe_stack(aws, stack_id)
+        if state is None or state.status == "DELETE_COMPLETE":
+            break
+        poll.sleep()
+    return True
+
+
 def failure(tree: dict[str, Any]) -> DeployFailed | None:
     """The error for a change set CloudFormation could not build (None when it built, or is empty)."""
     if tree.get("Status") != "FAILED" or is_no_change(tree.get("StatusReason")):
         return None
     return DeployFailed(
         f"CloudFormation could not plan {tree.get('StackName')}: {tree.get('StatusReason')}",
-        "the templates were rejected; nothing was changed",
+        "the templates were rejected; nothing was changed (a stack made only to hold the plan is deleted)",
     )

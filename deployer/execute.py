@@ -10,10 +10,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import botocore.exceptions as bex
 from fgc.deployer.events import EventTail, Failure, StackEvent, root_cause
 from fgc.deployer.polling import Poll
-from fgc.deployer.session import Aws
-from fgc.deployer.stacks import StackState
+from fgc.deployer.session import Aws, translate
+from fgc.deployer.stacks import StackState, stack_name_of
+from fgc.spec.errors import FgcError
 
 OnEvent = Callable[[StackEvent], None]
 
@@ -36,10 +38,28 @@ def follow(
     labels: dict[str, str] | None = None,
     seen: Iterable[str] = (),
 ) -> Outcome:
-    """Tail a running operation of ``stack_id`` until it settles."""
+    """Tail a running operation of ``stack_id`` until it settles.
+
+    When AWS stops answering first (throttling beyond the retries, the network), the
+    operation itself goes on in CloudFormation: the error says so, and how to watch it.
+    """
     tail = EventTail(aws, stack_id, since, labels, seen=seen)
-    state = tail.follow(poll.fresh(), on_event)
+    try:
+        state = tail.follow(poll.fresh(), on_event)
+    except (bex.BotoCoreError, bex.ClientError) as err:
+        raise still_running(translate(err), stack_id) from err
     return Outcome(state, tail.events, root_cause(tail.events))
+
+
+def still_running(err: Exception, stack_id: str) -> Exception:
+    """``err`` (an :class:`FgcError` of the same kind) saying the operation goes on without fgc."""
+    if not isinstance(err, FgcError):
+        return err
+    return type(err)(
+        f"{err.message}; fgc stopped following {stack_name_of(stack_id)}, "
+        "but CloudFormation goes on with the operation",
+        f"watch it with `fgc status` (or the CloudFormation console); {err.hint or 'try again later'}",
+    )
 
 
 def history(aws: Aws, stack_id: str) -> tuple[datetime | None, list[str]]:

@@ -10,13 +10,11 @@ not exist yet, and every environment shares the same repositories.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from fgc.compiler.builds import ServiceImage
-from fgc.compiler.stackset import StackSet
 from fgc.deployer.api import DeployResult, deploy, discard, plan
 from fgc.deployer.build import Built
 from fgc.deployer.images import Builder, NoBuilder, OnLine, PublishedImage, publish, put_stand_in
@@ -34,22 +32,6 @@ class Release:
     registries: DeployResult | None
     images: list[PublishedImage] = field(default_factory=list)
     app: DeployResult | None = None
-
-
-def registry_values(stack_set: StackSet, outputs: Mapping[str, str]) -> dict[str, str]:
-    """Values of ``stack_set``'s root parameters that come from another stack's outputs.
-
-    Before that stack exists (a plan of a first deploy) a placeholder stands in: CloudFormation
-    needs a value to plan with, and a new stack's plan shows no parameter values."""
-    return {
-        name: outputs.get(source.output) or f"(output {source.output} of {source.stack}, once created)"
-        for name, source in stack_set.external.items()
-    }
-
-
-def with_values(stack_set: StackSet, values: Mapping[str, str]) -> StackSet:
-    """``stack_set`` with ``values`` added to its root parameter values."""
-    return dataclasses.replace(stack_set, parameters={**stack_set.parameters, **values})
 
 
 def publish_images(
@@ -113,8 +95,7 @@ def release(
     images = publish_images(
         aws, built.images, outputs, builder=builder, on_line=on_line, on_image=on_image, stand_in=stand_in
     )
-    stack_set = with_values(built.templates, registry_values(built.templates, outputs))
-    return Release(registries, images, deploy(stack_set, aws, **deploy_options))
+    return Release(registries, images, deploy(built.templates.with_outputs(outputs), aws, **deploy_options))
 
 
 @aws_call
@@ -126,9 +107,8 @@ def plan_release(built: Built, aws: Aws, *, bucket: str | None = None) -> list[P
         state = describe(aws, built.registries.stack_name)
         plans.append(plan(built.registries, aws, bucket=bucket, state=state))
         outputs = state.outputs if state else {}
-    stack_set = with_values(built.templates, registry_values(built.templates, outputs))
     try:
-        plans.append(plan(stack_set, aws, bucket=bucket))
+        plans.append(plan(built.templates.with_outputs(outputs), aws, bucket=bucket))
     finally:
         for each in plans:
             discard(aws, each)

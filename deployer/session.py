@@ -19,10 +19,15 @@ from urllib.parse import urlsplit
 import boto3
 import botocore.exceptions as bex
 from botocore.config import Config
+from fgc.deployer import retries
 from fgc.deployer.errors import AwsRefused, DeployFailed
 
-#: Attempts per API call (botocore standard mode backs off exponentially, capped at 20 s).
+#: Attempts per API call (botocore standard mode backs off exponentially, capped at 20 s); a
+#: failure of the connection itself is tried fewer times (see ``retries``).
 MAX_ATTEMPTS = 10
+#: Seconds to wait for a connection, and for an answer, before that try counts as failed.
+CONNECT_TIMEOUT = 10
+READ_TIMEOUT = 60
 
 CREDENTIAL_CODES = frozenset(
     {
@@ -51,6 +56,8 @@ LIMIT_CODES = frozenset(
         "SlowDown",
     }
 )
+#: How CloudFormation says a change set no longer exists (one executed deletes the others).
+CHANGE_SET_GONE = frozenset({"ChangeSetNotFound", "ChangeSetNotFoundException"})
 CREDENTIALS_HINT = (
     "configure credentials (aws configure, AWS_PROFILE, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)"
 )
@@ -64,15 +71,19 @@ class Aws:
     region: str
     endpoint_url: str | None = None
     config: Config = field(default_factory=lambda: retry_config())
+    #: Told about each retry of a network failure as it happens (the CLI prints it).
+    on_retry: retries.OnRetry | None = field(default=None, repr=False)
     _clients: dict[str, Any] = field(default_factory=dict, repr=False)
     _account: str | None = field(default=None, repr=False)
 
     def client(self, service: str) -> Any:
         """One client per service, created on first use (clients are thread-safe and costly)."""
         if service not in self._clients:
-            self._clients[service] = self.session.client(
+            client = self.session.client(
                 service, region_name=self.region, endpoint_url=self.endpoint_url, config=self.config
             )
+            retries.watch(client, self._retrying)
+            self._clients[service] = client
         return self._clients[service]
 
     @property
@@ -83,6 +94,10 @@ class Aws:
                 self._account = self.client("sts").get_caller_identity()["Account"]
         return self._account
 
+    def _retrying(self, message: str) -> None:
+        if self.on_retry:
+            self.on_retry(message)
+
     @property
     def is_local(self) -> bool:
         """True when S3 is served by something other than AWS (an emulator)."""
@@ -92,7 +107,11 @@ class Aws:
 
 def retry_config() -> Config:
     """Standard retry mode: throttling and transient errors are retried with backoff."""
-    return Config(retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS})
+    return Config(
+        retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+        connect_timeout=CONNECT_TIMEOUT,
+        read_timeout=READ_TIMEOUT,
+    )
 
 
 def connect(
@@ -112,8 +131,11 @@ def connect(
     )
     try:
         session = boto3.Session(profile_name=profile, **keys)
-    except bex.ProfileNotFound as err:
-        raise AwsRefused(f"AWS profile {profile!r} not found", "check ~/.aws/config or --profile") from err
+    except bex.ProfileNotFound as err:  # from --profile, or AWS_PROFILE when there is none
+        name = err.kwargs.get("profile") or profile or os.environ.get("AWS_PROFILE")
+        raise AwsRefused(
+            f"AWS profile {name!r} not found", "check ~/.aws/config, --profile and AWS_PROFILE"
+        ) from err
     chosen = region or spec_region or os.environ.get("AWS_REGION") or session.region_name
     if not chosen:
         raise AwsRefused(
@@ -142,10 +164,8 @@ def translate(err: Exception) -> Exception:
         return AwsRefused(f"AWS credentials could not be loaded: {err}", CREDENTIALS_HINT)
     if isinstance(err, bex.NoRegionError):
         return AwsRefused("no AWS region: set `region` in fargate.yaml, pass --region, or set AWS_REGION")
-    if isinstance(err, bex.EndpointConnectionError):
-        return AwsRefused(
-            f"cannot reach {err.kwargs.get('endpoint_url')}", "check the region and the network"
-        )
+    if isinstance(err, retries.NETWORK_ERRORS):
+        return AwsRefused(retries.network_problem(err), _network_hint())
     if isinstance(err, bex.ClientError):
         error = err.response.get("Error", {})
         code, message = error.get("Code", ""), error.get("Message", "") or str(err)
@@ -154,10 +174,35 @@ def translate(err: Exception) -> Exception:
             return AwsRefused(f"AWS rejected the credentials ({code}): {message}", CREDENTIALS_HINT)
         if code in DENIED_CODES:
             return AwsRefused(f"access denied for {operation}: {message}", "grant the caller this permission")
+        if conflict := _concurrent(code, message, operation):
+            return conflict
         if code in LIMIT_CODES:
             return AwsRefused(f"AWS limit reached on {operation} ({code}): {message}")
         return DeployFailed(f"{operation} failed ({code}): {message}")
     return err
+
+
+def _concurrent(code: str, message: str, operation: str) -> DeployFailed | None:
+    """The error for a refusal caused by another operation on the same stack (two deploys at once)."""
+    if code in ("ValidationError", "InvalidChangeSetStatus") and "_IN_PROGRESS state" in message:
+        return DeployFailed(
+            f"{operation} failed: another operation is running on the stack ({message})",
+            "another deploy may be running: watch it with `fgc status`, then run `fgc deploy` again",
+        )
+    if code in CHANGE_SET_GONE:
+        return DeployFailed(
+            f"{operation} failed: the change set is gone ({message}); another deploy of this stack "
+            "is running (executing a change set deletes every other one)",
+            "watch it with `fgc status`; run `fgc deploy` again once it has finished",
+        )
+    return None
+
+
+def _network_hint() -> str:
+    """Where the endpoint came from, so the user knows what to check."""
+    if os.environ.get("AWS_ENDPOINT_URL"):
+        return "check AWS_ENDPOINT_URL (is the emulator running? `fgc emulator` serves one) and the network"
+    return "check the region, the network and any proxy settings"
 
 
 P = ParamSpec("P")

@@ -178,9 +178,10 @@ def resources(
 
 
 def require(aws: Aws, stack_name: str) -> StackState:
-    """The stack's state; a clear error when it was never deployed."""
+    """The stack's state (``REVIEW_IN_PROGRESS`` included: it exists, holding only change
+    sets, and ``fgc destroy`` can delete it); a clear error when there is no such stack."""
     state = describe(aws, stack_name)
-    if state is None or state.is_new:
+    if state is None:
         raise DeployFailed(
             f"stack {stack_name} does not exist in {aws.region}", "deploy it with `fgc deploy`"
         )

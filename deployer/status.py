@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from fgc.deployer.events import StackEvent, named, stack_event
 from fgc.deployer.plan import NESTED_STACK
 from fgc.deployer.services import ServiceInfo, services
 from fgc.deployer.session import Aws, aws_call
-from fgc.deployer.stacks import StackState, require, resources
+from fgc.deployer.stacks import StackResource, StackState, require, resources
 
 
 @dataclass(frozen=True)
@@ -47,13 +48,32 @@ def status(aws: Aws, stack_name: str, last_events: int = 10, labels: dict[str, s
         state,
         nested,
         services(aws, state.stack_id, inventory=inventory),
-        recent_events(aws, state, last_events, labels),
+        recent_events(aws, state, last_events, labels, inventory),
     )
 
 
 def recent_events(
-    aws: Aws, state: StackState, count: int, labels: dict[str, str] | None = None
+    aws: Aws,
+    state: StackState,
+    count: int,
+    labels: dict[str, str] | None = None,
+    inventory: Sequence[StackResource] = (),
 ) -> list[StackEvent]:
-    """The root stack's newest ``count`` events, oldest first; nested stacks named by ``labels``."""
-    raw = aws.client("cloudformation").describe_stack_events(StackName=state.stack_id)["StackEvents"][:count]
-    return [named(stack_event(e, state.name, state.stack_id, 0), labels or {}) for e in reversed(raw)]
+    """The newest ``count`` events of the root and its nested stacks (from ``inventory``), oldest first.
+
+    What failed or is busy is usually inside a nested stack, so the root's own events
+    ("Embedded stack ... was not successfully updated") are not enough. One
+    ``DescribeStackEvents`` page (the newest events) per stack."""
+    labels = labels or {}
+    stacks = [(state.stack_id, state.name, 0)] + [
+        (r.physical_id, labels.get(r.logical_id, r.logical_id), 1)
+        for r in inventory
+        if r.resource_type == NESTED_STACK and ":stack/" in r.physical_id
+    ]
+    cfn = aws.client("cloudformation")
+    events = [
+        named(stack_event(raw, label, stack_id, depth), labels)
+        for stack_id, label, depth in stacks
+        for raw in cfn.describe_stack_events(StackName=stack_id)["StackEvents"][:count]
+    ]
+    return sorted(events, key=lambda e: e.timestamp)[-count:] if count > 0 else []

@@ -72,7 +72,7 @@ def parse_fault(data: dict[str, Any]) -> Fault:
     fields = {k: v for k, v in data.items() if k != "kind"}
     try:
         if kind == "fail":
-            fault: Fault = FailFault(**fields)
+            fault = FailFault(**fields)
             if fault.on not in OPERATIONS:
                 raise FaultError(f"'on' must be one of {', '.join(OPERATIONS)}")
             if fault.phase not in PHASES:

@@ -23,11 +23,16 @@ from fgc.commands import COMMANDS  # noqa: E402
 from fgc.spec.errors import FgcError  # noqa: E402
 
 EXIT_CODES = """exit status:
-  0  success (or nothing to change)
-  1  deploy failed, or the templates have lint errors
-  2  invalid fargate.yaml or arguments
-  3  AWS refused (credentials, permissions, limits)
+  0    success (or nothing to change)
+  1    deploy failed, or the templates have lint errors
+  2    invalid fargate.yaml or arguments
+  3    AWS refused (credentials, permissions, limits), or its endpoint cannot be reached
+  141  standard output was closed before fgc finished writing (`fgc status | head -3`)
 """
+
+#: Exit status when standard output goes away early: 128 + SIGPIPE, as a shell reports a
+#: program that a closed pipe stopped (`yes | head`).
+EXIT_OUTPUT_CLOSED = 141
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -50,6 +55,8 @@ def terminal_columns() -> int:
     columns = os.environ.get("COLUMNS", "")
     if columns.isdigit() and int(columns) > 0:
         return int(columns)
+    if sys.__stdout__ is None:  # no standard output at all (a detached process)
+        return 80
     try:
         return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80
     except (AttributeError, ValueError, OSError):
@@ -112,8 +119,24 @@ def command_in(argv: list[str]) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse, dispatch, and turn an :class:`FgcError` into its message and exit status."""
-    argv = sys.argv[1:] if argv is None else argv
+    """Parse, dispatch, and turn an :class:`FgcError` into its message and exit status.
+
+    A reader that quits early (``fgc diff | head -1``) closes standard output: the
+    command stops where it was, quietly, as ``cat`` or ``git log`` would, with status
+    141. Before a deploy is confirmed that means nothing is executed (the plan's
+    change set is discarded as for any refusal).
+    """
+    try:
+        return _dispatch(sys.argv[1:] if argv is None else argv)
+    except BrokenPipeError:
+        from fgc.commands._output import silence_stdout
+
+        silence_stdout()
+        return EXIT_OUTPUT_CLOSED
+
+
+def _dispatch(argv: list[str]) -> int:
+    """Parse `argv`, run its sub-command, and turn an :class:`FgcError` into its message and status."""
     parser = build_parser(command_in(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
@@ -142,6 +165,8 @@ def console() -> int:
     """
     status: list[int] = []
     atexit.register(_exit_now, status)
+    if sys.stdout is None:  # started with standard output closed (`fgc schema >&-`)
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115  # lives as long as the process
     status.append(main())
     return status[0]
 

@@ -34,6 +34,8 @@ _METADATA = "importlib.metadata"
 class _DeferredModule(types.ModuleType):
     """Stands in for a module until the first attribute is read from it."""
 
+    entry_points: Callable[..., object]  # set on the instance: pydantic imports it by name
+
     def __getattr__(self, name: str) -> object:
         return getattr(_real_metadata(), name)
 
@@ -62,7 +64,7 @@ def skip_pydantic_plugin_scan() -> None:
     stand_in.__path__ = [os.path.join(os.path.dirname(importlib.__file__ or ""), "metadata")]
     stand_in.entry_points = _entry_points
     sys.modules[_METADATA] = stand_in
-    importlib.metadata = stand_in  # type: ignore[attr-defined]  # `import importlib.metadata` reads it
+    importlib.metadata = stand_in  # `import importlib.metadata` reads it
 
 
 def collect_garbage_rarely() -> None:

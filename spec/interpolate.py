@@ -23,7 +23,9 @@ def interpolate(source: Source, environ: Mapping[str, str]) -> list[Problem]:
     return problems
 
 
-def _walk(value: object, path: Path, source: Source, environ: Mapping[str, str], problems: list[Problem]):
+def _walk(
+    value: object, path: Path, source: Source, environ: Mapping[str, str], problems: list[Problem]
+) -> object:
     if isinstance(value, dict):
         return {key: _walk(item, (*path, key), source, environ, problems) for key, item in value.items()}
     if isinstance(value, list):

@@ -10,25 +10,26 @@ from fgc.spec.errors import Problem, UsageError
 from fgc.spec.yamlsource import Path, Source, copy_data
 
 
-def known_environments(data: dict) -> list[str]:
+def known_environments(data: object) -> list[str]:
     """Names of the document's environments, as written."""
-    environments = data.get("environments")
+    environments = data.get("environments") if isinstance(data, dict) else None
     return [str(name) for name in environments] if isinstance(environments, dict) else []
 
 
 def apply(source: Source, env: str) -> list[Problem]:
     """Merge the overlay ``env`` onto ``source.data`` in place; a non-map overlay is a problem."""
-    known = known_environments(source.data)
-    if env not in known:
+    data = source.data
+    known = known_environments(data)
+    if env not in known or not isinstance(data, dict):
         listed = ", ".join(known) if known else "none: the file has no environments"
         raise UsageError(f"unknown environment {env!r} (known: {listed})")
-    overlay = source.data["environments"][env]
+    overlay = data["environments"][env]
     origin: Path = ("environments", env)
     if overlay is None:
         return []
     if not isinstance(overlay, dict):
         return [source.problem(origin, "an environment is a map of keys to change")]
-    _merge(source, source.data, overlay, (), origin)
+    _merge(source, data, overlay, (), origin)
     return []
 
 

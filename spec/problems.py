@@ -63,7 +63,7 @@ def _resolve(loc: tuple, data: object, *, missing: bool) -> tuple[Path, bool]:
     """The data path behind a pydantic location, skipping union labels; and whether it names a key."""
     path: list[str | int] = []
     at_key = False
-    current = data
+    current: typing.Any = data  # walked with _contains' checks
     for index, part in enumerate(loc):
         if part == "[key]":
             at_key = True

@@ -8,6 +8,7 @@ only after the environment is substituted.
 from __future__ import annotations
 
 import json
+from typing import cast
 
 from fgc.spec.models import Spec
 
@@ -18,7 +19,7 @@ _ANNOTATIONS = ("title", "description", "default", "examples")
 
 def schema() -> dict:
     """The schema of the input form: what a user may write, before normalisation."""
-    document = _allow_references(Spec.model_json_schema(mode="validation", by_alias=True))
+    document = cast(dict, _allow_references(Spec.model_json_schema(mode="validation", by_alias=True)))
     return {"$schema": DIALECT, "$id": "https://fgc.dev/fargate.schema.json", **document}
 
 

@@ -118,10 +118,11 @@ def parse(text: str | bytes, filename: str) -> Source:
             )
         )
     if isinstance(text, bytes):
+        raw = text
         try:
-            text = text.decode("utf-8-sig")
+            text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as err:
-            line = text[: err.start].count(b"\n") + 1
+            line = raw[: err.start].count(b"\n") + 1
             raise YamlError(Problem(filename, line, 1, "", "not UTF-8 text")) from None
     try:
         node = yaml.compose(text, Loader=_Loader)
@@ -184,7 +185,8 @@ class _Builder:
         except yaml.YAMLError as err:
             raise self.fail(node, f"cannot read this value: {err}", path) from None
 
-    def mapping(self, node: yaml.MappingNode, path: Path) -> dict:
+    def mapping(self, node: yaml.Node, path: Path) -> dict:
+        """A map node (what is left once scalars and sequences are handled) as a dict."""
         result: dict = {}
         merged: dict = {}
         for key_node, value_node in node.value:
@@ -194,7 +196,7 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise self.fail(key_node, "a key must be a plain value, not a list or map", path)
             key = self.scalar(key_node, path)
-            if isinstance(key, bool | int | float) or key is None:
+            if not isinstance(key, str):  # a number, boolean or null as a key: the text as written
                 key = key_node.value
             if key in result:
                 first = self.source.keys[(*path, key)]

@@ -1,12 +1,20 @@
-"""Shared fixtures: one in-process emulator per test session, reset between deploy tests.
+"""Shared fixtures: one in-process emulator per test session, reset between deploy tests; checkov.
 
 `emulator` is the session-wide handle (started once: a few seconds, mostly importing moto); `aws`
 is a factory of boto3 clients aimed at it with fake credentials; `emulator_faults` clears the faults
 a test adds once it ends; `clean_emulator` also wipes AWS state and stacks before the test.
+`checkov` scans a folder of templates with checkov run from its own virtual environment.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +22,7 @@ from typing import Any
 import pytest
 
 REGION = "us-east-1"
+CHECKOV_REQUIREMENTS = Path(__file__).with_name("requirements-checkov.txt")
 
 
 @pytest.fixture(scope="session")
@@ -77,3 +86,54 @@ def aws(emulator: Any) -> Callable[[str], Any]:
         return clients[service]
 
     return client
+
+
+@pytest.fixture(scope="session")
+def checkov() -> Callable[[Path], dict[str, Any]]:
+    """``checkov(folder)`` -> checkov's CloudFormation report on the templates in ``folder``.
+
+    checkov pins an old boto3, so it is not in the dev extra (fgc is tested on the current SDK):
+    it runs from a virtual environment of its own, created on first use (a few minutes) under
+    the user's cache folder and kept there, keyed by tests/requirements-checkov.txt.
+    """
+    executable = _checkov_environment() / "bin" / "checkov"
+
+    def scan(folder: Path) -> dict[str, Any]:
+        done = subprocess.run(
+            [str(executable), "-d", str(folder), "--framework", "cloudformation", "-o", "json"]
+            + ["--skip-download", "--compact"],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            # never phone home for its guideline mappings: the tests run offline
+            env={**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"},
+        )
+        found = json.loads(done.stdout)
+        reports = found if isinstance(found, list) else [found]
+        (cloudformation,) = [r for r in reports if r.get("check_type") == "cloudformation"]
+        return cloudformation
+
+    return scan
+
+
+def _checkov_environment() -> Path:
+    """The virtual environment with exactly the pinned checkov, made once per pin (under a lock,
+    so concurrent test runs wait for one install; a half-made one is never used)."""
+    pins = CHECKOV_REQUIREMENTS.read_bytes()
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "fgc-tests"
+    venv = cache / f"checkov-{hashlib.sha256(pins).hexdigest()[:12]}"
+    done = venv / "fgc-complete"
+    cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / f"{venv.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(venv, ignore_errors=True)
+            for step in (
+                [sys.executable, "-m", "venv", str(venv)],
+                [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "-r", str(CHECKOV_REQUIREMENTS)],
+            ):
+                made = subprocess.run(step, capture_output=True, text=True, timeout=1800)
+                if made.returncode != 0:
+                    pytest.fail(f"cannot make checkov's environment: {' '.join(step)}\n{made.stderr}")
+            done.write_bytes(pins)
+    return venv

@@ -44,7 +44,7 @@ def parse_params(shape: Shape | None, form: dict[str, str], prefix: str = "") ->
                 result[name] = value
         return result if (result or not prefix) else None
     if shape.type_name == "list":
-        items = []
+        items: list[Any] = []
         while (value := parse_params(shape.member, form, f"{prefix}.member.{len(items) + 1}")) is not None:
             items.append(value)
         return items if items or f"{prefix}" in form else None

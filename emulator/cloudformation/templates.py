@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlparse
 
 import yaml
@@ -29,7 +29,7 @@ def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
     elif isinstance(node, yaml.SequenceNode):
         value = loader.construct_sequence(node, deep=True)
     else:
-        value = loader.construct_mapping(node, deep=True)
+        value = loader.construct_mapping(cast(yaml.MappingNode, node), deep=True)
     return {name: value}
 
 
@@ -111,7 +111,10 @@ def fetch(url: str, account: str) -> str:
     else:
         bucket, _, key = path.partition("/")
     try:
-        return s3_backends[account]["aws"].get_object(bucket, key).value.decode()
+        found = s3_backends[account]["aws"].get_object(bucket, key)
+        if found is None:
+            raise KeyError(key)
+        return found.value.decode()
     except Exception as err:  # noqa: BLE001 - moto raises several S3 error types
         raise ValidationError(f"S3 error: Unable to get template from {url}: {err}") from err
 
@@ -153,7 +156,7 @@ def resolve_parameters(
                 )
             values[name] = previous[name]
         elif name in given:
-            values[name] = given[name]  # type: ignore[assignment] - a planner may pass Unknown
+            values[name] = given[name]  # type: ignore[assignment]  # a planner may pass Unknown
         elif "Default" in declaration:
             default = declaration["Default"]
             values[name] = ",".join(map(str, default)) if isinstance(default, list) else str(default)

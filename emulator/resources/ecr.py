@@ -44,7 +44,7 @@ class Repository(Resource, CloudFormationModel):
         ecr_backends[account_id][region_name].create_repository(
             repository_name=name,
             registry_id=None,
-            encryption_config=lower_first(encryption) or None,
+            encryption_config=lower_first(encryption) or None,  # type: ignore[arg-type]  # as moto's API does
             image_scan_config=_scan_config(props),
             image_tag_mutability=props.get("ImageTagMutability", "MUTABLE"),
             tags=tags_list(props),

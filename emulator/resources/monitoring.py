@@ -74,7 +74,7 @@ class Certificate(Resource, CloudFormationModel):
     def _create(cls, name: str, props: dict[str, Any], account_id: str, region_name: str) -> Any:
         arn = acm_backends[account_id][region_name].request_certificate(
             props["DomainName"],
-            None,
+            None,  # type: ignore[arg-type]  # no idempotency token, as moto's own API passes it
             list(props.get("SubjectAlternativeNames") or []),
             tags_list(props),
             cert_authority_arn=props.get("CertificateAuthorityArn"),

@@ -58,7 +58,7 @@ class PrivateDnsNamespace(Resource, CloudFormationModel):
             name=ns_name,
             ns_type="DNS_PRIVATE",
             creator_request_id="cloudformation",
-            description=props.get("Description"),
+            description=props.get("Description"),  # type: ignore[arg-type]  # moto's own API passes None
             dns_properties=dns_properties,
             http_properties={"HttpName": ns_name},
             vpc=vpc,

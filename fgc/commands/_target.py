@@ -56,7 +56,9 @@ def open_target(args: argparse.Namespace, spec_region: str | None) -> Iterator[T
     from fgc.deployer import connect
 
     if not getattr(args, "local", False):
-        yield Target(connect(profile=args.profile, region=args.region, spec_region=spec_region))
+        aws = connect(profile=args.profile, region=args.region, spec_region=spec_region)
+        aws.on_retry = say_retry
+        yield Target(aws)
         return
     try:
         from fgc import emulator
@@ -76,6 +78,11 @@ def open_target(args: argparse.Namespace, spec_region: str | None) -> Iterator[T
         yield Target(connect(region=region, endpoint_url=handle.url, credentials=LOCAL_CREDENTIALS), handle)
     finally:
         handle.stop()
+
+
+def say_retry(message: str) -> None:
+    """A network failure being retried, on stderr as it happens (not minutes of silence)."""
+    print(f"fgc: {message}", file=sys.stderr, flush=True)
 
 
 def interactive() -> bool:

@@ -1,16 +1,16 @@
 """Rendering what the deployer returns: plans, progress, outputs, services, status.
 
 Rich (colours, a live table) on a terminal; plain aligned lines when stdout is
-not a terminal or ``NO_COLOR`` is set, so logs and CI output stay greppable.
+not a terminal, so logs and CI output stay greppable. ``NO_COLOR`` takes the colours
+away and keeps the live view.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from fgc.compiler.naming import service_of
@@ -33,7 +33,8 @@ class View:
 
         self.file = file or sys.stdout
         self.console = Console(file=self.file, highlight=False, soft_wrap=True, force_terminal=force_terminal)
-        self.rich = self.console.is_terminal and not os.environ.get("NO_COLOR")
+        # NO_COLOR removes colour only (rich reads it itself); the live view stays
+        self.rich = self.console.is_terminal
 
     def line(self, text: str = "", style: str | None = None) -> None:
         if self.rich and style:
@@ -69,6 +70,10 @@ class View:
         self.line(f"Plan for {plan.stack_name} (change set {plan.change_set_name}):", "bold")
         if plan.is_empty:
             self.line("  No changes.")
+            return
+        if self.rich:
+            self.console.print(plan_table(plan, self.console.width))
+            self.line(summary(plan), "bold")
             return
         rows, styles = [], []
         for stack in plan.root.walk():
@@ -140,17 +145,23 @@ class View:
     def status(self, status: Status) -> None:
         state = status.state
         self.line(f"{state.name}  {state.status}" + (f"  ({state.reason})" if state.reason else ""), "bold")
+        if state.is_new:
+            self.line(
+                "  never deployed: it only holds a change set (`fgc deploy` creates the stack set, "
+                "`fgc destroy` removes it)"
+            )
         self.rows([[n.name, n.status] for n in status.nested])
         self.line("Services:", "bold")
-        rows = [["stack", "service", "running/desired/pending", "deployments", "targets healthy/registered"]]
+        rows = [["service", "image", "revision", "running/desired/pending", "deployments", "targets"]]
         for info in status.services:
             rollouts = "; ".join(
                 f"{r.status} {r.rollout_state or '-'} {r.running}/{r.desired}" for r in info.rollouts
             )
             rows.append(
                 [
-                    info.stack,
-                    info.name,
+                    spec_name(info),
+                    ", ".join(short_image(i) for i in info.images) or "-",
+                    revision(info.task_definition),
                     f"{info.running}/{info.desired}/{info.pending}",
                     rollouts or "-",
                     target_health(info),
@@ -161,7 +172,7 @@ class View:
             for t in info.targets:
                 if t.state != "healthy":
                     reason = t.reason or "no reason given"
-                    self.line(f"  {info.stack} target {t.target}: {t.state} ({reason})")
+                    self.line(f"  {spec_name(info)} target {t.target}: {t.state} ({reason})")
         self.outputs(state.outputs)
         if status.events:
             self.line("Recent events:", "bold")
@@ -169,6 +180,7 @@ class View:
                 [
                     [
                         e.timestamp.strftime("%Y-%m-%d %H:%M:%S"),
+                        e.stack,
                         "(stack)" if e.is_stack_status else e.nested or e.logical_id,
                         e.status,
                         e.reason or "",
@@ -176,6 +188,104 @@ class View:
                     for e in status.events
                 ]
             )
+
+    def status_json(self, status: Status) -> None:
+        print(json.dumps(status_dict(status), indent=2, default=str), file=self.file)
+
+
+def status_dict(status: Status) -> dict[str, Any]:
+    """``fgc status --output json``: the same facts as the text, services by their spec names."""
+    from dataclasses import asdict
+
+    state = status.state
+    return {
+        "stack": state.name,
+        "stack_id": state.stack_id,
+        "status": state.status,
+        "reason": state.reason,
+        "outputs": state.outputs,
+        "nested": [asdict(n) for n in status.nested],
+        "services": [
+            {
+                "service": spec_name(info),
+                "revision": revision(info.task_definition),
+                **asdict(info),
+            }
+            for info in status.services
+        ],
+        "events": [asdict(e) for e in status.events],
+    }
+
+
+def spec_name(info: ServiceInfo) -> str:
+    """The service's name in fargate.yaml (its stack is ``service-<name>``), not ECS's generated one."""
+    return service_of(info.stack) or info.stack
+
+
+def short_image(image: str) -> str:
+    """``123.dkr.ecr.../flask-api:v1.2`` -> ``flask-api:v1.2``: the repository's last part and the tag."""
+    return image.rsplit("/", 1)[-1]
+
+
+def revision(task_definition: str) -> str:
+    """``arn:...:task-definition/<family>:7`` -> ``7`` (``-`` when unknown)."""
+    tail = task_definition.rsplit("/", 1)[-1]
+    return tail.rsplit(":", 1)[1] if ":" in tail else "-"
+
+
+def plan_table(plan: Plan, width: int) -> Any:
+    """The plan on a terminal: grouped by stack, fitted to ``width`` (types go first when narrow).
+
+    Each change keeps one line where it can: the resource, what happens to it and why
+    (the changed properties) matter more than its type, which a narrow terminal drops.
+    """
+    from rich.table import Table
+    from rich.text import Text
+
+    groups: list[tuple[str, list[list[Any]]]] = []
+    for stack in plan.root.walk():
+        rows = []
+        for change in stack.resource_changes():
+            symbol, style = ACTIONS.get(change.action, ("?", None))
+            style = "red" if change.replacement == "True" else style
+            rows.append(
+                [
+                    Text(f"  {symbol} {change.logical_id}", style=style or ""),
+                    change.resource_type.removeprefix("AWS::"),
+                    Text(verb(change), style=style or ""),
+                    ", ".join(change.properties),
+                ]
+            )
+        if rows:
+            groups.append((plan.stack_name if stack.name == "root" else stack.name, rows))
+    if plan.parameters:
+        changed = [
+            [Text(f"  {p.name}: {p.old or '(none)'} -> {p.new}", style="cyan"), "", "", ""]
+            for p in plan.parameters
+        ]
+        groups.append(("parameters", changed))
+    natural = max((sum(len(str(c)) + 2 for c in row) + 2 for _, rows in groups for row in rows), default=0)
+    with_type = natural <= width
+    table = Table(box=None, pad_edge=False, show_header=False)
+    table.add_column("change", no_wrap=True, overflow="ellipsis")
+    if with_type:
+        table.add_column("type", no_wrap=True, overflow="ellipsis")
+    table.add_column("action", no_wrap=True)
+    table.add_column("properties", overflow="fold", ratio=1)
+    for name, rows in groups:
+        table.add_row(Text(name, style="bold"), *[""] * (3 if with_type else 2))
+        for row in rows:
+            table.add_row(*(row if with_type else [row[0], row[2], row[3]]))
+    return table
+
+
+def changed_resources(plan: Plan) -> int:
+    """Resources ``plan`` touches (nested stacks are counted by their resources, not themselves)."""
+    from fgc.deployer.plan import NESTED_STACK
+
+    return sum(
+        c.resource_type != NESTED_STACK for stack in plan.root.walk() for c in stack.resource_changes()
+    )
 
 
 def summary(plan: Plan) -> str:
@@ -215,62 +325,51 @@ def verb(change: Any) -> str:
 
 
 class Progress:
-    """Shows stack events as they come: a line each (plain), or a live table per resource (rich)."""
+    """Shows stack events as they come: a line each (plain), or a live view fitted to the terminal (rich).
 
-    def __init__(self, view: View) -> None:
+    ``expect()`` tells it how many resources will change, for "N of M done". When
+    standard output goes away while an operation runs (`fgc deploy --yes | head`), the
+    operation is still followed to its end (its outcome is the exit status); nothing more
+    is printed.
+    """
+
+    def __init__(self, view: View, clock: Callable[[], float] = time.monotonic) -> None:
+        from fgc.commands._live import Board
+
         self.view = view
-        self.started = time.monotonic()
-        self._rows: dict[tuple[str, str], list[Any]] = {}
+        self.started = clock()
+        self._clock = clock
+        self.board = Board(view.console, clock)
         self._live: Any = None
 
+    def expect(self, stack_name: str, resources: int) -> None:
+        """The operation about to start: on ``stack_name``, touching that many resources."""
+        self.board.title, self.board.expected = stack_name, resources
+
     def __call__(self, event: StackEvent) -> None:
-        elapsed = time.monotonic() - self.started
+        try:
+            self._show(event)
+        except BrokenPipeError:
+            from fgc.commands._output import silence_stdout
+
+            silence_stdout()
+
+    def _show(self, event: StackEvent) -> None:
         # A stack's own events carry its physical name as logical id: "(stack)" says what they are;
         # a nested stack in its parent goes by its template name, as everywhere else.
         resource = "(stack)" if event.is_stack_status else event.nested or event.logical_id
         if not self.view.rich:
+            elapsed = self._clock() - self.started
             fields = [f"{elapsed:6.1f}s", event.stack, resource, event.resource_type, event.status]
             self.view.line("  " + "  ".join([*fields, event.reason or ""]).rstrip())
             return
-        key = (event.stack, resource)
-        row = self._rows.setdefault(key, [event.resource_type, event.status, elapsed, elapsed, event.reason])
-        row[1], row[3], row[4] = event.status, elapsed, event.reason or row[4]
+        self.board.update(event.stack, resource, event.resource_type, event.status, event.reason)
         if self._live is None:
             from rich.live import Live
 
-            self._live = Live(self._table(), console=self.view.console, refresh_per_second=8)
+            self._live = Live(self.board, console=self.view.console, refresh_per_second=4)
             self._live.start()
-        self._live.update(self._table())
-
-    def _table(self) -> Any:
-        from rich.table import Table
-        from rich.text import Text
-
-        table = Table(box=None, pad_edge=False)
-        for column in ("stack", "resource", "type", "status", "time", "reason"):
-            table.add_column(column, no_wrap=column != "reason", min_width=16 if column == "status" else None)
-        now = time.monotonic() - self.started
-        for (stack, logical_id), (rtype, status, first, last, reason) in self._visible():
-            busy = status.endswith("_IN_PROGRESS")
-            style = "red" if "FAILED" in status or "ROLLBACK" in status else ("yellow" if busy else "green")
-            spent = (now if busy else last) - first
-            table.add_row(
-                stack, logical_id, rtype, Text(status, style=style), f"{spent:.1f}s", Text(reason or "")
-            )
-        return table
-
-    def _visible(self) -> list[tuple[tuple[str, str], list[Any]]]:
-        """Rows that fit the terminal: every busy or failed resource, then the latest others."""
-        rows = list(self._rows.items())
-        room = max(self.view.console.height - 2, 5)
-        if len(rows) <= room:
-            return rows
-        keep = {key for key, row in rows if row[1].endswith("_IN_PROGRESS") or "FAILED" in row[1]}
-        for key, _ in reversed(rows):
-            if len(keep) >= room:
-                break
-            keep.add(key)
-        return [(key, row) for key, row in rows if key in keep]
+        self._live.refresh()
 
     def stop(self) -> None:
         if self._live is not None:

@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     from fgc import deployer
     from fgc.commands._images import BuildOutput, chosen_builder, describe
     from fgc.commands._target import interactive, open_target
-    from fgc.commands._view import Progress, View
+    from fgc.commands._view import Progress, View, changed_resources
     from fgc.deployer.build import build
     from fgc.deployer.polling import default_poll
     from fgc.deployer.release import release
@@ -74,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
 
     def confirm(plan: deployer.Plan) -> bool:
         view.plan(plan)
+        progress.expect(plan.stack_name, changed_resources(plan))
         if args.yes:
             return True
         if not interactive():

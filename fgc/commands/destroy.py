@@ -88,6 +88,7 @@ def _environment(args: argparse.Namespace, document: Spec, aws: Aws, view: View)
     if not _confirmed(args, view, f"Delete {plan.state.name}?"):
         return 1
     progress = Progress(view)
+    progress.expect(plan.state.name, len(plan.deleted) + len(plan.kept))
     try:
         done = destroy(aws, plan, purge=args.purge, on_event=progress, notice=view.note)
     finally:
@@ -139,6 +140,7 @@ def _registries(args: argparse.Namespace, document: Spec, aws: Aws, view: View) 
     if not _confirmed(args, view, f"Delete {plan.state.name} and every image in its repositories?"):
         return 1
     progress = Progress(view)
+    progress.expect(plan.state.name, len(plan.deleted) + len(plan.kept))
     try:
         done = destroy(aws, plan, purge=True, on_event=progress, notice=view.note)
     finally:

@@ -15,10 +15,21 @@ DEFAULT_PORT = 4566
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--port",
-        type=int,
+        type=port_number,
         default=DEFAULT_PORT,
         help=f"loopback port to listen on (default: {DEFAULT_PORT}; 0 picks a free one)",
     )
+
+
+def port_number(text: str) -> int:
+    """``--port`` as argparse checks it: a TCP port, 0-65535 (0: the system picks a free one)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a TCP port: use 1-65535, or 0 for any free port")
+    return port
 
 
 def run(args: argparse.Namespace) -> int:

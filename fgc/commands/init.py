@@ -1,18 +1,34 @@
-"""``fgc init``: write a commented starter fargate.yaml (never over an existing file)."""
+"""``fgc init``: write a commented starter fargate.yaml, and the JSON Schema beside it for editors.
+
+Neither file is ever written over: an existing fargate.yaml stops the command, an
+existing fargate.schema.json is kept as it is.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 import re
+from pathlib import Path
+
+#: The schema file the starter's first line points editors at (yaml-language-server), as the README does.
+SCHEMA_FILE = "fargate.schema.json"
+#: An nginx build that runs as a non-root user on port 8080 and writes only under /tmp, so it
+#: starts with fgc's read-only root file system and answers the health check on `/`.
+DEFAULT_IMAGE = "public.ecr.aws/nginx/nginx-unprivileged:stable"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--app", help="the application name (default: from the current folder's name)")
-    parser.add_argument("--image", default="public.ecr.aws/nginx/nginx:stable", help="the container image")
+    parser.add_argument(
+        "--image",
+        default=DEFAULT_IMAGE,
+        help=f"the container image; it must listen on port 8080 and answer GET / (default: {DEFAULT_IMAGE})",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    from fgc.commands._files import write_file
     from fgc.spec.errors import UsageError
 
     app = args.app or _app_name(os.path.basename(os.getcwd()))
@@ -23,16 +39,25 @@ def run(args: argparse.Namespace) -> int:
     from importlib import resources
 
     text = resources.files("fgc").joinpath("starter.yaml").read_text(encoding="utf-8")
-    text = text.format(app=app, image=args.image)
-    try:
-        with open(args.file, "x", encoding="utf-8") as handle:
-            handle.write(text)
-    except FileExistsError:
-        raise UsageError(
-            f"{args.file} exists already; not overwriting it", hint="use -f to pick another file"
-        ) from None
-    print(f"wrote {args.file} (app {app}); next: fgc validate -f {args.file}")
+    write_file(args.file, text.format(app=app, image=args.image), option="-f", overwrite=False)
+    print(f"wrote {args.file} (app {app})")
+    print(f"{_write_schema(Path(args.file).parent / SCHEMA_FILE)}; next: fgc validate -f {args.file}")
     return 0
+
+
+def _write_schema(path: Path) -> str:
+    """Write the JSON Schema the starter's first line names, unless a file is there already."""
+    from fgc.commands._files import write_file
+    from fgc.spec.errors import UsageError
+    from fgc.spec.schema import schema_text
+
+    if path.exists():
+        return f"kept the existing {path}"
+    try:
+        write_file(path, schema_text(), option="-f", overwrite=False)
+    except UsageError as err:  # the spec is written: a missing schema only costs editor completion
+        return f"did not write {path} ({err.message}); `fgc schema -o {path}` writes it later"
+    return f"wrote {path} (editors complete and check keys with it)"
 
 
 def _app_name(folder: str) -> str:

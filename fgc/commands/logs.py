@@ -18,6 +18,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import sys
+
     from fgc import spec
     from fgc.commands._target import open_target
     from fgc.deployer.logs import log_group, read, since_seconds
@@ -28,12 +30,18 @@ def run(args: argparse.Namespace) -> int:
     with open_target(args, document.region) as target:
         stack_name = document.stack_name
         group = log_group(target.aws, stack_name, args.service, document.services)
+        if args.follow:
+            print(f"following {group} from {args.since} ago; Ctrl-C stops", file=sys.stderr, flush=True)
+        printed = 0
         try:
             for line in read(target.aws, group, since, default_poll(), follow=args.follow):
+                printed += 1
                 print(
                     f"{line.timestamp:%Y-%m-%dT%H:%M:%S.%f}"[:-3] + f"Z  {line.stream}  {line.message}",
                     flush=True,
                 )
         except KeyboardInterrupt:
             return 0
+    if not printed:  # silence would look like a hang or a bug
+        print(f"no log events in {group} in the last {args.since}", file=sys.stderr)
     return 0

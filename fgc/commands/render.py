@@ -119,7 +119,7 @@ def write_folder(folder: Path, files: dict[str, str]) -> None:
     Only ``*.json`` and ``*.yaml`` files are removed: those are the ones fgc writes;
     anything else a user keeps in the folder is left alone.
     """
-    from fgc.spec.errors import FgcError
+    from fgc.spec.errors import UsageError
 
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -137,7 +137,7 @@ def write_folder(folder: Path, files: dict[str, str]) -> None:
                 stale.unlink()
     except OSError as err:
         where = err.filename or folder
-        raise FgcError(f"cannot write {where}: {err.strerror}", hint="check -o/--output") from None
+        raise UsageError(f"cannot write {where}: {err.strerror}", hint="check -o/--output") from None
 
 
 def lint_summary(findings: Sequence[Finding] | None, template: str) -> str:

@@ -20,8 +20,9 @@ def run(args: argparse.Namespace) -> int:
 
     text = schema_text()
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        from fgc.commands._files import write_file
+
+        write_file(args.output, text, option="-o/--output")
     else:
         print(text, end="")
     return 0

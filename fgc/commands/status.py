@@ -1,4 +1,5 @@
-"""``fgc status``: the stack set, its services, outputs and latest events."""
+"""``fgc status``: the stack set, its services (by their names in the spec, with image and task
+definition revision), outputs and the latest events of every stack, as text or JSON."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--events", type=int, default=10, metavar="N", help="how many recent events (default 10)"
     )
+    parser.add_argument(
+        "--output", choices=("text", "json"), default="text", help="status format (default: text)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -25,5 +29,10 @@ def run(args: argparse.Namespace) -> int:
     document = spec.load(args.file, env=args.env)
     stack_set = compile(document)  # names the nested stacks as plans and `fgc render` do
     with open_target(args, document.region) as target:
-        View().status(status(target.aws, stack_set.stack_name, args.events, stack_set.labels))
+        found = status(target.aws, stack_set.stack_name, args.events, stack_set.labels)
+    view = View()
+    if args.output == "json":
+        view.status_json(found)
+    else:
+        view.status(found)
     return 0

@@ -21,9 +21,10 @@ def run(args: argparse.Namespace) -> int:
 
     data = read(args.file)
     try:
-        names = [args.env] if args.env else [None, *environments(data, args.file)]
+        envs = [] if args.env else environments(data, args.file)
     except SpecError:
-        names = [None]  # an unreadable document: loading it below reports why
+        envs = []  # an unreadable document: loading it below reports why
+    names = [args.env] if args.env else [None, *envs]
     problems = []
     for name in names:
         try:
@@ -34,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
         problems += [p for p in build_problems(document) if p not in problems]  # context, Dockerfile
     if problems:
         raise SpecError(problems)
-    checked = f" (environment {args.env})" if args.env else _and_envs(names[1:])
+    checked = f" (environment {args.env})" if args.env else _and_envs(envs)
     print(f"{args.file}: valid{checked}")
     return 0
 

@@ -7,9 +7,9 @@ cluster, registries): checkov's start-up costs seconds, so one run covers them a
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fgc.compiler import cluster, network, registries
@@ -271,7 +271,7 @@ def test_every_variant_lints_clean(tmp_path, monkeypatch) -> None:
     assert [str(f) for f in findings] == []
 
 
-def test_checkov_finds_nothing_unexplained(tmp_path: Path) -> None:
+def test_checkov_finds_nothing_unexplained(tmp_path: Path, checkov: Callable[[Path], dict[str, Any]]) -> None:
     rendered = variants()
     rendered["network-per-az"] = network.build(
         spec_of(network={"vpc": {"nat": "per_az"}}), None
@@ -281,24 +281,7 @@ def test_checkov_finds_nothing_unexplained(tmp_path: Path) -> None:
     ).template.to_dict()
     for name, template in rendered.items():
         (tmp_path / f"{name}.json").write_text(json.dumps(template, indent=2))
-    checkov = Path(sys.executable).with_name("checkov")
-    run = subprocess.run(
-        [
-            str(checkov),
-            "-d",
-            str(tmp_path),
-            "--framework",
-            "cloudformation",
-            "--skip-download",
-            "--compact",
-            "-o",
-            "json",
-        ],  # fmt: skip
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    report = json.loads(run.stdout)
+    report = checkov(tmp_path)
     failed = [(c["check_id"], c["resource"], c["file_path"]) for c in report["results"]["failed_checks"]]
     assert failed == []
     assert report["summary"]["parsing_errors"] == 0 and report["summary"]["passed"] > 0

@@ -228,16 +228,13 @@ def test_root_outputs_per_service_cannot_collide_with_application_outputs() -> N
     assert {"LoadBalancerUrl", "ServiceLoadBalancerUrl", "ServiceLoadBalancerLogGroupName"} <= set(outputs)
 
 
-def test_compile_errors_point_at_the_line_when_the_spec_carries_its_source() -> None:
-    """The loader's source map (``spec._source``) gives compile-time errors their line."""
-    from fgc.spec.loader import read_source
-
+def test_compile_errors_point_at_the_line_of_a_loaded_spec() -> None:
+    """The loader keeps where each value was written, so compile-time errors get their line."""
     text = (
         "app: x\nservices:\n  api:\n    image: nginx\n"
         "overrides:\n  service-api:\n    - {op: remove, path: /Resources/Nope}\n"
     )
     app = spec.loads(text, environ={})
-    app._source = read_source(text, "fargate.yaml")
     with pytest.raises(SpecError) as caught:
         compiler.compile(app)
     assert str(caught.value).startswith("fargate.yaml:7:7: overrides.service-api[0]: cannot apply remove")

@@ -1,12 +1,14 @@
 """Fixtures for deploy tests: the session emulator (tests/conftest.py), a session aimed at it, specs.
 
 Tests never reset the emulator: each one deploys its own stack, named by a
-unique environment overlay of one shared spec. The templates do not depend on
-the environment's name, so every test after the first hits the lint cache.
+unique environment overlay of one shared spec (the test's own copy declares it).
+The templates do not depend on the environment's name, so every test after the
+first hits the lint cache.
 """
 
 from __future__ import annotations
 
+import io
 import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,7 +17,6 @@ from typing import Any
 import pytest
 
 REGION = "us-east-1"
-ENVIRONMENTS = [f"t{n:02d}" for n in range(1, 60)]
 
 SPEC = """\
 app: dtest
@@ -34,13 +35,13 @@ environments:
 {environments}
 """
 
-_names = itertools.count()
+_numbers = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
 def aws_environment(emulator: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Point boto3 (and so the CLI) at the emulator with fake keys; never at a real account."""
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_REGION", "IMAGE_TAG", "NO_COLOR"):
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_REGION", "IMAGE_TAG", "NO_COLOR", "FORCE_COLOR"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ENDPOINT_URL", emulator.url)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
@@ -68,18 +69,18 @@ def session(emulator: Any) -> Any:
     return deployer.connect(region=REGION, endpoint_url=emulator.url, credentials=("testing", "testing"))
 
 
-@pytest.fixture(scope="session")
-def spec_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shared test spec: one small web service behind the load balancer."""
-    path = tmp_path_factory.mktemp("spec") / "fargate.yaml"
-    path.write_text(SPEC.format(environments="\n".join(f"  {e}: {{}}" for e in ENVIRONMENTS)))
-    return path
-
-
 @pytest.fixture
 def env() -> str:
     """A fresh environment name, so a fresh stack (``dtest-<env>``) for this test."""
-    return ENVIRONMENTS[next(_names)]
+    return f"t{next(_numbers):02d}"
+
+
+@pytest.fixture
+def spec_file(tmp_path_factory: pytest.TempPathFactory, env: str) -> Path:
+    """The shared test spec, one small web service behind the load balancer, declaring ``env``."""
+    path = tmp_path_factory.mktemp("spec") / "fargate.yaml"
+    path.write_text(SPEC.format(environments=f"  {env}: {{}}"))
+    return path
 
 
 @pytest.fixture
@@ -90,17 +91,26 @@ def build(spec_file: Path) -> Callable[..., Any]:
     return lambda env, path=spec_file: build_spec(path, env).templates
 
 
+class Terminal(io.StringIO):
+    """Standard input as a person at a terminal: ``isatty()`` is true, the answers typed ahead."""
+
+    def isatty(self) -> bool:
+        return True
+
+
 @pytest.fixture
 def cli(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> Callable[..., tuple[int, str, str]]:
-    """Run ``fgc ARGS`` in-process without a terminal; (exit status, stdout, stderr)."""
-    import io
+    """Run ``fgc ARGS`` in-process; (exit status, stdout, stderr).
 
+    Without a terminal, unless ``typed`` is given: then standard input is a terminal on which
+    a person types ``typed`` (``"y\\n"`` answers the first question yes).
+    """
     from fgc.cli import main
 
-    def run(*args: str) -> tuple[int, str, str]:
-        monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    def run(*args: str, typed: str | None = None) -> tuple[int, str, str]:
+        monkeypatch.setattr("sys.stdin", io.StringIO("") if typed is None else Terminal(typed))
         capsys.readouterr()
         code = main(list(args))
         out, err = capsys.readouterr()

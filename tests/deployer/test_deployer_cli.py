@@ -21,7 +21,7 @@ def test_diff_prints_the_plan_and_exit_code_says_changes(cli: Any, spec_file: Pa
     code, out, _ = cli("diff", "-f", str(spec_file), "--env", env)
     assert code == 0
     assert f"Plan for dtest-{env}" in out
-    assert "service-web  + Service" in " ".join(out.split("  ")) or "+ Service" in out
+    assert re.search(r"^ +service-web +\+ Service +AWS::ECS::Service ", out, re.MULTILINE), out
 
     code, out, _ = cli("diff", "-f", str(spec_file), "--env", env, "--output", "json", "--exit-code")
     assert code == 1
@@ -36,7 +36,8 @@ def test_deploy_without_terminal_or_yes_is_refused(cli: Any, spec_file: Path, en
     assert "--yes" in err
     assert f"Plan for dtest-{env}" in out  # the plan was shown before refusing
     state = describe(session, f"dtest-{env}")
-    assert state is None or state.is_new  # nothing was created
+    # nothing was created: a CREATE change set leaves the stack in REVIEW_IN_PROGRESS (DeleteChangeSet)
+    assert state is not None and state.status == "REVIEW_IN_PROGRESS"
 
 
 def test_deploy_noop_and_parameter_change(
@@ -219,9 +220,12 @@ def test_every_command_names_stacks_by_template_name(cli: Any, spec_file: Path, 
         ["cluster", "CREATE_COMPLETE"],
         ["service-web", "CREATE_COMPLETE"],
     ]
-    assert "service-web  " in out.split("Services:")[1] and "1 healthy / 1" in out
+    services = out.split("Services:")[1].split("Outputs:")[0].splitlines()
+    assert services[2].split()[:4] == ["web", "nginx:1.25", "1", "1/1/0"]  # spec name, image, revision
+    assert "1 healthy / 1" in services[2]
     events = out.split("Recent events:")[1]
-    assert "service-web  CREATE_COMPLETE" in events and "ServiceWeb" not in events
+    assert re.search(rf"{stack}\s+service-web\s+CREATE_COMPLETE", events) and "ServiceWeb" not in events
+    assert re.search(r"service-web\s+Service\s+CREATE_COMPLETE", events)  # nested stacks' events too
 
     code, out, _ = cli("destroy", *spec, "--yes")
     assert code == 0

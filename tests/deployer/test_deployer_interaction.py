@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,20 +12,15 @@ from fgc.deployer.stacks import describe
 from fgc import deployer
 
 
-def test_terminal_question_decides(
-    cli: Any, spec_file: Path, env: str, session: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("fgc.commands._target.interactive", lambda: True)
-    monkeypatch.setattr("builtins.input", lambda prompt: "n")
-    code, out, _ = cli("deploy", "-f", str(spec_file), "--env", env)
+def test_terminal_question_decides(cli: Any, spec_file: Path, env: str, session: Any) -> None:
+    code, out, _ = cli("deploy", "-f", str(spec_file), "--env", env, typed="n\n")
     assert code == 1 and "Not deployed" in out
-    assert describe(session, f"dtest-{env}") is None or describe(session, f"dtest-{env}").is_new
+    state = describe(session, f"dtest-{env}")
+    assert state is not None and state.status == "REVIEW_IN_PROGRESS"  # nothing was created
 
-    questions: list[str] = []
-    monkeypatch.setattr("builtins.input", lambda prompt: questions.append(prompt) or "y")
-    code, out, _ = cli("deploy", "-f", str(spec_file), "--env", env)
+    code, out, _ = cli("deploy", "-f", str(spec_file), "--env", env, typed="y\n")
     assert code == 0 and "CREATE_COMPLETE" in out
-    assert questions and questions[0].startswith("Deploy these ")
+    assert re.search(r"^Deploy these .* \[y/N\] ", out, re.MULTILINE), out  # the question was asked
 
 
 def test_ctrl_c_during_execution_says_cloudformation_goes_on(session: Any, build: Any, env: str) -> None:
@@ -60,22 +55,17 @@ def test_delete_failed_is_reported_and_blocks_deploy_until_destroyed(
     assert describe(session, f"dtest-{env}") is None
 
 
-def test_rich_progress_and_plan_render_on_a_terminal(session: Any, build: Any, env: str) -> None:
-    from fgc.commands._view import Progress, View
-
-    buffer = io.StringIO()
-    view = View(buffer, force_terminal=True)
-    assert view.rich
-    view.console.width = 200
-    progress = Progress(view)
-    try:
-        result = deployer.deploy(
-            build(env), session, confirm=lambda plan: view.plan(plan) or True, on_event=progress
-        )
-    finally:
-        progress.stop()
-    view.outputs(result.outputs)
-    text = buffer.getvalue()
+def test_rich_progress_and_plan_render_on_a_terminal(
+    cli: Any, spec_file: Path, env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a terminal (FORCE_COLOR is how rich is told it writes to one) plan, progress and outputs
+    are drawn by rich."""
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "200")
+    code, out, err = cli("deploy", "-f", str(spec_file), "--env", env, "--yes")
+    assert code == 0, err
+    assert "\x1b[" in out  # styled
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out)
     assert "Plan for dtest-" in text and "TaskDefinition" in text
     assert "CREATE_COMPLETE" in text and "WebUrl" in text
 
