@@ -58,6 +58,8 @@ class Failure:
     resource_type: str
     status: str
     reason: str
+    #: The failed resource's physical id, when it had one (an ECS service that never stabilized).
+    physical_id: str | None = None
 
     def __str__(self) -> str:
         return f"{self.stack}/{self.logical_id} ({self.resource_type}) {self.status}: {self.reason}"
@@ -133,7 +135,9 @@ def _own(event: StackEvent) -> bool:
 
 def _failure(event: StackEvent) -> Failure:
     where = event.nested or event.logical_id
-    return Failure(event.stack, where, event.resource_type, event.status, event.reason or "")
+    return Failure(
+        event.stack, where, event.resource_type, event.status, event.reason or "", event.physical_id
+    )
 
 
 def _consequential(reason: str | None) -> bool:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .server import EmulatorServer, FrontApp
+    from .stand_ins import StandIn
 
 
 class EmulatorHandle:
@@ -68,6 +69,20 @@ class EmulatorHandle:
         marks it), stopped tasks leave the target groups. Its next update makes it steady again.
         Same as POST /_fgc/ecs/stall with {"service": ..., "running": 0, "rollout": "IN_PROGRESS"}."""
         return self._app.stall_service(service, running, rollout, region)
+
+    def stand_in_image(self, uri: str) -> None:
+        """Declare the image ``uri`` as provided outside fgc: when a task pulls it and its ECR
+        repository exists, it is put there first (see `stand_ins`). Same as POST /_fgc/stand-ins
+        with {"images": [uri]}."""
+        self._app.stand_ins.add_image(uri)
+
+    def stand_in(self, spec: Any, region: str = "us-east-1") -> list[StandIn]:
+        """Stand in what ``spec`` (a loaded fargate.yaml) reads from outside fgc and the emulator
+        lacks: images, secrets, parameters (see `stand_ins.provide`). What it stood in, to say so."""
+        from .server import ACCOUNT_ID
+        from .stand_ins import provide
+
+        return provide(spec, ACCOUNT_ID, region, self._app.stand_ins)
 
     def add_fault(self, fault: dict[str, Any]) -> None:
         from .faults import parse_fault

@@ -2,7 +2,7 @@
 
 One `Faults` registry lives per emulator. Tests drive it in-process (through the handle) or over
 HTTP (`POST /_fgc/faults`), so a separate `fgc` process talking to the emulator can be faulted too.
-Three kinds, each a JSON object with a `kind`:
+Five kinds, each a JSON object with a `kind`:
 
 * `{"kind": "fail", "target": "ApiService" | "AWS::ECS::Service", "on": "create" | "update" | "delete",
   "reason": "...", "phase": "forward" | "rollback" | "any"}` - the named logical resource (or every
@@ -16,6 +16,16 @@ Three kinds, each a JSON object with a `kind`:
   With `"resource": "Service"` (a logical id or a type) the wait happens instead each time that
   resource is worked on, after its `*_IN_PROGRESS` event, so events arrive over time.
 
+* `{"kind": "deny", "operation": "GetSecretValue"}` - every call of that API operation (any
+  service) answers HTTP 400 `AccessDeniedException`, as for a caller without that permission.
+* `{"kind": "task", "service": "api", "effect": "exit", "exit_code": 1, "logs": ["..."]}` - the
+  tasks of ECS services named `service` (any service when omitted) reach RUNNING, then their essential
+  container (or `container`) exits with that code after writing `logs` to its log stream; or, with
+  `"effect": "unhealthy", "reason": "Target.ResponseCodeMismatch" | "Target.Timeout" |
+  "Target.FailedHealthChecks"` (and `"code": "404"` for a mismatch), they fail the load balancer's
+  health checks and the scheduler stops them. Either way the deployment circuit breaker counts them
+  (see `resources.tasks`).
+
 One more failure acts on state rather than being registered here: `POST /_fgc/ecs/stall` with
 `{"service": "<name or ARN>", "running": 0, "rollout": "IN_PROGRESS" | "FAILED"}` leaves an ECS service
 short of its desired count (tasks that keep stopping), until its next update; see
@@ -25,7 +35,7 @@ short of its desired count (tasks that keep stopping), until its next update; se
 from __future__ import annotations
 
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 DEFAULT_REASON = 'Resource handler returned message: "Injected failure" (HandlerErrorCode: InternalFailure)'
@@ -61,7 +71,29 @@ class HoldFault:
     kind: str = "hold"
 
 
-Fault = FailFault | ThrottleFault | HoldFault
+@dataclass(frozen=True)
+class DenyFault:
+    operation: str
+    kind: str = "deny"
+
+
+TASK_EFFECTS = ("exit", "unhealthy")
+HEALTH_REASONS = ("Target.FailedHealthChecks", "Target.ResponseCodeMismatch", "Target.Timeout")
+
+
+@dataclass(frozen=True)
+class TaskFault:
+    effect: str
+    service: str | None = None
+    container: str | None = None
+    exit_code: int = 1
+    logs: list[str] = field(default_factory=list)
+    reason: str = "Target.ResponseCodeMismatch"
+    code: str = "404"
+    kind: str = "task"
+
+
+Fault = FailFault | ThrottleFault | HoldFault | TaskFault | DenyFault
 
 
 def parse_fault(data: dict[str, Any]) -> Fault:
@@ -82,9 +114,18 @@ def parse_fault(data: dict[str, Any]) -> Fault:
             return ThrottleFault(operation=fields["operation"], count=int(fields.get("count", 1)))
         if kind == "hold":
             return HoldFault(float(fields["seconds"]), fields.get("stack"), fields.get("resource"))
+        if kind == "deny":
+            return DenyFault(operation=fields["operation"])
+        if kind == "task":
+            task = TaskFault(**{**fields, "logs": [str(line) for line in fields.get("logs") or []]})
+            if task.effect not in TASK_EFFECTS:
+                raise FaultError(f"'effect' must be one of {', '.join(TASK_EFFECTS)}")
+            if task.reason not in HEALTH_REASONS:
+                raise FaultError(f"'reason' must be one of {', '.join(HEALTH_REASONS)}")
+            return task
     except (TypeError, KeyError) as err:
         raise FaultError(f"bad {kind} fault: {err}") from err
-    raise FaultError("'kind' must be one of fail, throttle, hold")
+    raise FaultError("'kind' must be one of fail, throttle, hold, task, deny")
 
 
 class Faults:
@@ -120,9 +161,26 @@ class Faults:
                     return fault.reason
         return None
 
-    def has_throttles(self) -> bool:
+    def task_fault(self, service_name: str) -> TaskFault | None:
+        """The injected behaviour of this ECS service's tasks, if any."""
         with self._lock:
-            return any(isinstance(f, ThrottleFault) for f in self._faults)
+            return next(
+                (
+                    f
+                    for f in self._faults
+                    if isinstance(f, TaskFault) and f.service in (None, "*", service_name)
+                ),
+                None,
+            )
+
+    def has_throttles(self) -> bool:
+        """Whether any call may be refused (throttled or denied): the front then reads every body."""
+        with self._lock:
+            return any(isinstance(f, ThrottleFault | DenyFault) for f in self._faults)
+
+    def denied(self, operation: str) -> bool:
+        with self._lock:
+            return any(isinstance(f, DenyFault) and f.operation == operation for f in self._faults)
 
     def take_throttle(self, operation: str) -> bool:
         """True when this call of `operation` must be throttled (consumes one count)."""

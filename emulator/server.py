@@ -30,6 +30,8 @@ from .cloudformation.errors import CloudFormationError
 from .cloudformation.state import Registry
 from .faults import FaultError, Faults, parse_fault
 from .images import ImageRegistry, is_registry_request
+from .resources import ecs, tasks
+from .stand_ins import StandIns
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,10 @@ class FrontApp:
     def __init__(self, faults: Faults, registry: Registry) -> None:
         self.faults = faults
         self.registry = registry
+        self.stand_ins = StandIns()
+        tasks.use(faults, self.stand_ins)
+        tasks.report_unhealthy_targets()
+        ecs.hide_inactive()
         self.cloudformation = CloudFormationApi(registry, Engine(registry, faults), ACCOUNT_ID)
         self.moto = DomainDispatcherApplication(create_backend_app)
         self.images = ImageRegistry()
@@ -66,6 +72,7 @@ class FrontApp:
         self.registry.reset()
         self.images.reset()
         self.faults.clear()
+        self.stand_ins.clear()
 
     def stall_service(
         self, service: str, running: int = 0, rollout: str = "IN_PROGRESS", region: str = DEFAULT_REGION
@@ -92,6 +99,8 @@ class FrontApp:
         operation = target.rsplit(".", 1)[-1] if target else _form(body).get("Action", "")
         if operation and self.faults.take_throttle(operation):
             return self._throttled(start_response, json_protocol=bool(target))
+        if operation and self.faults.denied(operation):
+            return self._denied(operation, start_response, json_protocol=bool(target))
         if service == "cloudformation":
             return self._cloudformation(_form(body), region, start_response)
         if target == _ECR_TOKEN:
@@ -104,6 +113,13 @@ class FrontApp:
             body = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"})
             return _reply(start_response, 400, body, "application/x-amz-json-1.1")
         return _reply(start_response, 400, protocol.render_error("Throttling", "Rate exceeded"), "text/xml")
+
+    def _denied(self, operation: str, start_response: StartResponse, json_protocol: bool) -> Iterable[bytes]:
+        message = f"User: arn:aws:iam::{ACCOUNT_ID}:user/fgc is not authorized to perform: {operation}"
+        if json_protocol:
+            body = json.dumps({"__type": "AccessDeniedException", "message": message})
+            return _reply(start_response, 400, body, "application/x-amz-json-1.1")
+        return _reply(start_response, 400, protocol.render_error("AccessDenied", message), "text/xml")
 
     def _cloudformation(
         self, form: dict[str, str], region: str, start_response: StartResponse
@@ -144,6 +160,10 @@ class FrontApp:
                 answer = {"faults": []}
             elif path == "/_fgc/faults" and method == "GET":
                 answer = {"faults": self.faults.describe()}
+            elif path == "/_fgc/stand-ins" and method == "POST":
+                for uri in json.loads(_read_body(environ) or b"{}").get("images") or []:
+                    self.stand_ins.add_image(str(uri))
+                answer = {"images": self.stand_ins.images()}
             elif path == "/_fgc/ecs/stall" and method == "POST":
                 answer = self.stall_service(**json.loads(_read_body(environ) or b"{}"))
             else:

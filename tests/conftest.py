@@ -65,6 +65,58 @@ def clean_emulator(emulator: Any) -> Iterator[Any]:
         emulator.clear_faults()
 
 
+@pytest.fixture
+def provide(emulator: Any) -> Callable[..., list[Any]]:
+    """``provide(spec_or_path, env=None, region="us-east-1")``: put into the emulator what a user
+    provides outside fgc for that fargate.yaml (images in ECR, secrets, SSM parameters), as they
+    would before deploying. The emulator itself is faithful: without this, tasks that reference
+    them stop with ECS's own errors. Returns what was stood in."""
+
+    def run(source: Any, env: str | None = None, region: str = REGION) -> list[Any]:
+        from fgc import spec as spec_package
+
+        loaded = spec_package.load(source, env=env, environ={}) if isinstance(source, Path) else source
+        return emulator.stand_in(loaded, region)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def user_vpc(aws: Callable[[str], Any]) -> Callable[[list[str]], tuple[str, list[str]]]:
+    """``user_vpc(subnet_cidrs)``: a VPC the user brings (fgc does not create it), with those
+    subnets alternating over two zones: (vpc id, subnet ids)."""
+
+    def run(cidrs: list[str]) -> tuple[str, list[str]]:
+        ec2 = aws("ec2")
+        vpc = ec2.create_vpc(CidrBlock=cidrs[0].rsplit(".", 2)[0] + ".0.0/16")["Vpc"]["VpcId"]
+        zones = [f"{REGION}{'ab'[n % 2]}" for n in range(len(cidrs))]
+        return vpc, [
+            ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone=zone)["Subnet"]["SubnetId"]
+            for cidr, zone in zip(cidrs, zones, strict=True)
+        ]
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def route_out(aws: Callable[[str], Any]) -> Callable[[str, list[str]], None]:
+    """``route_out(vpc_id, subnet_ids)``: give an existing VPC (one the user brings) a NAT gateway
+    that those subnets route through, as a VPC with egress has; tasks there reach any registry."""
+
+    def run(vpc: str, subnets: list[str]) -> None:
+        ec2 = aws("ec2")
+        gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+        ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)
+        address = ec2.allocate_address(Domain="vpc")["AllocationId"]
+        nat = ec2.create_nat_gateway(SubnetId=subnets[0], AllocationId=address)["NatGateway"]["NatGatewayId"]
+        table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+        ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+        for subnet in subnets:
+            ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
+
+    return run
+
+
 @pytest.fixture(scope="session")
 def aws(emulator: Any) -> Callable[[str], Any]:
     """`aws("cloudformation")` -> a boto3 client for the emulator (fake credentials, no retries).

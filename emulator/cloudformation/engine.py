@@ -326,6 +326,7 @@ class Engine:
                 )
                 resource.physical_id = provider.physical_id_of(resource.model)
         except ResourceFailure as err:
+            resource.physical_id = err.physical_id or resource.physical_id
             self._failed(stack, resource, f"{verb}_FAILED", str(err))
         resource.status, resource.updated = f"{verb}_COMPLETE", now()
         stack.event(logical_id, resource_type, f"{verb}_COMPLETE", physical_id=resource.physical_id)

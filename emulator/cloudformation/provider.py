@@ -16,7 +16,14 @@ from moto.core.common_models import CloudFormationModel
 
 
 class ResourceFailure(Exception):
-    """A resource handler failure; the message becomes the event's ResourceStatusReason."""
+    """A resource handler failure; the message becomes the event's ResourceStatusReason.
+
+    ``physical_id``: the resource was created before it failed (an ECS service whose tasks never
+    became stable), so its failure event names it, as CloudFormation's does."""
+
+    def __init__(self, message: str, physical_id: str | None = None) -> None:
+        super().__init__(message)
+        self.physical_id = physical_id
 
 
 def _overrides(cls: type, method: str) -> bool:
@@ -84,7 +91,7 @@ def create(
             ResourceType=resource_type,
         )
     except Exception as err:  # noqa: BLE001 - any backend error is the resource's failure reason
-        raise ResourceFailure(_reason(err)) from err
+        raise ResourceFailure(_reason(err), getattr(err, "physical_id", None)) from err
     _label(model, resource_type, logical_id)
     return model
 

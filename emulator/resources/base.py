@@ -38,7 +38,13 @@ from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 
 
 class ResourceError(Exception):
-    """A resource could not be created, updated or deleted; the message is the CloudFormation reason."""
+    """A resource could not be created, updated or deleted; the message is the CloudFormation reason.
+
+    ``physical_id``: what was created before the failure (CloudFormation's event names it)."""
+
+    def __init__(self, message: str, physical_id: str | None = None) -> None:
+        super().__init__(message)
+        self.physical_id = physical_id
 
 
 def tags_dict(props: dict[str, Any], key: str = "Tags") -> dict[str, str]:

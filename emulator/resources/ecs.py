@@ -7,6 +7,7 @@ on moto's backend objects, so ``describe_services`` / ``describe_task_definition
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import uuid
 import zlib
@@ -20,6 +21,7 @@ from moto.ecs.models import ecs_backends
 from moto.elbv2.models import elbv2_backends
 from moto.servicediscovery.models import servicediscovery_backends
 
+from . import tasks
 from .base import Resource, ResourceError, as_bool, lower_first, tags_list
 
 
@@ -65,14 +67,17 @@ class EcsCluster(Resource, CloudFormationModel):
 
     def _delete(self) -> None:
         backend = _backend(self.account_id, self.region_name)
-        if any(s.cluster_name == self.physical_id for s in backend.services.values()):
+        if any(
+            s.cluster_name == self.physical_id and s.status == "ACTIVE" for s in backend.services.values()
+        ):
             raise ResourceError(
                 "The Cluster cannot be deleted while Services are active. (ClusterContainsServicesException)"
             )
-        if self.physical_id in backend.clusters:
+        cluster = backend.clusters.get(self.physical_id)
+        if cluster is not None and cluster.status == "ACTIVE":
+            # A deleted cluster is INACTIVE: still described (with its stopped tasks), no longer
+            # listed, and its name can be reused at once (see `hide_inactive`).
             backend.delete_cluster(self.physical_id)
-            # A deleted cluster is INACTIVE in AWS, and its name can be reused at once.
-            backend.clusters.pop(self.physical_id)
 
 
 class EcsClusterCapacityProviderAssociations(Resource, CloudFormationModel):
@@ -201,6 +206,9 @@ class EcsService(Resource, CloudFormationModel):
             )
         _check_target_groups(props, account_id, region_name)
         backend = _backend(account_id, region_name)
+        cluster = backend.clusters.get(str(props.get("Cluster") or "default").split("/")[-1])
+        if cluster is None or cluster.status != "ACTIVE":
+            raise ResourceError("Cluster not found. (ClusterNotFoundException)")
         service = backend.create_service(
             str(props.get("Cluster") or "default"),
             name,
@@ -220,7 +228,13 @@ class EcsService(Resource, CloudFormationModel):
         )
         handle = cls(service.arn, props, account_id, region_name)
         backend._get_cluster(service.cluster_name).active_services_count += 1
-        handle._apply(service, props)
+        try:
+            handle._apply(service, props)
+        except ResourceError as err:
+            # The service exists but never stabilized: CloudFormation's event names it, and its
+            # rollback deletes it (the engine only deletes what was created, so that happens here).
+            handle._delete()
+            raise ResourceError(str(err), service.arn) from err
         return handle
 
     def _update(self, props: dict[str, Any]) -> None:
@@ -257,8 +271,7 @@ class EcsService(Resource, CloudFormationModel):
         service.propagate_tags = props.get("PropagateTags") or "NONE"
         if "HealthCheckGracePeriodSeconds" in props:
             service.health_check_grace_period_seconds = int(props["HealthCheckGracePeriodSeconds"])
-        _steady(service)
-        _register_tasks(service, props)
+        _deploy(service, props)
         service.events.insert(
             0,
             {
@@ -284,15 +297,36 @@ class EcsService(Resource, CloudFormationModel):
     def _delete(self) -> None:
         backend = _backend(self.account_id, self.region_name)
         pair = f"{self.cluster}:{self.name}"
-        if pair in backend.services:
-            service = backend.services[pair]
+        service = backend.services.get(pair)
+        if service is not None and service.arn == self.physical_id and service.status == "ACTIVE":
             service.desired_count = 0
             _register_tasks(service, self.properties)
+            tasks.stop_tasks(service, tasks.running(service), "Service deleted")
+            # INACTIVE, as ECS keeps a deleted service: described (events included), no longer listed.
             backend.delete_service(self.cluster, self.name, force=True)
-            backend.services.pop(pair)
             cluster = backend.clusters.get(self.cluster)
             if cluster is not None:
                 cluster.active_services_count = max(0, cluster.active_services_count - 1)
+
+
+def _deploy(service: Any, props: dict[str, Any]) -> None:
+    """ECS rolling out the service's task definition: tasks go through their lifecycle until the
+    desired count runs it, then the tasks of earlier deployments stop. A failed rollout raises
+    ResourceError (the tasks of the earlier deployment keep running)."""
+    subnets = (service.network_configuration or {}).get("awsvpcConfiguration", {}).get("subnets") or []
+    current = tasks.running(service)
+    fresh = [t for t in current if t.task_definition_arn == service.task_definition]
+    ips = _task_ips(service, subnets) if subnets else []
+    addresses = [(subnets[n % len(subnets)], ip) for n, ip in enumerate(ips)][len(fresh) :]
+    if addresses:
+        definition = service._backend.describe_task_definition(service.task_definition)
+        groups = [lb.get("targetGroupArn") for lb in service.load_balancers or [] if lb.get("targetGroupArn")]
+        tasks.roll_out(service, definition, addresses, groups)
+    deployment = service.deployments[0]["id"] if service.deployments else "ecs-svc/0"
+    stale = [t for t in current if t not in fresh] + fresh[len(ips) :]
+    tasks.stop_tasks(service, stale, f"Scaling activity initiated by (deployment {deployment})")
+    _steady(service)
+    _register_tasks(service, props)
 
 
 def _steady(service: Any) -> None:
@@ -427,7 +461,9 @@ def _service_props(service: Any) -> dict[str, Any]:
 def _find_service(account_id: str, region_name: str, service: str) -> Any:
     """An ECS service by name or ARN (names are unique enough across the emulator's clusters)."""
     backend = _backend(account_id, region_name)
-    found = next((s for s in backend.services.values() if service in (s.arn, s.name)), None)
+    found = next(
+        (s for s in backend.services.values() if service in (s.arn, s.name) and s.status == "ACTIVE"), None
+    )
     if found is None:
         raise ValueError(f"no ECS service {service.split('/')[-1]} in {region_name}")
     return found
@@ -438,14 +474,14 @@ def clamp_desired_count(account_id: str, region_name: str, resource_id: str, low
     service's desired count moves into that range, and ECS starts (or stops) tasks to match."""
     _, cluster, name = resource_id.split("/", 2)
     service = _backend(account_id, region_name).services.get(f"{cluster}:{name}")
-    if service is None:
+    if service is None or service.status != "ACTIVE":
         return  # not an active service: AWS leaves the capacity alone
     wanted = min(max(service.desired_count, low), high)
     if wanted == service.desired_count:
         return
     service.desired_count = wanted
-    _steady(service)
-    _register_tasks(service, _service_props(service))
+    with contextlib.suppress(ResourceError):  # tasks that cannot start leave the service short
+        _deploy(service, _service_props(service))
     for deployment in service.deployments:
         deployment.update(desiredCount=wanted, runningCount=wanted, pendingCount=0)
 
@@ -482,3 +518,26 @@ def stall_service(
     subnets = (found.network_configuration or {}).get("awsvpcConfiguration", {}).get("subnets") or []
     _sync_targets(found, _service_props(found), _task_ips(found, subnets)[:running] if subnets else [])
     return {"service": found.arn, "runningCount": running, "desiredCount": found.desired_count}
+
+
+def hide_inactive() -> None:
+    """``ListClusters`` and ``ListServices`` show only ACTIVE ones; ECS keeps INACTIVE clusters and
+    services describable ("DeleteService": "Services in the DRAINING or INACTIVE status can still be
+    viewed with the DescribeServices API operation"), which moto's lists do not tell apart."""
+    from moto.ecs.models import EC2ContainerServiceBackend as Backend
+
+    if getattr(Backend.list_clusters, "fgc", False):
+        return
+    list_clusters, list_services = Backend.list_clusters, Backend.list_services
+
+    def active_clusters(self: Any) -> list[str]:
+        return [
+            arn for arn in list_clusters(self) if self.clusters[arn.rsplit("/", 1)[-1]].status == "ACTIVE"
+        ]
+
+    def active_services(self: Any, cluster_str: str, *args: Any, **kwargs: Any) -> list[str]:
+        active = {s.arn for s in self.services.values() if s.status == "ACTIVE"}
+        return [arn for arn in list_services(self, cluster_str, *args, **kwargs) if arn in active]
+
+    active_clusters.fgc = True  # type: ignore[attr-defined]
+    Backend.list_clusters, Backend.list_services = active_clusters, active_services  # type: ignore[method-assign]

@@ -16,10 +16,12 @@ COMMANDS = {
     "render": "compile fargate.yaml into CloudFormation templates, lint them and write them for review",
     "build": "build the images fargate.yaml builds from source (image.build), locally",
     "push": "build the images fargate.yaml builds from source and push them to their ECR repositories",
+    "preflight": "check (read-only) that the images, secrets, certificate and subnets the spec reads exist",
     "diff": "show what `fgc deploy` would change (a CloudFormation change set, deleted afterwards)",
     "deploy": "deploy fargate.yaml: show the plan, confirm, execute it and follow its progress",
     "status": "show the deployed stack set: stack states, services, target health, outputs, last events",
     "logs": "print a service's logs (all streams, in time order); --follow keeps reading",
+    "secret": "create or update a Secrets Manager secret (or one JSON key of it) from standard input",
     "destroy": "delete the environment's stack set (log groups are kept); --registries: the repositories",
     "emulator": "serve a local AWS endpoint (moto + fgc's CloudFormation engine) for rehearsing deploys",
 }

@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -44,15 +44,20 @@ def add_aws(parser: argparse.ArgumentParser, local: bool = True) -> None:
 
 @dataclass
 class Target:
-    """The session to use, and the emulator behind it for ``--local``."""
+    """The session to use, the emulator behind it for ``--local``, and what that rehearsal stood in."""
 
     aws: Aws
     emulator: Any = None
+    stand_ins: list[Any] = field(default_factory=list)
 
 
 @contextmanager
-def open_target(args: argparse.Namespace, spec_region: str | None) -> Iterator[Target]:
-    """Connect as the arguments say; for ``--local`` start (and finally stop) an emulator."""
+def open_target(args: argparse.Namespace, spec_region: str | None, spec: Any = None) -> Iterator[Target]:
+    """Connect as the arguments say; for ``--local`` start (and finally stop) an emulator.
+
+    ``spec``: a one-shot ``--local`` rehearsal of it stands in what the user provides outside fgc
+    (images when no builder exists here, secret values, parameters) and says so, naming each one;
+    the emulator alone is faithful and would stop the tasks that need them."""
     from fgc.deployer import connect
 
     if not getattr(args, "local", False):
@@ -75,7 +80,11 @@ def open_target(args: argparse.Namespace, spec_region: str | None) -> Iterator[T
     )
     try:
         region = args.region or spec_region or LOCAL_REGION
-        yield Target(connect(region=region, endpoint_url=handle.url, credentials=LOCAL_CREDENTIALS), handle)
+        stood = handle.stand_in(spec, region) if spec is not None else []
+        for stand_in in stood:
+            print(f"--local: {stand_in}", file=sys.stderr, flush=True)
+        aws = connect(region=region, endpoint_url=handle.url, credentials=LOCAL_CREDENTIALS)
+        yield Target(aws, handle, stood)
     finally:
         handle.stop()
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from fgc.compiler.naming import service_of
 
 if TYPE_CHECKING:
+    from fgc.deployer.diagnose import Diagnosis
     from fgc.deployer.events import StackEvent
     from fgc.deployer.plan import Plan
     from fgc.deployer.services import ServiceInfo
@@ -189,8 +190,10 @@ class View:
                 ]
             )
 
-    def status_json(self, status: Status) -> None:
-        print(json.dumps(status_dict(status), indent=2, default=str), file=self.file)
+    def status_json(self, status: Status, diagnoses: Sequence[Diagnosis] = ()) -> None:
+        """The status as JSON, with the diagnosis of each unstable service (``fgc status --output json``)."""
+        found = {**status_dict(status), "diagnosis": [d.to_dict() for d in diagnoses]}
+        print(json.dumps(found, indent=2, default=str), file=self.file)
 
 
 def status_dict(status: Status) -> dict[str, Any]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from fgc.commands._images import add_image_options
+from fgc.commands._preflight import add_no_preflight
 from fgc.commands._target import add_aws, add_env
 
 DESCRIPTION = (
@@ -26,6 +28,7 @@ DESCRIPTION = (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_env(parser)
     add_aws(parser)
+    add_no_preflight(parser)
     parser.add_argument("--yes", "-y", action="store_true", help="do not ask before executing the plan")
     parser.add_argument(
         "--no-wait",
@@ -48,6 +51,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--bucket", metavar="NAME", help="artifacts bucket (default: fgc-<account>-<region>)")
     add_image_options(parser)
+    parser.add_argument(
+        "--output",
+        choices=["text", "json"],
+        default="text",
+        help="json: a failed or unstable deploy's diagnosis as JSON on stdout (default text, on stderr)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,9 +65,12 @@ def run(args: argparse.Namespace) -> int:
     warm_up_lint(args.file, args.env)
     from fgc import deployer
     from fgc.commands._images import BuildOutput, chosen_builder, describe
+    from fgc.commands._diagnosis import diagnose_failure, for_stack, show
+    from fgc.commands._preflight import run_checks
     from fgc.commands._target import interactive, open_target
     from fgc.commands._view import Progress, View, changed_resources
     from fgc.deployer.build import build
+    from fgc.deployer.errors import DeployFailed
     from fgc.deployer.polling import default_poll
     from fgc.deployer.release import release
     from fgc.deployer.services import stack_services, wait_stable
@@ -91,7 +103,9 @@ def run(args: argparse.Namespace) -> int:
         return interactive() and view.ask(f"Delete {state.name} and create it again?")
 
     poll = default_poll()
-    with open_target(args, built.spec.region) as target:
+    with open_target(args, built.spec.region, built.spec) as target:
+        if not args.no_preflight:
+            run_checks(built.spec, target)
         progress = Progress(view)
         output = BuildOutput(view)
         try:
@@ -111,6 +125,10 @@ def run(args: argparse.Namespace) -> int:
                 notice=view.note,
                 poll=poll,
             )
+        except DeployFailed as failed:
+            progress.stop()
+            show([d for d in [diagnose_failure(target.aws, failed.failure)] if d], args)
+            raise
         finally:
             output.fold()
             progress.stop()
@@ -125,9 +143,13 @@ def run(args: argparse.Namespace) -> int:
         view.outputs(result.outputs)
         if args.wait_stable and result.plan.stack_id:
             view.note(f"waiting up to {args.stable_timeout} for the ECS services to run their desired count")
-            stable = wait_stable(
-                target.aws, result.plan.stack_id, poll, timeout=timeout, labels=result.plan.labels
-            )
+            try:
+                stable = wait_stable(
+                    target.aws, result.plan.stack_id, poll, timeout=timeout, labels=result.plan.labels
+                )
+            except DeployFailed:
+                show(for_stack(target.aws, result.stack_name, result.plan.labels), args)
+                raise
             view.line(
                 "stable: " + ", ".join(f"{s.stack} {s.running}/{s.desired} running" for s in stable), "green"
             )
@@ -136,11 +158,23 @@ def run(args: argparse.Namespace) -> int:
             view.services(stack_services(target.aws, result.stack_name, labels), "The emulator now holds:")
             for image in shipped.images:
                 view.line(f"  image {describe(image)}", "yellow" if image.stand_in else None)
+            for stand_in in target.stand_ins:
+                view.line(f"  {stand_in}: {_provide_hint(stand_in)}", "yellow")
             view.line(
                 "That was a rehearsal: nothing was created in AWS and the emulator stops now, so the URLs "
                 "above do not resolve. Deploy for real with `fgc deploy` once AWS credentials are set up."
             )
     return 0
+
+
+def _provide_hint(stand_in: Any) -> str:
+    """How the user provides, before a real deploy, what a rehearsal stood in."""
+    if stand_in.kind == "secret":
+        keys = [f" --key {key}" for key in stand_in.keys] or [""]
+        return "before a real deploy: " + "; ".join(f"fgc secret set {stand_in.name}{k}" for k in keys)
+    if stand_in.kind == "parameter":
+        return f"before a real deploy: aws ssm put-parameter --name {stand_in.name} --type SecureString"
+    return "before a real deploy: push this image (docker push) or build it where a builder exists"
 
 
 def _seconds(text: str) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from fgc.commands._preflight import add_no_preflight
 from fgc.commands._target import add_aws, add_env
 
 DESCRIPTION = (
@@ -17,6 +18,7 @@ DESCRIPTION = (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_env(parser)
     add_aws(parser)
+    add_no_preflight(parser)
     parser.add_argument(
         "--output", choices=("text", "json"), default="text", help="plan format (default: text)"
     )
@@ -30,6 +32,7 @@ def run(args: argparse.Namespace) -> int:
     from fgc.commands._warm import warm_up_lint
 
     warm_up_lint(args.file, args.env)
+    from fgc.commands._preflight import run_checks
     from fgc.commands._target import open_target
     from fgc.commands._view import View
     from fgc.deployer.build import build
@@ -37,7 +40,9 @@ def run(args: argparse.Namespace) -> int:
 
     built = build(args.file, args.env, region=args.region)
     view = View()
-    with open_target(args, built.spec.region) as target:
+    with open_target(args, built.spec.region, built.spec) as target:
+        if not args.no_preflight:
+            run_checks(built.spec, target)
         plans = plan_release(built, target.aws, bucket=args.bucket)
     if args.output == "json":
         view.plans_json(plans)

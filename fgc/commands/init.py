@@ -39,7 +39,12 @@ def run(args: argparse.Namespace) -> int:
     from importlib import resources
 
     text = resources.files("fgc").joinpath("starter.yaml").read_text(encoding="utf-8")
-    write_file(args.file, text.format(app=app, image=args.image), option="-f", overwrite=False)
+    write_file(
+        args.file,
+        text.format(app=app, image=args.image, network=_network(args.image)),
+        option="-f",
+        overwrite=False,
+    )
     print(f"wrote {args.file} (app {app})")
     print(f"{_write_schema(Path(args.file).parent / SCHEMA_FILE)}; next: fgc validate -f {args.file}")
     return 0
@@ -58,6 +63,17 @@ def _write_schema(path: Path) -> str:
     except UsageError as err:  # the spec is written: a missing schema only costs editor completion
         return f"did not write {path} ({err.message}); `fgc schema -o {path}` writes it later"
     return f"wrote {path} (editors complete and check keys with it)"
+
+
+def _network(image: str) -> str:
+    """Private tasks without NAT pull only from ECR of their region: a public image needs a NAT."""
+    if re.match(r"\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com/", image):
+        return "# network: omitted = a new VPC over 2 AZs, private tasks, VPC endpoints, no NAT\n"
+    return (
+        "network:                         # a new VPC over 2 AZs, private tasks, VPC endpoints, and\n"
+        "  vpc: {nat: single}             # a NAT gateway (about $32/month + data): the image is outside\n"
+        "                                 # ECR; with one in ECR of your region, nat: none is enough\n"
+    )
 
 
 def _app_name(folder: str) -> str:

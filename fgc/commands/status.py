@@ -15,12 +15,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--events", type=int, default=10, metavar="N", help="how many recent events (default 10)"
     )
     parser.add_argument(
-        "--output", choices=("text", "json"), default="text", help="status format (default: text)"
+        "--output",
+        choices=("text", "json"),
+        default="text",
+        help="status format (default: text); json includes the diagnosis of unstable services",
     )
 
 
 def run(args: argparse.Namespace) -> int:
     from fgc import spec
+    from fgc.commands._diagnosis import for_stack, show
     from fgc.commands._target import open_target
     from fgc.commands._view import View
     from fgc.compiler import compile
@@ -30,9 +34,11 @@ def run(args: argparse.Namespace) -> int:
     stack_set = compile(document)  # names the nested stacks as plans and `fgc render` do
     with open_target(args, document.region) as target:
         found = status(target.aws, stack_set.stack_name, args.events, stack_set.labels)
+        diagnoses = for_stack(target.aws, stack_set.stack_name, stack_set.labels)
     view = View()
     if args.output == "json":
-        view.status_json(found)
+        view.status_json(found, diagnoses)
     else:
         view.status(found)
+        show(diagnoses, args)
     return 0

@@ -6,7 +6,9 @@ import argparse
 
 DESCRIPTION = (
     "Validate fargate.yaml. Without --env, the base document and every environment overlay are checked;\n"
-    "with --env, only that environment. Problems print as FILE:LINE:COL: key.path: message (exit 2)."
+    "with --env, only that environment. Problems print as FILE:LINE:COL: key.path: message (exit 2).\n"
+    "Beyond the keys themselves: what the tasks could not reach from the network the file builds\n"
+    "(with nat: none, only ECR, secrets and parameters of their own region, through the endpoints)."
 )
 
 
@@ -18,6 +20,7 @@ def run(args: argparse.Namespace) -> int:
     from fgc.spec.builds import problems as build_problems
     from fgc.spec.errors import SpecError
     from fgc.spec.loader import environments, loads, read
+    from fgc.spec.reachability import problems as reachable
 
     data = read(args.file)
     try:
@@ -33,6 +36,9 @@ def run(args: argparse.Namespace) -> int:
             problems += err.problems
             continue
         problems += [p for p in build_problems(document) if p not in problems]  # context, Dockerfile
+        problems += [
+            document.problem_at(tuple(path.split(".")), message) for path, message in reachable(document)
+        ]
     if problems:
         raise SpecError(problems)
     checked = f" (environment {args.env})" if args.env else _and_envs(envs)

@@ -21,7 +21,7 @@ REGION = "us-east-1"
 SPEC = """\
 app: dtest
 network:
-  vpc: {{azs: 2, endpoints: false}}
+  vpc: {{azs: 2, endpoints: false, nat: single}}  # public images: tasks need a route out
 services:
   web:
     image: public.ecr.aws/docker/library/nginx:${{IMAGE_TAG:-1.25}}

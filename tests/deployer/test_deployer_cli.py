@@ -163,7 +163,7 @@ def test_status_and_logs_of_a_deployed_stack(cli: Any, spec_file: Path, env: str
 
 
 def test_destroy_keeps_registries_and_log_groups(
-    cli: Any, session: Any, monkeypatch: pytest.MonkeyPatch
+    cli: Any, session: Any, provide: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The repo's spec builds app/, whose base image cannot be pulled here: its image is put into
     ECR under the content tag first, so the deploy finds it there and needs no builder."""
@@ -172,6 +172,7 @@ def test_destroy_keeps_registries_and_log_groups(
     from fgc.deployer.build import build
     from fgc.deployer.images import put_stand_in
 
+    provide(REPO_SPEC, env="dev")  # the secret created, as the guide does first
     monkeypatch.setenv("FGC_BUILDER", "none")
     built = build(REPO_SPEC, "dev")
     registries = deploy(compile_registries(built.spec), session)

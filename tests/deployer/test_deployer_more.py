@@ -36,17 +36,13 @@ services:
 """
 
 
-def test_existing_vpc_spec_deploys_without_a_network_stack(session: Any, tmp_path: Path) -> None:
+def test_existing_vpc_spec_deploys_without_a_network_stack(
+    session: Any, tmp_path: Path, user_vpc: Any, route_out: Any
+) -> None:
     from fgc.deployer.build import build
 
-    ec2 = session.client("ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.30.0.0/16")["Vpc"]["VpcId"]
-    subnets = [
-        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.30.{n}.0/24", AvailabilityZone=f"us-east-1{az}")[
-            "Subnet"
-        ]["SubnetId"]
-        for n, az in enumerate("abab")
-    ]
+    vpc, subnets = user_vpc([f"10.30.{n}.0/24" for n in range(4)])
+    route_out(vpc, subnets[2:])  # the user's VPC lets private tasks out (the image is public)
     path = tmp_path / "fargate.yaml"
     path.write_text(
         EXISTING_VPC_SPEC.format(vpc=vpc, public=", ".join(subnets[:2]), private=", ".join(subnets[2:]))
@@ -201,6 +197,16 @@ def test_console_script_deploys_the_repo_spec_locally(tmp_path: Path) -> None:
     readback = out.split("The emulator now holds:\n")[1]
     assert "image localhost:" in readback and f"/flask-api:{tag}: STAND-IN" in readback
     assert "That was a rehearsal: nothing was created in AWS" in out
+    # No builder and no secrets here: the rehearsal stood them in, and says so, naming each one.
+    image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/flask-api:v1.0.0"
+    assert f"--local: stand-in: image {image} (no builder here)" in done.stderr
+    assert "--local: stand-in: secret flask-api/database (value made up)" in done.stderr
+    assert f"stand-in: image {image} (no builder here)" in out
+    assert (
+        "stand-in: secret flask-api/database (value made up): before a real deploy: "
+        "fgc secret set flask-api/database --key database; fgc secret set flask-api/database --key host; "
+        "fgc secret set flask-api/database --key password; fgc secret set flask-api/database --key username"
+    ) in out
 
 
 def test_lint_errors_stop_the_deploy_before_aws(

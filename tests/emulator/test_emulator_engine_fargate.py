@@ -12,22 +12,43 @@ ACCOUNT = "123456789012"
 GOLDEN_SPECS = sorted((REPO / "tests" / "golden").glob("*/fargate.yaml"))
 
 
-def compile_spec(path: Path, replace: dict[str, str] | None = None):
-    """The spec's stack set and its registries stack set (None without registries); an image built
-    from source gets a fixed tag (its content tag needs the build context, not this test's concern)."""
-    from fgc.compiler.context import CompileContext
-
-    from fgc import compiler, spec
+def compile_spec_text(path: Path, replace: dict[str, str] | None = None):
+    """The spec at ``path``, with literals replaced (existing resources' ids, a tag)."""
+    from fgc import spec
 
     text = path.read_text()
     for literal, value in (replace or {}).items():
         text = text.replace(literal, value)
-    document = spec.loads(text, filename=str(path), environ={})
-    tags = {name: "v1.0.0" for name, s in document.services.items() if getattr(s.image, "build", None)}
+    return spec.loads(text, filename=str(path), environ={})
+
+
+#: The tag an image built from source gets here (its content tag needs the build context).
+BUILT_TAG = "v1.0.0"
+
+
+def compile_spec(path: Path, replace: dict[str, str] | None = None):
+    """The spec's stack set and its registries stack set (None without registries)."""
+    from fgc.compiler.context import CompileContext
+
+    from fgc import compiler
+
+    document = compile_spec_text(path, replace)
+    tags = {name: BUILT_TAG for name, s in document.services.items() if getattr(s.image, "build", None)}
     return compiler.compile(document, CompileContext(image_tags=tags)), compiler.compile_registries(document)
 
 
-def existing_resources(aws, text: str) -> dict[str, str]:
+def stand_in_built(emulator, document, *tags: str) -> None:
+    """The images fgc would build and push before deploying (`fgc deploy` does; this test deploys
+    templates only), declared to the emulator, which puts them into ECR when a task pulls them."""
+    for service in document.services.values():
+        if getattr(service.image, "build", None) is not None:
+            for tag in tags:
+                emulator.stand_in_image(
+                    f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/{service.image.registry}:{tag}"
+                )
+
+
+def existing_resources(aws, text: str, route_out=None) -> dict[str, str]:
     """A spec naming an existing VPC, certificate or zone gets one: ids cannot be forced, so map them."""
     mapping = {
         arn: aws("acm").request_certificate(DomainName="app.example.com")["CertificateArn"]
@@ -51,10 +72,14 @@ def existing_resources(aws, text: str) -> dict[str, str]:
         zone = f"us-east-1{'ab'[n % 2]}"
         subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.20.{n}.0/24", AvailabilityZone=zone)
         mapping[literal] = subnet["Subnet"]["SubnetId"]
+    if route_out is not None:
+        route_out(vpc, [mapping[s] for s in subnets])
     return mapping
 
 
-def test_repo_fargate_yaml_create_update_delete(stacks, aws):
+def test_repo_fargate_yaml_create_update_delete(stacks, aws, provide):
+    provide(REPO / "fargate.yaml")  # the secret, as the guide creates it first
+    stand_in_built(stacks.emulator, compile_spec_text(REPO / "fargate.yaml"), "v1.0.0", "v1.1.0")
     templates, registries = compile_spec(REPO / "fargate.yaml")
     stack = stacks.deploy_compiled(templates, registries)
     assert stack["StackStatus"] == "CREATE_COMPLETE", stacks.failures()
@@ -92,8 +117,11 @@ def test_repo_fargate_yaml_create_update_delete(stacks, aws):
 
 
 @pytest.mark.parametrize("path", GOLDEN_SPECS, ids=lambda p: p.parent.name)
-def test_golden_stack_sets_deploy_and_delete(stacks, aws, path):
-    templates, registries = compile_spec(path, existing_resources(aws, path.read_text()))
+def test_golden_stack_sets_deploy_and_delete(stacks, aws, provide, route_out, path):
+    replace = existing_resources(aws, path.read_text(), route_out)
+    provide(compile_spec_text(path, replace))
+    stand_in_built(stacks.emulator, compile_spec_text(path, replace), BUILT_TAG)
+    templates, registries = compile_spec(path, replace)
 
     stack = stacks.deploy_compiled(templates, registries)
 

@@ -74,8 +74,9 @@ class Cfn:
 
 
 @pytest.fixture(scope="module")
-def network(fresh: Any, aws: Callable[[str], Any]) -> dict[str, Any]:
-    """A VPC with two subnets and a security group, for resources that need to live in one."""
+def network(fresh: Any, aws: Callable[[str], Any], route_out: Callable[..., None]) -> dict[str, Any]:
+    """A VPC with two subnets (routed out through a NAT gateway) and a security group, for
+    resources that need to live in one."""
     ec2 = aws("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
     subnets = [
@@ -85,4 +86,5 @@ def network(fresh: Any, aws: Callable[[str], Any]) -> dict[str, Any]:
         for i, az in enumerate("ab")
     ]
     sg = ec2.create_security_group(GroupName="fixture", Description="fixture", VpcId=vpc)["GroupId"]
+    route_out(vpc, subnets)
     return {"vpc": vpc, "subnets": subnets, "sg": sg}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from fgc.emulator.resources import ResourceError
 
@@ -134,7 +136,9 @@ def test_cluster_settings_capacity_providers_and_delete(cfn, aws):
     got = ecs.describe_clusters(clusters=["c1"])["clusters"][0]
     assert got["settings"] == [{"name": "containerInsights", "value": "disabled"}]
     cfn.delete(cluster)
-    assert ecs.describe_clusters(clusters=["c1"])["clusters"] == []
+    # DeleteCluster: the cluster turns INACTIVE; it is still described, no longer listed.
+    assert [c["status"] for c in ecs.describe_clusters(clusters=["c1"])["clusters"]] == ["INACTIVE"]
+    assert "c1" not in str(ecs.list_clusters()["clusterArns"])
 
 
 @pytest.fixture(scope="module")
@@ -170,6 +174,36 @@ def target_group(fresh, network):
     return tg.physical_resource_id
 
 
+@pytest.fixture(scope="module")
+def provided(fresh, aws):
+    """What the user provides for TASK outside CloudFormation: its execution role (allowed to pull and
+    to read the secret), the image pushed to its repository, the secret."""
+    aws("iam").create_role(RoleName="exec", AssumeRolePolicyDocument=json.dumps(TRUST))
+    aws("iam").put_role_policy(RoleName="exec", PolicyName="start", PolicyDocument=json.dumps(START))
+    aws("ecr").create_repository(repositoryName="flask-api")
+    fresh.stand_in_image(CONTAINER["Image"])
+    aws("secretsmanager").create_secret(Name="db", SecretString="s3cret")
+
+
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    ],
+}
+START = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Action": ["ecr:GetAuthorizationToken", "ecr:BatchGetImage"], "Resource": "*"},
+        {
+            "Effect": "Allow",
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": "arn:aws:secretsmanager:*:*:secret:db-??????",
+        },
+    ],
+}
+
+
 def _service_props(network, task_arn, **extra):
     return {
         "Cluster": "flask-api",
@@ -202,7 +236,7 @@ def _service_props(network, task_arn, **extra):
 
 
 def test_service_reads_back_what_the_compiler_sets_and_updates_in_place(
-    cfn, aws, cluster, network, target_group
+    cfn, aws, cluster, network, target_group, provided
 ):
     network = {**network, "tg": target_group}
     task = cfn.create("AWS::ECS::TaskDefinition", "svc-task", TASK)
@@ -281,7 +315,9 @@ def test_service_reads_back_what_the_compiler_sets_and_updates_in_place(
     health = aws("elbv2").describe_target_health(TargetGroupArn=network["tg"])["TargetHealthDescriptions"]
     assert len(health) == 3  # one target per running task, after scaling to 3
     cfn.delete(updated)
-    assert ecs.describe_services(cluster="flask-api", services=["api"])["services"] == []
+    # DeleteService: "Services in the DRAINING or INACTIVE status can still be viewed with DescribeServices"
+    [deleted] = ecs.describe_services(cluster="flask-api", services=["api"])["services"]
+    assert deleted["status"] == "INACTIVE" and ecs.list_services(cluster="flask-api")["serviceArns"] == []
     assert aws("elbv2").describe_target_health(TargetGroupArn=network["tg"])["TargetHealthDescriptions"] == []
     cfn.delete(task)
 

@@ -7,6 +7,7 @@ through moto's parser (Ref, GetAtt, Sub, Join, Select, GetAZs, conditions) into 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import time
@@ -65,7 +66,7 @@ def _failures(cfn_client: Any, stack: str) -> list[str]:
     ]
 
 
-def _existing_network(ec2: Any, root: dict[str, Any]) -> dict[str, str]:
+def _existing_network(ec2: Any, root: dict[str, Any], route_out: Any) -> dict[str, str]:
     """For a spec with ``network.existing``: create that VPC and its subnets here, and map the
     spec's literal ids to the ones the emulator gave them."""
     literals = [
@@ -85,6 +86,7 @@ def _existing_network(ec2: Any, root: dict[str, Any]) -> dict[str, str]:
         mapping[subnet] = ec2.create_subnet(
             VpcId=vpc, CidrBlock=".".join([*base, str(n), "0/24"]), AvailabilityZone="us-east-1" + "ab"[n % 2]
         )["Subnet"]["SubnetId"]
+    route_out(vpc, [mapping[i] for i in ids if i.startswith("subnet-")])
     return mapping
 
 
@@ -123,8 +125,22 @@ def _existing_hosted_zones(stack_set: Path) -> None:
                 zone.resource_id = zone_id
 
 
-def _deploy_stack_set(aws: Any, stack_set: Path, prefix: str, update: bool = False) -> list[tuple[str, str]]:
-    """Create (or update) each child of root in template order; returns [(logical id, stack name)]."""
+def _provided(provide: Any, stack_set: Path) -> None:
+    """What the user provides outside fgc for this stack set (its spec, with its environment)."""
+    from fgc import spec
+
+    base = spec.load(stack_set.parent / "fargate.yaml", environ={})
+    env = stack_set.name.removeprefix(f"{base.app}-") if stack_set.name != base.app else None
+    provide(stack_set.parent / "fargate.yaml", env=env)
+
+
+def _deploy_stack_set(
+    aws: Any, stack_set: Path, prefix: str, fixtures: tuple[Any, Any], update: bool = False
+) -> list[tuple[str, str]]:
+    """Create (or update) each child of root in template order; returns [(logical id, stack name)].
+
+    ``fixtures``: the ``provide`` and ``route_out`` fixtures (what the user brings)."""
+    provide, route_out = fixtures
     cfn_client = aws("cloudformation")
     root = json.loads((stack_set / "root.json").read_text())
     if not any(r["Type"] == "AWS::CloudFormation::Stack" for r in root["Resources"].values()):
@@ -134,7 +150,10 @@ def _deploy_stack_set(aws: Any, stack_set: Path, prefix: str, update: bool = Fal
     root_params = json.loads((stack_set / "parameters.json").read_text())
     for name in root.get("Parameters", {}):
         root_params.setdefault(name, _value_from_outside(name))
-    existing = _existing_network(aws("ec2"), root)
+    if any(name.endswith("RepositoryUri") for name in root.get("Parameters", {})):
+        _stand_in_built_image(aws)
+    _provided(provide, stack_set)
+    existing = _existing_network(aws("ec2"), root, route_out)
     _existing_certificates(stack_set)
     _existing_hosted_zones(stack_set)
     children = {p.name.removesuffix(".json"): p for p in stack_set.glob("*.json")}
@@ -154,14 +173,35 @@ def _deploy_stack_set(aws: Any, stack_set: Path, prefix: str, update: bool = Fal
     return created
 
 
+#: The repository and tag a golden's repository and built-image parameters name (see below).
+OUTSIDE_REPOSITORY = "golden"
+OUTSIDE_TAG = "src-000000000000"
+
+
+def _stand_in_built_image(aws: Any) -> None:
+    """The image fgc would build and push before deploying, in the repository the parameters name:
+    the repository created, and the image declared to the emulator (POST /_fgc/stand-ins), which
+    puts it into ECR when a task pulls it."""
+    import urllib.request
+
+    ecr = aws("ecr")
+    with contextlib.suppress(ecr.exceptions.RepositoryAlreadyExistsException):
+        ecr.create_repository(repositoryName=OUTSIDE_REPOSITORY)
+    uri = f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{OUTSIDE_REPOSITORY}:{OUTSIDE_TAG}"
+    body = json.dumps({"images": [uri]}).encode()
+    url = f"{ecr.meta.endpoint_url}/_fgc/stand-ins"
+    with urllib.request.urlopen(urllib.request.Request(url, body, method="POST")) as answer:
+        assert uri in json.loads(answer.read())["images"]
+
+
 def _value_from_outside(parameter: str) -> str:
     """A root parameter the golden's parameters.json lacks: a built image's content tag (computed
     from its build context at deploy time) or a repository of the `<app>-registries` stack."""
     if parameter.endswith("RepositoryArn"):
-        return "arn:aws:ecr:us-east-1:123456789012:repository/golden"
+        return f"arn:aws:ecr:us-east-1:123456789012:repository/{OUTSIDE_REPOSITORY}"
     if parameter.endswith("RepositoryUri"):
-        return "123456789012.dkr.ecr.us-east-1.amazonaws.com/golden"
-    return "src-000000000000"
+        return f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{OUTSIDE_REPOSITORY}"
+    return OUTSIDE_TAG
 
 
 def _deploy_one(
@@ -195,10 +235,10 @@ def _child_template_name(logical_id: str, children: dict[str, Path]) -> str:
 
 
 @pytest.mark.parametrize("stack_set", STACK_SETS, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_golden_stack_set_deploys_reads_back_and_deletes(stack_set, aws):
+def test_golden_stack_set_deploys_reads_back_and_deletes(stack_set, aws, provide, route_out):
     cfn_client = aws("cloudformation")
     prefix = f"g-{stack_set.parent.name}-{stack_set.name}"[:60]
-    created = _deploy_stack_set(aws, stack_set, prefix)
+    created = _deploy_stack_set(aws, stack_set, prefix, (provide, route_out))
 
     ecs = aws("ecs")
     for logical_id, stack_name in created:
@@ -347,12 +387,14 @@ def _template_of(stack_set: Path, logical_id: str) -> dict[str, Any]:
     return json.loads(children[name].read_text())
 
 
-def test_new_image_tag_updates_the_service_in_place_with_a_new_task_definition_revision(aws):
+def test_new_image_tag_updates_the_service_in_place_with_a_new_task_definition_revision(
+    aws, provide, route_out
+):
     """What ``fgc deploy`` of a new version does to the service stack: a parameter change that
     replaces the task definition (a new revision of the same family) and updates the service."""
     stack_set = GOLDEN / "spec-example" / "flask-api"
     cfn_client, ecs = aws("cloudformation"), aws("ecs")
-    created = dict(_deploy_stack_set(aws, stack_set, "upd"))
+    created = dict(_deploy_stack_set(aws, stack_set, "upd", (provide, route_out)))
     stack_name = created["ServiceApi"]
     stack = cfn_client.describe_stacks(StackName=stack_name)["Stacks"][0]
     resources = cfn_client.describe_stack_resources(StackName=stack_name)["StackResources"]
@@ -360,7 +402,9 @@ def test_new_image_tag_updates_the_service_in_place_with_a_new_task_definition_r
     cluster = service_arn.split("/")[-2]
     old_service = ecs.describe_services(cluster=cluster, services=[service_arn])["services"][0]
     before = old_service["taskDefinition"]
+    from fgc import spec
 
+    provide(spec.load(stack_set.parent / "fargate.yaml", environ={"IMAGE_TAG": "v2.0.0"}))  # pushed first
     params = [
         {"ParameterKey": p["ParameterKey"], "ParameterValue": "v2.0.0"}
         if p["ParameterKey"] == "ImageTag"
@@ -408,14 +452,14 @@ UPGRADES = [
 
 
 @pytest.mark.parametrize(("before", "after"), UPGRADES)
-def test_stack_set_updates_in_place_from_one_golden_to_another(before, after, aws):
+def test_stack_set_updates_in_place_from_one_golden_to_another(before, after, aws, provide, route_out):
     cfn_client, ecs = aws("cloudformation"), aws("ecs")
     prefix = "up-" + before.replace("/", "-")
-    created = _deploy_stack_set(aws, GOLDEN / before, prefix)
+    created = _deploy_stack_set(aws, GOLDEN / before, prefix, (provide, route_out))
     # a log group renamed by the update (/ecs/<stack>/<service>) is replaced and the old one kept
     # (UpdateReplacePolicy Retain): purged with the rest at the end, so no later case meets it
     replaced = set(_retained(cfn_client, GOLDEN / before, created))
-    updated = _deploy_stack_set(aws, GOLDEN / after, prefix, update=True)
+    updated = _deploy_stack_set(aws, GOLDEN / after, prefix, (provide, route_out), update=True)
     assert [name for _, name in updated] == [name for _, name in created]
 
     for _, stack_name in updated:
