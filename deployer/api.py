@@ -100,7 +100,7 @@ def plan(
     )
     held = adoption.held_names(aws, stack_set, result)
     if held:
-        changeset.delete(aws, created["Id"])
+        changeset.abandon(aws, created["Id"], created["StackId"], kind, poll)
         raise adoption.refusal(held, stack_set.stack_name)
     return result
 

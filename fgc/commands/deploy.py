@@ -64,8 +64,8 @@ def run(args: argparse.Namespace) -> int:
 
     warm_up_lint(args.file, args.env)
     from fgc import deployer
-    from fgc.commands._images import BuildOutput, chosen_builder, describe
     from fgc.commands._diagnosis import diagnose_failure, for_stack, show
+    from fgc.commands._images import BuildOutput, chosen_builder, describe
     from fgc.commands._preflight import run_checks
     from fgc.commands._target import interactive, open_target
     from fgc.commands._view import Progress, View, changed_resources

@@ -33,6 +33,10 @@ def arguments(command: str, spec: Path, env: str, folder: Path) -> list[str]:
         "validate": ["validate", "-f", str(spec)],
         "schema": ["schema"],
         "render": ["render", "-f", str(spec), "--env", env, "--no-lint", "-o", str(folder / "out")],
+        "build": ["build", "-f", str(spec), "--env", env],
+        "push": ["push", "-f", str(spec), "--env", env, "--yes"],
+        "preflight": ["preflight", "-f", str(spec), "--env", env],
+        "secret": ["secret", "set", "fgc-test/every-command", "-f", str(spec)],
         "diff": ["diff", "-f", str(spec), "--env", env],
         "deploy": ["deploy", "-f", str(spec), "--env", env, "--yes"],
         "status": ["status", "-f", str(spec), "--env", env],
@@ -42,9 +46,18 @@ def arguments(command: str, spec: Path, env: str, folder: Path) -> list[str]:
     }[command]
 
 
-def run(argv: list[str], stdout: Any = subprocess.PIPE, **env: str) -> subprocess.CompletedProcess[str]:
+def run(
+    argv: list[str], stdout: Any = subprocess.PIPE, value: str | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """`value`: what standard input holds (`fgc secret set` reads its value there)."""
     done = subprocess.run(
-        [FGC, *argv], stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=300, env={**os.environ, **env}
+        [FGC, *argv],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        input=value,
+        text=True,
+        timeout=300,
+        env={**os.environ, **env},
     )
     assert "Traceback" not in done.stderr, done.stderr
     assert done.returncode in DOCUMENTED, (done.returncode, done.stderr)
@@ -53,7 +66,8 @@ def run(argv: list[str], stdout: Any = subprocess.PIPE, **env: str) -> subproces
 
 def test_every_command_is_covered() -> None:
     assert {0, 1, 2, 3, 141} == DOCUMENTED
-    assert set(COMMANDS) == {"init", "validate", "schema", "render", "emulator", *AWS_COMMANDS}
+    others = {"init", "validate", "schema", "render", "build", "push", "preflight", "secret", "emulator"}
+    assert set(COMMANDS) == {*others, *AWS_COMMANDS}
 
 
 @pytest.fixture
@@ -71,7 +85,8 @@ def test_closed_stdout_stops_quietly(
     reader, writer = os.pipe()
     os.close(reader)  # the reader is gone before fgc writes its first byte
     try:
-        done = run(arguments(command, spec_file, deployed, tmp_path), stdout=writer)
+        value = "s3cret" if command == "secret" else None
+        done = run(arguments(command, spec_file, deployed, tmp_path), stdout=writer, value=value)
     finally:
         os.close(writer)
     assert done.returncode in (0, 141), done.stderr
