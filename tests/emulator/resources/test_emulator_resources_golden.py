@@ -11,6 +11,7 @@ import contextlib
 import json
 import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -148,10 +149,7 @@ def _deploy_stack_set(
         _deploy_one(cfn_client, f"{prefix}-root", json.dumps(root), {}, update)
         return [("root", f"{prefix}-root")]
     root_params = json.loads((stack_set / "parameters.json").read_text())
-    for name in root.get("Parameters", {}):
-        root_params.setdefault(name, _value_from_outside(name))
-    if any(name.endswith("RepositoryUri") for name in root.get("Parameters", {})):
-        _stand_in_built_image(aws)
+    root_params |= _registries_and_built_images(aws, stack_set, root_params)
     _provided(provide, stack_set)
     existing = _existing_network(aws("ec2"), root, route_out)
     _existing_certificates(stack_set)
@@ -173,35 +171,57 @@ def _deploy_stack_set(
     return created
 
 
-#: The repository and tag a golden's repository and built-image parameters name (see below).
-OUTSIDE_REPOSITORY = "golden"
-OUTSIDE_TAG = "src-000000000000"
+#: The tag an image built from source has here (its content tag needs the build context).
+BUILT_TAG = "src-000000000000"
+#: Repositories this module made (what the registries stack would hold): removed after each test.
+MADE_REPOSITORIES: list[str] = []
 
 
-def _stand_in_built_image(aws: Any) -> None:
-    """The image fgc would build and push before deploying, in the repository the parameters name:
-    the repository created, and the image declared to the emulator (POST /_fgc/stand-ins), which
-    puts it into ECR when a task pulls it."""
+@pytest.fixture(autouse=True)
+def _remove_made_repositories(aws: Any) -> Iterator[None]:
+    yield
+    ecr = aws("ecr")
+    while MADE_REPOSITORIES:
+        with contextlib.suppress(ecr.exceptions.RepositoryNotFoundException):
+            ecr.delete_repository(repositoryName=MADE_REPOSITORIES.pop(), force=True)
+
+
+def _registries_and_built_images(aws: Any, stack_set: Path, given: dict[str, str]) -> dict[str, str]:
+    """The root parameters a golden's parameters.json cannot hold: the repositories of the
+    `<app>-registries` stack (made here, as that stack would, with their URIs and ARNs) and the
+    tags of images built from source (their images declared to the emulator, as `fgc deploy`
+    would push them before the stack set: POST /_fgc/stand-ins)."""
     import urllib.request
 
-    ecr = aws("ecr")
-    with contextlib.suppress(ecr.exceptions.RepositoryAlreadyExistsException):
-        ecr.create_repository(repositoryName=OUTSIDE_REPOSITORY)
-    uri = f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{OUTSIDE_REPOSITORY}:{OUTSIDE_TAG}"
-    body = json.dumps({"images": [uri]}).encode()
-    url = f"{ecr.meta.endpoint_url}/_fgc/stand-ins"
-    with urllib.request.urlopen(urllib.request.Request(url, body, method="POST")) as answer:
-        assert uri in json.loads(answer.read())["images"]
+    from fgc.compiler.naming import pascal
 
+    from fgc import spec
 
-def _value_from_outside(parameter: str) -> str:
-    """A root parameter the golden's parameters.json lacks: a built image's content tag (computed
-    from its build context at deploy time) or a repository of the `<app>-registries` stack."""
-    if parameter.endswith("RepositoryArn"):
-        return f"arn:aws:ecr:us-east-1:123456789012:repository/{OUTSIDE_REPOSITORY}"
-    if parameter.endswith("RepositoryUri"):
-        return f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{OUTSIDE_REPOSITORY}"
-    return OUTSIDE_TAG
+    document = spec.load(stack_set.parent / "fargate.yaml", environ={})
+    ecr, values, images = aws("ecr"), {}, []
+    for registry in document.registries:
+        if registry not in MADE_REPOSITORIES:
+            with contextlib.suppress(ecr.exceptions.RepositoryAlreadyExistsException):
+                ecr.create_repository(repositoryName=registry)
+            MADE_REPOSITORIES.append(registry)
+        uri = f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{registry}"
+        values[f"{pascal(registry)}RepositoryUri"] = uri
+        values[f"{pascal(registry)}RepositoryArn"] = (
+            f"arn:aws:ecr:us-east-1:123456789012:repository/{registry}"
+        )
+    for name, service in document.services.items():
+        if getattr(service.image, "build", None) is not None and f"{pascal(name)}ImageTag" not in given:
+            values[f"{pascal(name)}ImageTag"] = BUILT_TAG
+            images.append(
+                f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{service.image.registry}:{BUILT_TAG}"
+            )
+    if images:
+        request = urllib.request.Request(
+            f"{ecr.meta.endpoint_url}/_fgc/stand-ins", json.dumps({"images": images}).encode(), method="POST"
+        )
+        with urllib.request.urlopen(request) as answer:
+            assert set(images) <= set(json.loads(answer.read())["images"])
+    return values
 
 
 def _deploy_one(
