@@ -28,7 +28,7 @@ LISTED = re.compile(r"^(spec|compiler|deployer)\.(\w+)", re.MULTILINE)
 SMALL = """\
 app: libtest
 network:
-  vpc: {azs: 2, endpoints: false}
+  vpc: {azs: 2, endpoints: false, nat: single}  # a public image: tasks need a route out
 services:
   web:
     image: public.ecr.aws/docker/library/nginx:1.25
@@ -77,9 +77,12 @@ def on_the_emulator(clean_emulator: Any, tmp_path: Path, monkeypatch: pytest.Mon
 
 
 def test_the_readme_example_runs_as_written(
-    on_the_emulator: Any, aws: Callable[[str], Any], capsys: pytest.CaptureFixture[str]
+    on_the_emulator: Any, aws: Callable[[str], Any], capsys: pytest.CaptureFixture[str], provide: Any
 ) -> None:
     shutil.copyfile(REPO / "fargate.yaml", "fargate.yaml")
+    provide(Path("fargate.yaml"), env="prod")  # the secret, as the user creates it first
+    # the image the example names as pushed by CI (`fgc deploy` would build and push it itself)
+    on_the_emulator.stand_in_image("123456789012.dkr.ecr.us-east-1.amazonaws.com/flask-api:v1.0.0")
     names: dict[str, Any] = {}
     exec(compile(readme_block("python"), "README.md", "exec"), names)
 

@@ -162,24 +162,9 @@ def test_status_and_logs_of_a_deployed_stack(cli: Any, spec_file: Path, env: str
     assert code == 2 and "web" in err
 
 
-def test_destroy_keeps_registries_and_log_groups(
-    cli: Any, session: Any, provide: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The repo's spec builds app/, whose base image cannot be pulled here: its image is put into
-    ECR under the content tag first, so the deploy finds it there and needs no builder."""
-    from fgc.compiler import compile_registries
-    from fgc.deployer import deploy
-    from fgc.deployer.build import build
-    from fgc.deployer.images import put_stand_in
-
+def test_destroy_keeps_registries_and_log_groups(cli: Any, session: Any, provide: Any, pushed: Any) -> None:
     provide(REPO_SPEC, env="dev")  # the secret created, as the guide does first
-    monkeypatch.setenv("FGC_BUILDER", "none")
-    built = build(REPO_SPEC, "dev")
-    registries = deploy(compile_registries(built.spec), session)
-    (image,) = built.images
-    put_stand_in(
-        session.client("ecr"), "flask-api", image.tag, "test", registries.outputs["FlaskApiRepositoryUri"]
-    )
+    pushed(REPO_SPEC, env="dev")  # the image in ECR under its content tag: the deploy builds nothing
     spec = ["-f", str(REPO_SPEC), "--env", "dev"]
     assert cli("deploy", *spec, "--yes")[0] == 0
     group = log_group(session, "flask-api-dev", "api", ["api"])

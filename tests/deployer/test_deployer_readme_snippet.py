@@ -32,9 +32,13 @@ def test_snippet_names_the_cluster_by_its_output_and_sets_the_cli_v1_region() ->
     assert "OutputKey=='ClusterName'" in text
 
 
-def test_snippet_runs_as_written(tmp_path: Path, cli: Any, session: Any, monkeypatch: Any) -> None:
+def test_snippet_runs_as_written(
+    tmp_path: Path, cli: Any, session: Any, monkeypatch: Any, provide: Any, pushed: Any
+) -> None:
     aws = shutil.which("aws")
     if aws is None:  # the boto3 calls the snippet's `aws` lines make, against the session emulator
+        provide(REPO / "fargate.yaml")  # the secret, as the guide creates it first
+        pushed(REPO / "fargate.yaml")  # the image, as `fgc push` leaves it
         monkeypatch.chdir(REPO)
         code, _, err = cli("deploy", "--yes")
         assert code == 0, err
