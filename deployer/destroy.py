@@ -138,6 +138,12 @@ def purge(aws: Aws, found: list[StackResource]) -> Destroyed:
 
 
 @aws_call
+def gone(aws: Aws, stack_name: str) -> bool:
+    """True when no stack of that name exists (deleted, or never created)."""
+    return describe(aws, stack_name) is None
+
+
+@aws_call
 def deployed(aws: Aws, stack_names: list[str]) -> list[StackState]:
     """The stacks among ``stack_names`` that exist (a stack only planned, never created, does not)."""
     states = (describe(aws, name) for name in stack_names)

@@ -60,11 +60,10 @@ def run(args: argparse.Namespace) -> int:
 def _environment(args: argparse.Namespace, document: Spec, aws: Aws, view: View) -> int:
     from fgc.commands._view import Progress
     from fgc.compiler import compile
-    from fgc.deployer.destroy import destroy, leftovers, purge, teardown
-    from fgc.deployer.stacks import describe
+    from fgc.deployer.destroy import destroy, gone, leftovers, purge, teardown
 
     stack_set = compile(document)  # names the nested stacks as plans and `fgc render` do
-    if describe(aws, stack_set.stack_name) is None:  # gone (or never there): what it kept may remain
+    if gone(aws, stack_set.stack_name):  # deleted, or never there: what it kept may remain
         if not args.purge:
             teardown(aws, stack_set.stack_name)  # raises: the stack does not exist
         found = leftovers(aws, stack_set)
