@@ -8,7 +8,7 @@ key and the source of each parameter (:class:`SpecValue`, :class:`RootParameter`
 (it reads their build contexts; pass them in ``CompileContext(image_tags=...)``).
 
 ``compile``, ``CompileContext`` and the stack set's types are imported on first use, so that
-``fgc render`` can start cfn-lint loading (:func:`compiler.lint.warm_up`) before it
+``fgc render`` can start cfn-lint loading (:meth:`compiler.lint.Linter.warm_up`) before it
 pays for troposphere and pydantic. ``lint`` is imported eagerly, and must be: a lazy
 ``lint`` would be shadowed by the ``compiler.lint`` submodule as soon as anything
 imported that module. compiler/lint.py is cheap to import; it loads cfn-lint only

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fgc.compiler import cluster, network, overrides, priorities, registries, root, service
+from fgc.compiler import cluster, limits, network, overrides, priorities, registries, root, service
 from fgc.compiler.context import CompileContext
 from fgc.compiler.draft import Draft
 from fgc.compiler.naming import pascal, stack_logical_id
@@ -34,7 +34,7 @@ def compile(spec: Spec, ctx: CompileContext | None = None) -> StackSet:
     _check_override_targets(
         spec, [ROOT, *(draft.name for draft in drafts), *([registries.NAME] if spec.registries else [])]
     )
-    nested = [_part(spec, draft) for draft in drafts]
+    nested = _parts(spec, drafts)
     try:
         root_template = root.build(spec, nested)
     except WiringError as err:
@@ -44,7 +44,9 @@ def compile(spec: Spec, ctx: CompileContext | None = None) -> StackSet:
         raise spec_error(spec, ("overrides",), f"the templates no longer fit together: {err}") from None
     root_part = Part(ROOT, spec.stack_name, _finish(spec, ROOT, root_template.to_dict()))
     external = root.external_parameters(nested)
-    return StackSet(spec.stack_name, (root_part, *nested), parameters, dict(spec.tags), external)
+    stack_set = StackSet(spec.stack_name, (root_part, *nested), parameters, dict(spec.tags), external)
+    limits.check(spec, stack_set)
+    return stack_set
 
 
 def compile_registries(spec: Spec) -> StackSet | None:
@@ -69,6 +71,19 @@ def _drafts(spec: Spec, ctx: CompileContext) -> list[Draft]:
         priority = assignment.priorities.get(name)
         drafts.append(service.build(spec, name, priority, assignment.displaced.get(name, ())))
     return drafts
+
+
+def _parts(spec: Spec, drafts: list[Draft]) -> list[Part]:
+    """Every draft made final; the overrides that fail in any of them are reported together."""
+    parts, problems = [], []
+    for draft in drafts:
+        try:
+            parts.append(_part(spec, draft))
+        except SpecError as err:
+            problems += err.problems
+    if problems:
+        raise SpecError(problems)
+    return parts
 
 
 def _part(spec: Spec, draft: Draft) -> Part:

@@ -15,8 +15,9 @@ Line numbers refer to ``StackSet.body(name)``: the exact JSON text that
 standalone templates.
 
 Loading cfn-lint (about 0.8 s of CPU) is the longest step of a cold render, longer
-than loading and compiling the spec. :func:`warm_up` starts it early in a forked
-child process, so the two overlap on two cores; when :func:`lint` then finds
+than loading and compiling the spec. A :class:`Linter` (one per run) owns the
+machinery: :meth:`Linter.warm_up` starts loading cfn-lint early in a forked child
+process, so the two overlap on two cores; when :meth:`Linter.lint` then finds
 templates missing from the cache, that child lints them, and when every template
 hits the cache the child is stopped unused. The garbage collector stays off while
 cfn-lint loads, and skips what was loaded while it lints: otherwise it re-scans
@@ -37,7 +38,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, partial
-from typing import TYPE_CHECKING, Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fgc.compiler import lint_cache, lint_fork
 from fgc.spec.errors import FgcError
@@ -77,49 +78,141 @@ class Finding:
 
 @dataclass(frozen=True)
 class LintRun:
-    """What the last :func:`lint` call in this process did; lets tests and benches see the cache work."""
+    """What one :meth:`Linter.run` found and did; the counters let tests and benches see the cache work."""
 
+    findings: list[Finding]
     templates: int
     cache_hits: int
     linted: int
     workers: int
 
 
-_last_run = LintRun(templates=0, cache_hits=0, linted=0, workers=0)
-
-
-def last_run() -> LintRun:
-    """Counters of the most recent :func:`lint` call in this process."""
-    return _last_run
-
-
 def lint(templates: StackSet, regions: Sequence[str] | None = None) -> list[Finding]:
     """Lint every template of `templates`; findings in template order, then by line.
 
-    `regions` defaults to :data:`DEFAULT_REGION`; pass the spec's region when it has one.
+    `regions` defaults to :data:`DEFAULT_REGION`; pass the region the stack set is for.
+    The simple entry point: one :class:`Linter`, used once (no warm-up child).
     """
-    global _last_run
-    regions = tuple(regions or (DEFAULT_REGION,))
-    checks = INFORMATIONAL_RULES
-    keys = {name: lint_cache.cache_key(templates.sha256(name), regions, checks) for name in templates}
-    if _input_key is not None:
-        lint_cache.remember(_input_key, list(keys.values()))
-    results: dict[str, list[dict[str, Any]]] = {}
-    for key in dict.fromkeys(keys.values()):
-        stored = lint_cache.read(key)
-        if stored is not None:
-            results[key] = stored
-    missing = {key: name for name, key in keys.items() if key not in results}
-    workers = 0
-    if missing:
-        bodies = [templates.body(name) for name in missing.values()]
-        linted, workers = _lint_in_warm_child(bodies, regions) or _lint_bodies(bodies, regions)
-        for key, found in zip(missing, linted, strict=True):
-            lint_cache.write(key, found)
-            results[key] = found
-    _stop_warm_child()
-    _last_run = LintRun(len(keys), len(keys) - len(missing), len(missing), workers)
-    return [Finding(template=name, **raw) for name in templates for raw in results[keys[name]]]
+    return Linter().lint(templates, regions)
+
+
+class _WarmChild(NamedTuple):
+    """A forked process loading cfn-lint, and the pipe on which it waits for one request."""
+
+    process: lint_fork.Child
+    requests: int
+
+
+class Linter:
+    """One run's linting machinery: the warm-up child, the forked workers, the content cache.
+
+    ``fgc render``, ``diff`` and ``deploy`` make one per run: :meth:`warm_up` first
+    thing, :meth:`lint` once the templates are compiled. Everything one run leaves
+    behind (the child, the input key) belongs to the instance, so nothing carries
+    over to another ``Linter``. What lives on in the process is only what cannot
+    differ between runs: cfn-lint's loaded rules (:func:`_rules`), which forked
+    workers inherit, and the cache on disk (:mod:`compiler.lint_cache`).
+    """
+
+    def __init__(self) -> None:
+        self._warm_child: _WarmChild | None = None
+        self._input_key: str | None = None
+
+    def __enter__(self) -> Linter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def warm_child_pid(self) -> int | None:
+        """The process id of the warm-up child while it waits, else None."""
+        return self._warm_child.process.pid if self._warm_child else None
+
+    def warm_up(self, input_key: str | None = None) -> None:
+        """Start loading cfn-lint in a child process now, for a :meth:`lint` call to come.
+
+        Call it as early as possible (``fgc render`` does before it reads the spec). It
+        does nothing where the child could not run beside this process: one core, no
+        ``fork``, or ``FGC_LINT_WORKERS=1``. A child that is never asked to lint is stopped
+        by :meth:`lint` on a full cache hit, by :meth:`close`, or when this process exits.
+
+        ``input_key`` names what the templates will be made from (see
+        :func:`compiler.pipeline.input_key`). The next :meth:`lint` records its cache keys
+        under it, and when all of those are cached already no child is started: on a
+        warm render it would only compete with this process for the CPU. A wrong guess
+        costs speed, never findings: :meth:`lint` lints what is missing.
+        """
+        self._input_key = input_key
+        if self._warm_child is not None or _worker_count() < 2 or not lint_fork.available():
+            return
+        if input_key is not None and lint_cache.all_cached(lint_cache.recall(input_key)):
+            return
+        request_out, request_in = os.pipe()
+        child = lint_fork.fork(partial(_serve, request_out), close=[request_in])
+        os.close(request_out)
+        self._warm_child = _WarmChild(child, request_in)
+        atexit.register(self.close)
+
+    def lint(self, templates: StackSet, regions: Sequence[str] | None = None) -> list[Finding]:
+        """Lint every template of `templates` (see :func:`lint`)."""
+        return self.run(templates, regions).findings
+
+    def run(self, templates: StackSet, regions: Sequence[str] | None = None) -> LintRun:
+        """:meth:`lint`, with what it took: templates, cache hits, templates linted, processes."""
+        regions = tuple(regions or (DEFAULT_REGION,))
+        keys = {
+            name: lint_cache.cache_key(templates.sha256(name), regions, INFORMATIONAL_RULES)
+            for name in templates
+        }
+        if self._input_key is not None:
+            lint_cache.remember(self._input_key, list(keys.values()))
+        results: dict[str, list[dict[str, Any]]] = {}
+        for key in dict.fromkeys(keys.values()):
+            stored = lint_cache.read(key)
+            if stored is not None:
+                results[key] = stored
+        missing = {key: name for name, key in keys.items() if key not in results}
+        workers = 0
+        try:
+            if missing:
+                bodies = [templates.body(name) for name in missing.values()]
+                linted, workers = self._lint_in_warm_child(bodies, regions) or _lint_bodies(bodies, regions)
+                for key, found in zip(missing, linted, strict=True):
+                    lint_cache.write(key, found)
+                    results[key] = found
+        finally:
+            self.close()
+        findings = [Finding(template=name, **raw) for name in templates for raw in results[keys[name]]]
+        return LintRun(findings, len(keys), len(keys) - len(missing), len(missing), workers)
+
+    def close(self) -> None:
+        """Stop a warm child that will not be needed (all templates were cached, or exiting)."""
+        atexit.unregister(self.close)
+        child, self._warm_child = self._warm_child, None
+        if child is not None:
+            os.close(child.requests)
+            lint_fork.stop(child.process)
+
+    def _lint_in_warm_child(
+        self, bodies: list[str], regions: tuple[str, ...]
+    ) -> tuple[list[list[dict[str, Any]]], int] | None:
+        """Have the warm child lint ``bodies``; None when there is no child or it died."""
+        child, self._warm_child = self._warm_child, None
+        if child is None:
+            return None
+        try:
+            with os.fdopen(child.requests, "wb") as outbox:
+                pickle.dump((bodies, tuple(regions)), outbox)
+        except BrokenPipeError:
+            pass  # the child died while loading cfn-lint; it has no reply
+        reply = lint_fork.result(child.process)
+        if not isinstance(reply, tuple):
+            return None  # no reply (it died): lint here instead, slower, same findings
+        kind, *rest = reply
+        if kind == "refused":
+            raise LintError(*rest)
+        return rest[0], rest[1]
 
 
 def _lint_bodies(bodies: list[str], regions: tuple[str, ...]) -> tuple[list[list[dict[str, Any]]], int]:
@@ -176,44 +269,6 @@ def _loaded_heap_frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
-class _WarmChild(NamedTuple):
-    """A forked process loading cfn-lint, and the pipe on which it waits for one request."""
-
-    process: lint_fork.Child
-    requests: int
-
-
-_warm_child: _WarmChild | None = None
-_input_key: str | None = None
-
-
-def warm_up(input_key: str | None = None) -> None:
-    """Start loading cfn-lint in a child process now, for a :func:`lint` call to come.
-
-    Call it as early as possible (``fgc render`` does before it reads the spec). It
-    does nothing where the child could not run beside this process: one core, no
-    ``fork``, or ``FGC_LINT_WORKERS=1``. A child that is never asked to lint is stopped
-    by :func:`lint` on a full cache hit, or when this process exits.
-
-    ``input_key`` names what the templates will be made from (``fgc render`` hashes the
-    spec's text, the environment and the variables it reads). The next :func:`lint`
-    records its cache keys under it, and when all of those are cached already no child
-    is started: on a warm render it would only compete with this process for the CPU.
-    A wrong guess costs speed, never findings: :func:`lint` lints what is missing.
-    """
-    global _warm_child, _input_key
-    _input_key = input_key
-    if _warm_child is not None or _worker_count() < 2 or not lint_fork.available():
-        return
-    if input_key is not None and lint_cache.all_cached(lint_cache.recall(input_key)):
-        return
-    request_out, request_in = os.pipe()
-    child = lint_fork.fork(partial(_serve, request_out), close=[request_in])
-    os.close(request_out)
-    _warm_child = _WarmChild(child, request_in)
-    atexit.register(_stop_warm_child)
-
-
 def _serve(requests: int) -> tuple | None:
     """In the warm child: load cfn-lint, then lint the one request the parent sends, if any."""
     _rules()
@@ -226,37 +281,6 @@ def _serve(requests: int) -> tuple | None:
         return ("linted", *_lint_bodies(bodies, regions))
     except LintError as err:
         return ("refused", err.message, err.hint)
-
-
-def _lint_in_warm_child(
-    bodies: list[str], regions: tuple[str, ...]
-) -> tuple[list[list[dict[str, Any]]], int] | None:
-    """Have the warm child lint ``bodies``; None when there is no child or it died."""
-    global _warm_child
-    child, _warm_child = _warm_child, None
-    if child is None:
-        return None
-    try:
-        with os.fdopen(child.requests, "wb") as outbox:
-            pickle.dump((bodies, tuple(regions)), outbox)
-    except BrokenPipeError:
-        pass  # the child died while loading cfn-lint; it has no reply
-    reply = lint_fork.result(child.process)
-    if reply is None:
-        return None  # lint here instead: slower, same findings
-    kind, *rest = cast(tuple[Any, ...], reply)
-    if kind == "refused":
-        raise LintError(*rest)
-    return rest[0], rest[1]
-
-
-def _stop_warm_child() -> None:
-    """Stop a warm child that will not be needed (all templates were cached, or exiting)."""
-    global _warm_child
-    child, _warm_child = _warm_child, None
-    if child is not None:
-        os.close(child.requests)
-        lint_fork.stop(child.process)
 
 
 def _worker_count() -> int:
@@ -284,7 +308,11 @@ def _isolated_config(**settings: Any) -> Any:
 
 @cache
 def _rules() -> Any:
-    """cfn-lint's rule collection, loaded once per process (importing cfn-lint happens here)."""
+    """cfn-lint's rule collection, loaded once per process (importing cfn-lint happens here).
+
+    Process-wide on purpose, unlike a :class:`Linter`'s state: the rules are the same for
+    every run, cost about a second to load, and forked workers inherit them.
+    """
     with _collector_paused():
         from cfnlint.runner import Runner
 

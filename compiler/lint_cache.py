@@ -97,7 +97,7 @@ def recall(input_key: str) -> list[str]:
 
 
 def remember(input_key: str, keys: list[str]) -> None:
-    """Record which cache keys a lint of ``input_key`` looked up (see :func:`compiler.lint.warm_up`)."""
+    """Record which cache keys a lint of ``input_key`` looked up (see :meth:`lint.Linter.warm_up`)."""
     if recall(input_key) != keys:
         _store(cache_dir() / "inputs", input_key, keys)
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import re
+from fgc.spec.deployable import logical_id
 
-_WORD = re.compile(r"[A-Za-z0-9]+")
-
-
-def pascal(name: str) -> str:
-    """``flask-api`` -> ``FlaskApi``; ``api_v2`` -> ``ApiV2``. Logical ids must be alphanumeric."""
-    return "".join(w[:1].upper() + w[1:] for w in _WORD.findall(name))
+#: ``flask-api`` -> ``FlaskApi``; ``api_v2`` -> ``ApiV2``. Logical ids must be alphanumeric; the
+#: spec refuses two names with one id, so it owns the mapping.
+pascal = logical_id
 
 
 #: Template (and nested stack) names of services start with this.

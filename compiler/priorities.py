@@ -22,30 +22,17 @@ displaced rule moves out before the new one claims its slot.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from fgc.compiler.defaults import PRIORITY_MAX
+from fgc.spec.deployable import path_values as path_values  # the spec counts a rule's values with it
 
 #: literal prefix lengths 1..MAX_LENGTH get their own bucket (longer ones share the last)
 MAX_LENGTH = 30
 _PER_HOSTNESS = MAX_LENGTH + 1  # the length buckets + the catch-all bucket
 BUCKETS = 2 * _PER_HOSTNESS
 BUCKET_SIZE = PRIORITY_MAX // BUCKETS
-
-
-def path_values(paths: Sequence[str] | None) -> list[str]:
-    """ALB path patterns for the spec's paths: ``/`` is everything, ``/api`` is ``/api`` and ``/api/*``."""
-    values: list[str] = []
-    for path in paths or ():
-        if "*" in path or "?" in path:
-            expanded = [path]
-        elif path == "/":
-            expanded = ["/*"]
-        else:
-            expanded = [path, path.rstrip("/") + "/*"]
-        values += [v for v in expanded if v not in values]
-    return values
 
 
 def literal_prefix(pattern: str) -> str:

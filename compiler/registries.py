@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from fgc.compiler.checkov_skips import checkov_metadata
 from fgc.compiler.draft import Draft
 from fgc.compiler.naming import pascal
-from fgc.spec.errors import FgcError
 from troposphere import GetAtt, Output, Ref, Template, ecr
 
 if TYPE_CHECKING:
@@ -29,8 +28,6 @@ NAME = "registries"
 #: ECR's own encryption at rest; a customer-managed KMS key adds cost and key administration
 #: for images, which hold no secrets (secrets reach tasks only as references).
 ENCRYPTION = "AES256"
-#: Each registry has 3 outputs; a template holds at most 200.
-MAX_REGISTRIES = 200 // 3
 
 
 def lifecycle_policy(keep: int) -> str:
@@ -52,22 +49,9 @@ def build(spec: Spec, ctx: CompileContext | None = None) -> Draft:
     """The registries part; per registry outputs `<Pascal>RepositoryUri/Arn/Name`."""
     t = Template(Description=f"fgc {spec.app}: ECR repositories of every environment (retained on delete)")
     t.set_version("2010-09-09")
-    if len(spec.registries) > MAX_REGISTRIES:
-        raise FgcError(
-            f"{len(spec.registries)} registries: one application holds at most {MAX_REGISTRIES}",
-            hint="each registry has 3 outputs and a CloudFormation template at most 200; "
-            "share repositories between services, or create the rest outside fgc",
-        )
-    owners: dict[str, str] = {}
     for name in sorted(spec.registries):
         registry = spec.registries[name]
-        stem = pascal(name)
-        if stem in owners:
-            raise FgcError(
-                f"registries {owners[stem]!r} and {name!r} both become the logical id {stem}Repository",
-                hint="rename one of them so they differ in more than punctuation",
-            )
-        owners[stem] = name
+        stem = pascal(name)  # distinct per registry: spec.deployable refuses two names with one id
         skips = {
             "CKV_AWS_136": "encrypted at rest with ECR's AES256; images hold no secrets, so a KMS key "
             "would add cost and key administration without protecting anything more",

@@ -11,7 +11,7 @@ Library use mirrors the CLI::
 from fgc.deployer.api import DeployResult, deploy, discard, plan
 from fgc.deployer.build import Built, build
 from fgc.deployer.destroy import destroy, teardown
-from fgc.deployer.errors import AwsRefused, DeployFailed, Interrupted, LintFailed, StackStuck
+from fgc.deployer.errors import AwsRefused, DeployFailed, Interrupted, LintFailed, Recovery, StackStuck
 from fgc.deployer.plan import ParameterChange, Plan, ResourceChange, StackPlan
 from fgc.deployer.services import ServiceInfo, stack_services, wait_stable
 from fgc.deployer.session import Aws, connect
@@ -27,6 +27,7 @@ __all__ = [
     "LintFailed",
     "ParameterChange",
     "Plan",
+    "Recovery",
     "ResourceChange",
     "ServiceInfo",
     "StackPlan",

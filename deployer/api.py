@@ -13,7 +13,7 @@ from typing import Literal
 
 from fgc.compiler.stackset import ROOT, StackSet
 from fgc.deployer import adoption, artifacts, changeset
-from fgc.deployer.errors import DeployFailed, Interrupted
+from fgc.deployer.errors import DeployFailed, Interrupted, Recovery
 from fgc.deployer.events import Failure, StackEvent, latest_failure, rollback_blocker
 from fgc.deployer.execute import OnEvent, Outcome, continue_rollback, delete_stack, execute, wait_running
 from fgc.deployer.plan import Plan, StackPlan, parameter_changes, stack_plan
@@ -196,7 +196,7 @@ def deploy(
         raise Interrupted(
             f"interrupted: CloudFormation goes on with the {the_plan.change_set_type.lower()} "
             f"of {the_plan.stack_name}",
-            "watch it with `fgc status`; a new `fgc deploy` waits for it to finish",
+            recovery=Recovery.WATCH,
         ) from None
     the_plan.change_set_id = None
     result = DeployResult(
@@ -256,12 +256,18 @@ def _failed(stack_name: str, outcome: Outcome, result: DeployResult | None) -> D
     )
     if status == "UPDATE_ROLLBACK_FAILED" and (blocker := rollback_blocker(outcome.events)):
         cause += f"; then the rollback failed: {blocker}"
-    hints = {
-        "ROLLBACK_COMPLETE": "fix the cause; `fgc deploy --yes` then deletes the failed stack and creates it",
-        "UPDATE_ROLLBACK_COMPLETE": "the stack is back at its previous version; fix the cause, deploy again",
-        "UPDATE_ROLLBACK_FAILED": "fix what blocked the rollback, then run `fgc deploy --continue-rollback`",
-        "DELETE_FAILED": "remove what blocks the deletion, then run `fgc destroy`",
-    }
     return DeployFailed(
-        f"{stack_name} failed ({status}): {cause}", hints.get(status), outcome.failure, result
+        f"{stack_name} failed ({status}): {cause}",
+        failure=outcome.failure,
+        result=result,
+        recovery=RECOVERY_AFTER.get(status),
     )
+
+
+#: The way out of each state a failed operation can leave the stack in.
+RECOVERY_AFTER = {
+    "ROLLBACK_COMPLETE": Recovery.RECREATE,
+    "UPDATE_ROLLBACK_COMPLETE": Recovery.REDEPLOY,
+    "UPDATE_ROLLBACK_FAILED": Recovery.CONTINUE_ROLLBACK,
+    "DELETE_FAILED": Recovery.DESTROY,
+}

@@ -6,7 +6,6 @@ the local spec, so the list is true for what is really there.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,7 +13,8 @@ from typing import Any
 import botocore.exceptions as bex
 from fgc.compiler.stackset import StackSet
 from fgc.deployer.adoption import NAME_PROPERTIES
-from fgc.deployer.errors import DeployFailed
+from fgc.deployer.deployed import template
+from fgc.deployer.errors import DeployFailed, Recovery
 from fgc.deployer.execute import OnEvent, delete_stack, wait_running
 from fgc.deployer.plan import NESTED_STACK
 from fgc.deployer.polling import Poll, default_poll
@@ -61,10 +61,7 @@ def teardown(aws: Aws, stack_name: str, labels: dict[str, str] | None = None) ->
 
 
 def _template_resources(aws: Aws, stack_id: str) -> dict[str, Any]:
-    body = aws.client("cloudformation").get_template(StackName=stack_id, TemplateStage="Original")[
-        "TemplateBody"
-    ]
-    return (json.loads(body) if isinstance(body, str) else body).get("Resources", {})
+    return template(aws, stack_id).get("Resources", {})
 
 
 @aws_call
@@ -89,8 +86,8 @@ def destroy(
         cause = str(outcome.failure) if outcome.failure else outcome.state.reason
         raise DeployFailed(
             f"{state.name} could not be deleted ({outcome.state.status}): {cause}",
-            "remove what blocks the deletion, then run `fgc destroy` again",
-            outcome.failure,
+            failure=outcome.failure,
+            recovery=Recovery.DESTROY,
         )
     done = Destroyed(plan)
     if purge:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from fgc.compiler.naming import service_template, stack_logical_id
-from fgc.deployer.errors import DeployFailed
+from fgc.deployer.errors import DeployFailed, Recovery
 from fgc.deployer.polling import Poll
 from fgc.deployer.session import Aws, refusals
 from fgc.deployer.stacks import require, resources
@@ -35,7 +34,7 @@ def log_group(aws: Aws, stack_name: str, service: str, known: Iterable[str]) -> 
         for res in resources(aws, state.stack_id):
             if res.stack == nested and res.resource_type == "AWS::Logs::LogGroup" and res.physical_id:
                 return res.physical_id
-    raise DeployFailed(f"service {service!r} has no log group in {stack_name}", "deploy it with `fgc deploy`")
+    raise DeployFailed(f"service {service!r} has no log group in {stack_name}", recovery=Recovery.DEPLOY)
 
 
 def read(aws: Aws, group: str, since: float, poll: Poll, follow: bool = False) -> Iterator[LogLine]:
@@ -60,13 +59,3 @@ def read(aws: Aws, group: str, since: float, poll: Poll, follow: bool = False) -
         if not follow:
             return
         poll.sleep()
-
-
-def since_seconds(text: str) -> float:
-    """``10m`` / ``2h`` / ``30s`` before now, as epoch seconds."""
-    from fgc.spec.units import duration
-
-    try:
-        return time.time() - duration(text)
-    except ValueError as err:
-        raise UsageError(f"--since: {err}") from None

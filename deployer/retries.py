@@ -38,6 +38,25 @@ def watch(client: Any, on_retry: OnRetry) -> None:
         on_retry(f"{problem} ({operation}); trying again, {attempts + 1} of {NETWORK_ATTEMPTS}")
 
     client.meta.events.register_first("needs-retry", needs_retry)
+    client.meta.events.register_first("before-parse", _refuse_cut_short(client.meta.endpoint_url))
+
+
+def _refuse_cut_short(endpoint_url: str) -> Callable[..., None]:
+    """A ``before-parse`` handler: an answer shorter than its Content-Length was cut short.
+
+    botocore reads bodies without enforcing Content-Length, so a connection closed halfway
+    through an answer reaches its parser as half a document ("unable to parse response").
+    That is the connection's failure, not AWS's answer: say so, at once (botocore does not
+    retry a failure raised after the answer arrived)."""
+
+    def before_parse(response_dict: dict[str, Any], **_: Any) -> None:
+        declared = response_dict.get("headers", {}).get("content-length", "")
+        body = response_dict.get("body")
+        # an empty body is a HEAD's answer (its Content-Length is the object's), never cut short
+        if declared.isdigit() and isinstance(body, bytes) and 0 < len(body) < int(declared):
+            raise bex.ConnectionClosedError(endpoint_url=f"{endpoint_url.rstrip('/')}/")
+
+    return before_parse
 
 
 def network_problem(err: Exception) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from fgc.compiler.naming import service_of
-from fgc.deployer.errors import DeployFailed
+from fgc.deployer.errors import DeployFailed, Recovery
 from fgc.deployer.polling import Poll
 from fgc.deployer.session import Aws, aws_call
 from fgc.deployer.stacks import StackResource, require, resources
@@ -179,7 +179,8 @@ def wait_stable(
             raise DeployFailed(
                 "ECS could not roll out "
                 + "; ".join(f"{_named(i)}: deployment FAILED, {_counts(i)}" for i in failed),
-                f"see `fgc status` and `fgc logs {_spec_name(failed[0])}` for why its tasks stop",
+                recovery=Recovery.INSPECT_SERVICE,
+                service=_spec_name(failed[0]),
             )
         if all(info.stable for info in infos):
             return infos
@@ -188,8 +189,8 @@ def wait_stable(
             waiting = "; ".join(f"{_named(i)}: {_counts(i)}" for i in short)
             raise DeployFailed(
                 f"not stable after {timeout:g}s: {waiting}",
-                f"CloudFormation finished; see `fgc status` and `fgc logs {_spec_name(short[0])}` for why "
-                "tasks do not start, or wait longer with --stable-timeout",
+                recovery=Recovery.WAIT_LONGER,
+                service=_spec_name(short[0]),
             )
         poll.sleep()
 

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import boto3
 import botocore.exceptions as bex
 from botocore.config import Config
+from fgc.compiler.pipeline import region_named
 from fgc.deployer import retries
 from fgc.deployer.errors import AwsRefused, DeployFailed
 
@@ -100,7 +101,14 @@ class Aws:
 
     @property
     def is_local(self) -> bool:
-        """True when S3 is served by something other than AWS (an emulator)."""
+        """True when S3 is served by something other than AWS (an emulator).
+
+        Used only where the emulator really behaves differently from AWS, never for
+        messages: the artifacts URL (the emulator's nested-stack loader resolves only
+        ``localhost`` path-style URLs, not ``<bucket>.s3.<region>.amazonaws.com``) and the
+        TLS-only bucket policy (the emulator serves plain HTTP, so a policy denying
+        non-TLS requests would lock fgc out of its own bucket).
+        """
         host = urlsplit(self.client("s3").meta.endpoint_url).hostname or ""
         return not (host.endswith(".amazonaws.com") or host.endswith(".amazonaws.com.cn"))
 
@@ -121,7 +129,8 @@ def connect(
     endpoint_url: str | None = None,
     credentials: tuple[str, str] | None = None,
 ) -> Aws:
-    """A session for ``profile``; region from ``region``, the spec, ``AWS_REGION``, then the profile.
+    """A session for ``profile``; region by the one rule (:func:`compiler.pipeline.region_named`:
+    ``region``, the spec, ``AWS_REGION``, ``AWS_DEFAULT_REGION``), then the profile's configuration.
 
     ``endpoint_url`` (or ``AWS_ENDPOINT_URL``) points every client at an emulator;
     ``credentials`` (access key, secret) are only for such an emulator's fake keys.
@@ -136,7 +145,7 @@ def connect(
         raise AwsRefused(
             f"AWS profile {name!r} not found", "check ~/.aws/config, --profile and AWS_PROFILE"
         ) from err
-    chosen = region or spec_region or os.environ.get("AWS_REGION") or session.region_name
+    chosen = region_named(region, spec_region) or session.region_name
     if not chosen:
         raise AwsRefused(
             "no AWS region: set `region` in fargate.yaml, pass --region, or set AWS_REGION",

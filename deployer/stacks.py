@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import botocore.exceptions as bex
-from fgc.deployer.errors import DeployFailed, StackStuck
+from fgc.deployer.errors import DeployFailed, Recovery, StackStuck
 from fgc.deployer.session import Aws, error_code
 
 #: Statuses in which a stack stays until someone acts.
@@ -101,8 +101,9 @@ def stack_name_of(stack_id: str) -> str:
 def stuck(state: StackState, blocker: object = None) -> StackStuck | None:
     """The error to raise before planning on a stack in ``state``, or None when it can be planned.
 
-    ``ROLLBACK_COMPLETE`` and ``UPDATE_ROLLBACK_FAILED`` are recoverable by deploy
-    itself (re-create, ``--continue-rollback``); the caller decides whether to.
+    Its ``recovery`` is the way out. ``ROLLBACK_COMPLETE`` and ``UPDATE_ROLLBACK_FAILED``
+    are recoverable by deploy itself (re-create, continue the rollback); the caller
+    decides whether to.
     ``blocker`` (the resource that failed the rollback, when known) replaces the
     stack's own reason, which only names the nested stack.
     """
@@ -111,26 +112,26 @@ def stuck(state: StackState, blocker: object = None) -> StackStuck | None:
         return StackStuck(
             f"{name} failed its first create and was rolled back (ROLLBACK_COMPLETE); "
             "it must be deleted before it can be created again",
-            "run `fgc deploy --yes` to delete and re-create it, or `fgc destroy` first",
+            Recovery.RECREATE,
             status,
         )
     if status == "UPDATE_ROLLBACK_FAILED":
         return StackStuck(
             f"{name} could not roll back its last update (UPDATE_ROLLBACK_FAILED): "
             f"{blocker or state.reason or 'no reason given'}",
-            "fix what blocked the rollback, then run `fgc deploy --continue-rollback`",
+            Recovery.CONTINUE_ROLLBACK,
             status,
         )
     if status in ("DELETE_FAILED", "ROLLBACK_FAILED"):
         return StackStuck(
             f"{name} could not be deleted ({status}): {state.reason or 'no reason given'}",
-            "remove what blocks the deletion (for example a non-empty bucket), then run `fgc destroy`",
+            Recovery.DESTROY,
             status,
         )
     if state.in_progress:
         return StackStuck(
             f"{name} is busy ({status}); CloudFormation allows one operation at a time",
-            "wait for it (run again without --no-wait), or watch it with `fgc status`",
+            Recovery.WAIT,
             status,
         )
     return None
@@ -182,7 +183,5 @@ def require(aws: Aws, stack_name: str) -> StackState:
     sets, and ``fgc destroy`` can delete it); a clear error when there is no such stack."""
     state = describe(aws, stack_name)
     if state is None:
-        raise DeployFailed(
-            f"stack {stack_name} does not exist in {aws.region}", "deploy it with `fgc deploy`"
-        )
+        raise DeployFailed(f"stack {stack_name} does not exist in {aws.region}", recovery=Recovery.DEPLOY)
     return state

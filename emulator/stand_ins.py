@@ -68,7 +68,7 @@ class StandIns:
         from moto.ecr.models import ecr_backends
 
         backend = ecr_backends[repository.account_id][repository.region_name]
-        backend.put_image(repository.name, MANIFEST, tag, digest=digest)
+        backend.put_image(repository.name, MANIFEST, tag, digest=digest)  # type: ignore[arg-type]
         return True
 
 

@@ -48,6 +48,8 @@ and uses every name)::
     deployer.StackStuck                              stack, Ctrl-C, lint errors
     deployer.Interrupted
     deployer.LintFailed
+    deployer.Recovery                                a failure's way out, as its .recovery
+                                                     (RECREATE, CONTINUE_ROLLBACK, WAIT, ...)
 
 Importing ``fgc`` imports nothing else: ``fgc validate`` starts from here.
 """

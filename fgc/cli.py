@@ -145,6 +145,9 @@ def _dispatch(argv: list[str]) -> int:
     try:
         return args.run(args)
     except FgcError as err:
+        from fgc.commands._hints import with_hint
+
+        with_hint(err, args.command)
         print(f"error: {err}" if not hasattr(err, "problems") else str(err), file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:

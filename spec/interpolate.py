@@ -8,12 +8,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from fgc.spec.errors import Problem
-from fgc.spec.yamlsource import Path, Source
+if TYPE_CHECKING:  # only for annotations: `variables` is read before a command imports yaml
+    from fgc.spec.errors import Problem
+    from fgc.spec.yamlsource import Path, Source
 
 _TOKEN = re.compile(r"\$\$|\$\{([^}]*)\}")
 _REFERENCE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)(.*))?$", re.DOTALL)
+
+
+def variables(text: str) -> list[str]:
+    """The names of the variables ``text`` reads, sorted, each once (``$$`` escapes are not references).
+
+    The same grammar :func:`interpolate` applies, so a caller that keys a cache on
+    what a spec reads (``compiler.pipeline.input_key``) sees exactly these names.
+    """
+    names = set()
+    for match in _TOKEN.finditer(text):
+        reference = _REFERENCE.match(match.group(1) or "")
+        if reference:
+            names.add(reference.group(1))
+    return sorted(names)
 
 
 def interpolate(source: Source, environ: Mapping[str, str]) -> list[Problem]:

@@ -16,9 +16,9 @@ from collections.abc import Hashable, Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
-from fgc.spec import units
+from fgc.spec import deployable, units, written
 from fgc.spec.errors import Problem
-from fgc.spec.yamlsource import Source, dotted
+from fgc.spec.yamlsource import Source, Written, dotted
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -41,10 +41,39 @@ def fail_at(path: str, message: str) -> PydanticCustomError:
     return PydanticCustomError("fgc_at", "{message}", {"message": message, "at": path})
 
 
+def fail_many(problems: list[tuple]) -> PydanticCustomError:
+    """Several errors below the model that raises them, as ``(relative path, message)``.
+
+    A path is dotted, or a tuple where a key may hold a dot (tag keys, registry names); a
+    third item (any true value) points the problem at the key rather than its value.
+
+    One validator raises one error: the loader unpacks every problem from ``ctx["problems"]``.
+    """
+    return PydanticCustomError("fgc_many", "{message}", {"message": problems[0][1], "problems": problems})
+
+
 class Strict(BaseModel):
-    """Base of every model: unknown keys are errors (the loader adds "did you mean")."""
+    """Base of every model: unknown keys are errors (the loader adds "did you mean").
+
+    A number- or bool-typed key never takes a :class:`Written` scalar (``0755``, ``on``)
+    by guessing, nor a number key a boolean (pydantic would read ``true`` as 1): it gets an
+    :class:`~fgc.spec.written.Ambiguous` marker that fails its check.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _typed_keys_as_written(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        typed = written.typed_keys(cls)
+        changed = None
+        for key, value in data.items():
+            if key in typed and (type(value) is Written or (type(value) is bool and not typed[key])):
+                changed = changed if changed is not None else dict(data)
+                changed[key] = written.for_typed_key(value, boolean=typed[key])
+        return data if changed is None else changed
 
 
 def _scalar_text(value: object) -> object:
@@ -74,7 +103,14 @@ def _one_or_many_schema(item: dict, max_items: int | None = None) -> WithJsonSch
     return WithJsonSchema({"anyOf": [item, array]})
 
 
-Text = Annotated[str, BeforeValidator(_scalar_text)]
+def _text_schema(pattern: str | None = None) -> WithJsonSchema:
+    """Text's input form: YAML numbers and booleans stand for their text (a pattern checks strings)."""
+    return WithJsonSchema(
+        {"type": ["string", "number", "boolean"]} | ({"pattern": pattern} if pattern else {})
+    )
+
+
+Text = Annotated[str, BeforeValidator(_scalar_text), _text_schema()]
 Cidr = Annotated[str, AfterValidator(_cidr), Field(examples=["10.0.0.0/16"])]
 _DURATION_SCHEMA = {
     "anyOf": [
@@ -119,18 +155,26 @@ LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 
                       2922, 3288, 3653)  # fmt: skip
 SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$")
 SSM_ARN = re.compile(r"^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter/.+$")
+#: The same rules as the validators of SecretRef, for the JSON Schema.
+SECRET_NAME_OR_ARN = SECRET_ARN.pattern[:-1] + r"|^(?!arn:)[A-Za-z0-9/_+=.@-]{1,512}$"
+PARAMETER_NAME_OR_ARN = SSM_ARN.pattern[:-1] + r"|^(?!arn:)[A-Za-z0-9/_.-]{1,2048}$"
 APP_NAME = r"^[a-z][a-z0-9-]{0,27}$"
 PATH_PATTERN = r"^/[A-Za-z0-9_\-.$/~\"'@:+*?&]{0,127}$"
 CERTIFICATE_ARN = r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-zA-Z-]+$"
 MATCHER = r"^[0-9]{3}(-[0-9]{3})?(,[0-9]{3}(-[0-9]{3})?)*$"
 IAM_ACTION = r"^([a-z0-9-]+:[A-Za-z0-9*?]+|\*)$"
-DISCOVERY_NAME = r"^[a-z][a-z0-9-]{0,62}$"
+DISCOVERY_NAME = r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$"
 VPC_ID = r"^vpc-[0-9a-zA-Z]+$"
 SUBNET_ID = r"^subnet-[0-9a-zA-Z]+$"
 REGION = r"^[a-z]{2}(-[a-z]+)+-[0-9]$"
 HOSTED_ZONE = r"^Z[A-Z0-9]{1,31}$"
 IMAGE_TAG = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"
 ECR_REPOSITORY = r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$"
+#: The characters AWS allows in tag keys and values (its pattern ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$,
+#: which cfn-lint checks as E3031): letters, digits, spaces and _ . : / = + - @; no comma.
+TAG_CHARACTERS = r"[\w .:/=+\-@]"
+TAG_TEXT = re.compile(f"{TAG_CHARACTERS}*")
+TAG_MEANING = "use letters, digits, spaces and _ . : / = + - @"
 
 #: What each pattern means, in words, for error messages (pydantic would print the regex).
 PATTERN_MEANING = {
@@ -143,7 +187,8 @@ PATTERN_MEANING = {
     CERTIFICATE_ARN: "use an ACM certificate ARN (arn:aws:acm:REGION:ACCOUNT:certificate/ID)",
     MATCHER: "use HTTP codes such as 200, 200-299 or 200,302",
     IAM_ACTION: "use an IAM action such as s3:GetObject (service:Action)",
-    DISCOVERY_NAME: "use a DNS label: lower-case letters, digits and hyphens (at most 63)",
+    DISCOVERY_NAME: "use a DNS label: lower-case letters, digits and hyphens (at most 63), "
+    "not ending in a hyphen",
     VPC_ID: "use a VPC id such as vpc-0abc123",
     SUBNET_ID: "use a subnet id such as subnet-0abc123",
     REGION: "use an AWS region such as us-east-1",
@@ -294,7 +339,7 @@ class ImageRef(Strict):
     """An image in one of the document's ``registries``: tagged, or built from source by fgc."""
 
     registry: str
-    tag: Text | None = Field(
+    tag: Annotated[Text, _text_schema(IMAGE_TAG)] | None = Field(
         None, pattern=IMAGE_TAG, description="with build: defaults to the content tag src-<12 hex>"
     )
     build: Build | None = None
@@ -323,9 +368,19 @@ Image = Annotated[str | ImageRef, BeforeValidator(_image)]
 class SecretRef(Strict):
     """A reference to a secret value: Secrets Manager (optionally one JSON key) or SSM."""
 
-    secretsmanager: str | None = Field(None, min_length=1, description="secret name or ARN")
+    secretsmanager: str | None = Field(
+        None,
+        min_length=1,
+        description="secret name or ARN",
+        json_schema_extra={"pattern": SECRET_NAME_OR_ARN},
+    )
     key: str | None = Field(None, min_length=1, description="a JSON key inside the secret")
-    ssm: str | None = Field(None, min_length=1, description="SSM parameter name or ARN")
+    ssm: str | None = Field(
+        None,
+        min_length=1,
+        description="SSM parameter name or ARN",
+        json_schema_extra={"pattern": PARAMETER_NAME_OR_ARN},
+    )
 
     @field_validator("secretsmanager")
     @classmethod
@@ -404,7 +459,7 @@ class TargetHealthCheck(Strict):
     """The load balancer's health check of each task."""
 
     path: str = Field("/", pattern=r"^/\S*$", max_length=1024)
-    matcher: Text = Field("200", pattern=MATCHER)
+    matcher: Annotated[Text, _text_schema(MATCHER)] = Field("200", pattern=MATCHER)
     interval: Annotated[Duration, Field(ge=5, le=300)] = 30
     timeout: Annotated[Duration, Field(ge=2, le=120)] = 5
     healthy_threshold: int = Field(2, ge=2, le=10)
@@ -575,6 +630,26 @@ class Sidecar(Strict):
         return _check_no_clash(value, info)
 
 
+def _task_counts(count: int | None, scaling: Scaling | None) -> Iterable[int]:
+    """The desired counts a service may have: its fixed count, or any count scaling may choose."""
+    if scaling is not None:
+        return range(max(scaling.min, 1), scaling.max + 1)
+    return [count] if count else []
+
+
+def _can_replace(tasks: int, deployment: DeploymentConfig) -> bool:
+    """Whether a rolling deployment of ``tasks`` tasks can make progress.
+
+    ECS rounds the maximum down and the minimum up; it starts new tasks while the total
+    stays at or under the maximum and stops old ones while the healthy stay at or above
+    the minimum (ECS API reference, DeploymentConfiguration: the maximum is "rounded down
+    to the nearest integer", the minimum "rounded up").
+    """
+    most = tasks * deployment.max_percent // 100
+    least = -(-tasks * deployment.min_healthy_percent // 100)
+    return most > tasks or least < tasks
+
+
 def _repeats(items: Iterable[tuple[str, Hashable]]) -> list[tuple[str, Hashable, str]]:
     """``(name, value, first owner)`` for each name whose value an earlier name already has."""
     owners: dict[Hashable, str] = {}
@@ -655,6 +730,27 @@ class Service(Strict):
             raise fail_at("requests", "scaling on requests needs http (a load balancer target)")
         return value
 
+    @field_validator("discovery")
+    @classmethod
+    def _discovery_needs_port(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and "port" in info.data and info.data["port"] is None:
+            raise ValueError("discovery registers the container's port: set port (nothing could connect)")
+        return value
+
+    @field_validator("deployment")
+    @classmethod
+    def _deployment_can_progress(cls, value: DeploymentConfig, info: ValidationInfo) -> DeploymentConfig:
+        counts = _task_counts(info.data.get("count"), info.data.get("scaling"))
+        stuck = next((n for n in counts if not _can_replace(n, value)), None)
+        if stuck is not None:
+            raise fail_at(
+                "max_percent",
+                f"with {stuck} task(s), max_percent {value.max_percent} and min_healthy_percent "
+                f"{value.min_healthy_percent} let ECS neither start a new task nor stop an old one: "
+                "raise max_percent or lower min_healthy_percent",
+            )
+        return value
+
 
 #: ``<app>-registries`` is the registries stack, so no environment may be called that.
 REGISTRIES_SUFFIX = "registries"
@@ -672,6 +768,14 @@ class PatchOp(Strict):
     value: Any = None
     from_: str | None = Field(None, alias="from", pattern=r"^(/[^/]*)*$")
 
+    @field_validator("value")
+    @classmethod
+    def _value_as_written(cls, value: Any) -> Any:
+        found = written.find(value)
+        if found:
+            raise fail_many([(path, written.message(text, "a value")) for path, text in found])
+        return value
+
     @model_validator(mode="after")
     def _operands(self) -> Self:
         if self.op in ("add", "replace", "test") and "value" not in self.model_fields_set:
@@ -686,7 +790,14 @@ class Spec(Strict):
 
     app: str = Field(pattern=APP_NAME, description="stack name = app, or app-<env>")
     region: str | None = Field(None, pattern=REGION)
-    tags: dict[Annotated[str, Field(min_length=1, max_length=128)], Text] = {}
+    tags: dict[
+        Annotated[
+            str,
+            Field(min_length=1, max_length=128),
+            WithJsonSchema({"pattern": f"^{TAG_CHARACTERS}{{1,128}}$"}),
+        ],
+        Annotated[Text, _text_schema(f"^{TAG_CHARACTERS}{{1,256}}$")],
+    ] = {}
     network: Network = Network()
     cluster: Cluster = Cluster()
     load_balancer: LoadBalancer = LoadBalancer()
@@ -743,20 +854,28 @@ class Spec(Strict):
     @field_validator("tags")
     @classmethod
     def _tag_values(cls, value: dict[str, str]) -> dict[str, str]:
+        found: list[tuple] = []
         for key, text in value.items():
             if key.lower().startswith("aws:"):
-                raise fail_at(key, "tag keys starting with aws: are reserved by AWS")
-            if len(text) > 256:
-                raise fail_at(key, "a tag value is at most 256 characters")
+                found.append(((key,), "tag keys starting with aws: are reserved by AWS", True))
+            elif not TAG_TEXT.fullmatch(key):
+                found.append(((key,), f"tag key {key!r}: {TAG_MEANING}", True))
+            if not 1 <= len(text) <= 256:
+                found.append(((key,), "a tag value is 1 to 256 characters (stack tags cannot be empty)"))
+            elif not TAG_TEXT.fullmatch(text):
+                found.append(((key,), f"tag value {text!r}: {TAG_MEANING}"))
+        if found:
+            raise fail_many(found)
         return value
 
     @model_validator(mode="after")
     def _document_rules(self) -> Self:
-        problems: list[tuple[str, str]] = []
+        problems: deployable.Found = []
         problems += self._check_images()
         problems += self._check_discovery_names()
         problems += self._check_routes()
         problems += self._check_existing_network()
+        problems += deployable.check(self)
         if REGISTRIES_SUFFIX in self.environments:
             problems.append(
                 (
@@ -766,10 +885,7 @@ class Spec(Strict):
                 )
             )
         if problems:
-            # One validator raises one error: the loader unpacks every problem from ``ctx["problems"]``.
-            raise PydanticCustomError(
-                "fgc_many", "{message}", {"message": problems[0][1], "problems": problems}
-            )
+            raise fail_many(problems)
         return self
 
     def _check_images(self) -> list[tuple[str, str]]:

@@ -8,11 +8,12 @@ closest known key.
 
 from __future__ import annotations
 
-import types
 import typing
 
 from fgc.spec.errors import Problem
 from fgc.spec.models import PATTERN_MEANING
+from fgc.spec.written import Ambiguous
+from fgc.spec.written import members as _members
 from fgc.spec.yamlsource import Path, Source
 from pydantic import BaseModel, ValidationError
 
@@ -26,12 +27,17 @@ def from_validation(error: ValidationError, source: Source, root: type[BaseModel
         kind, ctx = item["type"], item.get("ctx") or {}
         path, at_key = _resolve(item["loc"], source.data, missing=kind == "missing")
         if kind == "fgc_many":
-            problems += [source.problem(_split(at), message) for at, message in ctx["problems"]]
+            problems += [
+                source.problem(path + _split(at), message, at_key=bool(key))
+                for at, message, *key in ctx["problems"]
+            ]
             continue
         if kind == "fgc_at":
             path = path + _split(ctx["at"]) if ctx["at"] else path
         message = _message(item["msg"])
-        if kind == "extra_forbidden":
+        if isinstance(item.get("input"), Ambiguous):
+            message = item["input"].message
+        elif kind == "extra_forbidden":
             message, at_key = "unknown key" + _suggestion(root, path), True
         elif kind == "missing":
             message = "required key is missing"
@@ -55,8 +61,11 @@ def _message(text: str) -> str:
     return text
 
 
-def _split(dotted: str) -> Path:
-    return tuple(int(part) if part.isdigit() else part for part in dotted.split(".") if part)
+def _split(at: str | Path) -> Path:
+    """A relative path given as a tuple, or dotted where no key holds a dot."""
+    if isinstance(at, tuple):
+        return at
+    return tuple(int(part) if part.isdigit() else part for part in at.split(".") if part)
 
 
 def _resolve(loc: tuple, data: object, *, missing: bool) -> tuple[Path, bool]:
@@ -128,7 +137,7 @@ def _model_at(root: type[BaseModel], path: Path) -> type[BaseModel] | None:
 
 
 def _step(annotation: object, part: str | int) -> object | None:
-    for candidate in _unwrap(annotation):
+    for candidate in _members(annotation):
         if isinstance(candidate, type) and issubclass(candidate, BaseModel):
             for name, field in candidate.model_fields.items():
                 if part in (name, field.alias):
@@ -141,15 +150,5 @@ def _step(annotation: object, part: str | int) -> object | None:
     return None
 
 
-def _unwrap(annotation: object) -> list[object]:
-    """Members of unions and the inner type of Annotated, flattened."""
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _unwrap(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType):
-        return [member for arg in typing.get_args(annotation) for member in _unwrap(arg)]
-    return [annotation]
-
-
 def _models_in(annotation: object) -> list[type[BaseModel]]:
-    return [c for c in _unwrap(annotation) if isinstance(c, type) and issubclass(c, BaseModel)]
+    return [c for c in _members(annotation) if isinstance(c, type) and issubclass(c, BaseModel)]

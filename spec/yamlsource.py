@@ -2,11 +2,23 @@
 
 PyYAML silently keeps the last of two equal keys and happily expands alias
 bombs; fgc must do neither. We compose the node graph ourselves, refuse
-duplicate keys, cycles and runaway expansion, and record a (line, column)
-for each key and each value, addressed by its path in the data.
+duplicate keys, cycles, runaway expansion and runaway nesting, and record a
+(line, column) for each key and each value, addressed by its path in the data.
+
+Values are kept as written (SPEC.md): YAML 1.1 reads ``1.10`` as 1.1, ``0755`` as
+493, ``12:30`` as 750 and ``on`` as true. A plain scalar is typed only when its
+text is the canonical form of its value (``8080``, ``1.5``, ``true``); any other
+form YAML 1.1 would type becomes :class:`Written`: text to a string-typed key,
+an error at its line to a number- or bool-typed one (see ``spec.models``).
+
+Lines count ``\n`` only, as editors do; PyYAML also breaks lines at CR, NEL,
+U+2028 and U+2029.
 """
 
 from __future__ import annotations
+
+import bisect
+import re
 
 import yaml
 from fgc.spec.errors import Problem
@@ -17,6 +29,8 @@ Path = tuple[str | int, ...]
 MAX_BYTES = 1024 * 1024
 #: Nodes visited while expanding aliases; far above any real document, far below a bomb.
 MAX_NODES = 100_000
+#: Maps and lists inside each other; a real fargate.yaml (overrides included) nests about 10 deep.
+MAX_DEPTH = 64
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SCALARS = yaml.constructor.SafeConstructor()
@@ -25,6 +39,29 @@ _STANDARD = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {
     _STANDARD + name for name in ("str", "int", "float", "bool", "null", "map", "seq")
 } | _KEEP_AS_TEXT
+#: Plain scalars whose text is exactly their value's: typed without ambiguity.
+_CANONICAL = {
+    _STANDARD + "int": re.compile(r"0|-?[1-9][0-9]{0,17}").fullmatch,
+    _STANDARD + "bool": re.compile(r"true|false").fullmatch,
+}
+#: Line breaks PyYAML counts besides ``\n``; a text without them needs no recount.
+_OTHER_BREAKS = re.compile("[\r\x85\u2028\u2029]")
+
+
+class Written(str):
+    """A plain scalar YAML 1.1 would type but whose text is not its value's canonical form.
+
+    It is the text as written (``"1.10"``, ``"0755"``, ``"on"``); ``reading`` is what
+    YAML 1.1 makes of it (1.1, 493, True), or None where that is no usable value (an
+    integer too long to convert).
+    """
+
+    reading: object
+
+    def __new__(cls, text: str, reading: object = None) -> Written:  # copy and pickle call it with text only
+        written = super().__new__(cls, text)
+        written.reading = reading
+        return written
 
 
 class Source:
@@ -124,37 +161,79 @@ def parse(text: str | bytes, filename: str) -> Source:
         except UnicodeDecodeError as err:
             line = raw[: err.start].count(b"\n") + 1
             raise YamlError(Problem(filename, line, 1, "", "not UTF-8 text")) from None
+    lines = _Lines(text)
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, column = lines.at(mark.index) if mark else (1, 1)
         reason = err.problem or err.context or "invalid YAML"
         if err.context and err.problem and err.context_mark:
-            reason += f" ({err.context} at line {err.context_mark.line + 1})"
+            reason += f" ({err.context} at line {lines.at(err.context_mark.index)[0]})"
         raise YamlError(Problem(filename, line, column, "", f"YAML syntax: {reason}")) from None
-    except yaml.YAMLError as err:  # reader errors: control characters, bad encodings
+    except yaml.reader.ReaderError as err:  # a character YAML does not allow
+        line, column = lines.at(err.position)
+        code = ord(err.character) if isinstance(err.character, str) else err.character
+        raise YamlError(
+            Problem(filename, line, column, "", f"YAML syntax: {err.reason} (U+{code:04X})")
+        ) from None
+    except yaml.YAMLError as err:  # pragma: no cover - every other error of PyYAML carries a mark
         raise YamlError(Problem(filename, 1, 1, "", f"YAML syntax: {err}")) from None
     source = Source(filename, None)
     if node is None:
         raise YamlError(
             Problem(filename, 1, 1, "", "the file is empty; `fgc init` writes a starter fargate.yaml")
         )
-    source.data = _Builder(source).build(node, ())
+    source.data = _Builder(source, lines).build(node, ())
     return source
+
+
+class _Lines:
+    """(line, column) of a character index, counting ``\n`` only as a line break.
+
+    PyYAML's own marks agree wherever the text has no other break character, which
+    is the fast, common case; otherwise each index is located among the newlines.
+    """
+
+    __slots__ = ("newlines", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.newlines: list[int] | None = None
+        if _OTHER_BREAKS.search(text):
+            self.newlines = [m.start() for m in re.finditer("\n", text)]
+
+    def at(self, index: int) -> tuple[int, int]:
+        index = min(index, len(self.text))
+        if index == len(self.text) and index and self.text[index - 1] == "\n":
+            index -= 1  # the end of a file that ends its last line: that line, not the next
+        line = (
+            self.text.count("\n", 0, index)
+            if self.newlines is None
+            else bisect.bisect_left(self.newlines, index)
+        )
+        return line + 1, index - (self.text.rfind("\n", 0, index) + 1) + 1
+
+    def mark(self, mark: yaml.Mark) -> tuple[int, int]:
+        """Where a node starts; PyYAML's own count when the text has only ``\n`` breaks."""
+        if self.newlines is None:
+            return mark.line + 1, mark.column + 1
+        line = bisect.bisect_left(self.newlines, mark.index)
+        return line + 1, mark.index - (self.newlines[line - 1] + 1 if line else 0) + 1
 
 
 class _Builder:
     """Turns a composed node graph into dicts, lists and scalars, recording positions."""
 
-    def __init__(self, source: Source) -> None:
+    def __init__(self, source: Source, lines: _Lines) -> None:
         self.source = source
+        self.lines = lines
         self.visited = 0
         self.active: set[int] = set()
 
     def fail(self, node: yaml.Node, message: str, path: Path) -> YamlError:
-        mark = node.start_mark
-        return YamlError(Problem(self.source.filename, mark.line + 1, mark.column + 1, dotted(path), message))
+        line, column = self.lines.mark(node.start_mark)
+        return YamlError(Problem(self.source.filename, line, column, dotted(path), message))
 
     def build(self, node: yaml.Node, path: Path) -> object:
         self.visited += 1
@@ -162,11 +241,13 @@ class _Builder:
             raise self.fail(
                 node, f"more than {MAX_NODES} nodes after expanding aliases (an alias bomb?)", path
             )
-        self.source.values.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        self.source.values.setdefault(path, self.lines.mark(node.start_mark))
         if node.tag not in _ALLOWED_TAGS:
             raise self.fail(node, f"unsupported YAML tag {node.tag}", path)
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node, path)
+        if len(path) >= MAX_DEPTH:
+            raise self.fail(node, f"maps and lists nested more than {MAX_DEPTH} deep", path)
         if id(node) in self.active:
             raise self.fail(node, "an alias refers to itself (a cyclic document)", path)
         self.active.add(id(node))
@@ -178,12 +259,24 @@ class _Builder:
             self.active.discard(id(node))
 
     def scalar(self, node: yaml.ScalarNode, path: Path) -> object:
-        if node.tag in _KEEP_AS_TEXT:
+        """The scalar's value: text, unless its text is the canonical form of a typed value."""
+        tag = node.tag
+        if tag == _STANDARD + "str" or tag in _KEEP_AS_TEXT:
             return node.value
+        if tag == _STANDARD + "null":
+            return None
+        canonical = _CANONICAL.get(tag)
+        if canonical is not None and canonical(node.value):
+            return node.value == "true" if tag == _STANDARD + "bool" else int(node.value)
         try:
-            return _SCALARS.construct_object(node)
-        except yaml.YAMLError as err:
+            reading = _SCALARS.construct_object(node)
+        except ValueError:  # an integer longer than Python converts (4,300 digits)
+            reading = None
+        except yaml.YAMLError as err:  # pragma: no cover - the resolver matched the form already
             raise self.fail(node, f"cannot read this value: {err}", path) from None
+        if isinstance(reading, float) and repr(reading) == node.value:
+            return reading
+        return Written(node.value, reading)
 
     def mapping(self, node: yaml.Node, path: Path) -> dict:
         """A map node (what is left once scalars and sequences are handled) as a dict."""
@@ -195,13 +288,11 @@ class _Builder:
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
                 raise self.fail(key_node, "a key must be a plain value, not a list or map", path)
-            key = self.scalar(key_node, path)
-            if not isinstance(key, str):  # a number, boolean or null as a key: the text as written
-                key = key_node.value
+            key = key_node.value  # keys are names: always the text as written
             if key in result:
                 first = self.source.keys[(*path, key)]
                 raise self.fail(key_node, f"duplicate key {key!r} (first at line {first[0]})", (*path, key))
-            self.source.keys[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            self.source.keys[(*path, key)] = self.lines.mark(key_node.start_mark)
             result[key] = self.build(value_node, (*path, key))
         return {**merged, **result}
 

@@ -28,7 +28,7 @@ LISTED = re.compile(r"^(spec|compiler|deployer)\.(\w+)", re.MULTILINE)
 SMALL = """\
 app: libtest
 network:
-  vpc: {azs: 2, endpoints: false, nat: single}  # a public image: tasks need a route out
+  vpc: {azs: 2, nat: single, endpoints: false}  # the public image is pulled through the NAT
 services:
   web:
     image: public.ecr.aws/docker/library/nginx:1.25
@@ -197,10 +197,11 @@ def test_the_surface_from_load_to_destroy(on_the_emulator: Any, tmp_path: Path) 
     on_the_emulator.fail("Service", on="create", reason="no capacity")
     with pytest.raises(deployer.DeployFailed, match="ROLLBACK_COMPLETE") as failed:
         deployer.deploy(stack_set, aws)
-    assert "no capacity" in str(failed.value)
+    assert "no capacity" in str(failed.value) and failed.value.recovery is deployer.Recovery.RECREATE
     on_the_emulator.clear_faults()
-    with pytest.raises(deployer.StackStuck, match="ROLLBACK_COMPLETE"):
+    with pytest.raises(deployer.StackStuck, match="ROLLBACK_COMPLETE") as stuck:
         deployer.deploy(stack_set, aws)
+    assert stuck.value.recovery is deployer.Recovery.RECREATE and stuck.value.hint is None
 
     def ctrl_c(plan: deployer.Plan) -> bool:
         raise KeyboardInterrupt

@@ -225,7 +225,8 @@ def _secrets_manager(
             prefix + fetch + _denied(role, account_id, "secretsmanager:GetSecretValue", secret.arn)
         )
     if key:
-        text = backend.get_secret_value(secret.arn, None, "AWSCURRENT").get("SecretString") or ""
+        value = backend.get_secret_value(secret.arn, None, "AWSCURRENT")  # type: ignore[arg-type]
+        text = value.get("SecretString") or ""
         try:
             document = json.loads(text)
         except ValueError:

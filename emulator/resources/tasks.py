@@ -27,6 +27,7 @@ import os
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from moto.core.utils import utcnow
@@ -106,7 +107,9 @@ class Task:
         self.cpu, self.memory = task_definition.cpu, task_definition.memory
         self.last_status, self.desired_status = "PROVISIONING", "RUNNING"
         self.created_at = utcnow()
-        self.started_at = self.stopping_at = self.stopped_at = None
+        self.started_at: datetime | None = None
+        self.stopping_at: datetime | None = None
+        self.stopped_at: datetime | None = None
         self.stop_code: str | None = None
         self.stopped_reason: str | None = None
         self.health_status = "UNKNOWN"
@@ -307,7 +310,9 @@ def _fault_stop(
 
 def _write_logs(task: Task, task_definition: Any, container: str, lines: list[str]) -> None:
     """The container's last output, where its awslogs driver sends it (``prefix/container/task-id``)."""
-    definition = next((c for c in task_definition.container_definitions if c.get("name") == container), {})
+    definition: dict[str, Any] = next(
+        (c for c in task_definition.container_definitions if c.get("name") == container), {}
+    )
     options = (definition.get("logConfiguration") or {}).get("options") or {}
     group, prefix = options.get("awslogs-group"), options.get("awslogs-stream-prefix")
     logs = logs_backends[task.cluster_arn.split(":")[4]][task.cluster_arn.split(":")[3]]

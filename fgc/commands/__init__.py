@@ -17,6 +17,8 @@ COMMANDS = {
     "build": "build the images fargate.yaml builds from source (image.build), locally",
     "push": "build the images fargate.yaml builds from source and push them to their ECR repositories",
     "preflight": "check (read-only) that the images, secrets, certificate and subnets the spec reads exist",
+    "cost": "estimate the monthly cost of fargate.yaml's resources, line by line, with its assumptions",
+    "diagram": "draw the architecture fargate.yaml compiles to (svg, png, mermaid or dot)",
     "diff": "show what `fgc deploy` would change (a CloudFormation change set, deleted afterwards)",
     "deploy": "deploy fargate.yaml: show the plan, confirm, execute it and follow its progress",
     "status": "show the deployed stack set: stack states, services, target health, outputs, last events",

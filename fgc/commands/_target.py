@@ -16,8 +16,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from fgc.deployer.session import Aws
 
-#: Region of a ``--local`` rehearsal when neither --region nor the spec names one.
-LOCAL_REGION = "us-east-1"
 #: The emulator accepts any keys; these never leave the machine.
 LOCAL_CREDENTIALS = ("testing", "testing")
 
@@ -32,7 +30,9 @@ def add_aws(parser: argparse.ArgumentParser, local: bool = True) -> None:
         "--profile", metavar="NAME", help="AWS profile to use (default: boto3's usual lookup)"
     )
     parser.add_argument(
-        "--region", metavar="REGION", help="AWS region (default: the spec's, then AWS_REGION)"
+        "--region",
+        metavar="REGION",
+        help="AWS region (default: the spec's, then AWS_REGION, AWS_DEFAULT_REGION, the profile's)",
     )
     if local:
         parser.add_argument(
@@ -79,7 +79,9 @@ def open_target(args: argparse.Namespace, spec_region: str | None, spec: Any = N
         flush=True,
     )
     try:
-        region = args.region or spec_region or LOCAL_REGION
+        from fgc.compiler.pipeline import region_for
+
+        region = region_for(args.region, spec_region)  # what the templates were linted for
         stood = handle.stand_in(spec, region) if spec is not None else []
         for stand_in in stood:
             print(f"--local: {stand_in}", file=sys.stderr, flush=True)
@@ -97,3 +99,15 @@ def say_retry(message: str) -> None:
 def interactive() -> bool:
     """True when a person can answer a question on stdin."""
     return sys.stdin.isatty()
+
+
+def seconds(option: str, text: str) -> float:
+    """A duration option (``90s``, ``10m``, ``2h``) in seconds; a usage error (exit 2) naming the
+    option, before anything is sent to AWS."""
+    from fgc.spec.errors import UsageError
+    from fgc.spec.units import duration
+
+    try:
+        return float(duration(text))
+    except ValueError as err:
+        raise UsageError(f"{option}: {err}") from None

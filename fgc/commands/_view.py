@@ -275,10 +275,12 @@ def plan_table(plan: Plan, width: int) -> Any:
         table.add_column("type", no_wrap=True, overflow="ellipsis")
     table.add_column("action", no_wrap=True)
     table.add_column("properties", overflow="fold", ratio=1)
+    blanks = [""] * (3 if with_type else 2)
     for name, rows in groups:
-        table.add_row(Text(name, style="bold"), *[""] * (3 if with_type else 2))
+        table.add_row(Text(name, style="bold"), *blanks)
         for row in rows:
-            table.add_row(*(row if with_type else [row[0], row[2], row[3]]))
+            cells: list[Any] = row if with_type else [row[0], row[2], row[3]]
+            table.add_row(*cells)
     return table
 
 

@@ -60,14 +60,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from fgc.commands._warm import warm_up_lint
+    from fgc.compiler.pipeline import warmed_linter
 
-    warm_up_lint(args.file, args.env)
+    linter = warmed_linter(args.file, args.env, args.region)
     from fgc import deployer
+    from fgc.commands._cost_change import cost_change
     from fgc.commands._diagnosis import diagnose_failure, for_stack, show
+    from fgc.commands._hints import with_hint
     from fgc.commands._images import BuildOutput, chosen_builder, describe
     from fgc.commands._preflight import run_checks
-    from fgc.commands._target import interactive, open_target
+    from fgc.commands._target import interactive, open_target, seconds
     from fgc.commands._view import Progress, View, changed_resources
     from fgc.deployer.build import build
     from fgc.deployer.errors import DeployFailed
@@ -77,8 +79,8 @@ def run(args: argparse.Namespace) -> int:
     from fgc.deployer.stacks import StackState, stuck
     from fgc.spec.errors import UsageError
 
-    timeout = _seconds(args.stable_timeout)
-    built = build(args.file, args.env, region=args.region, platform=args.platform)
+    timeout = seconds("--stable-timeout", args.stable_timeout)
+    built = build(args.file, args.env, region=args.region, linter=linter, platform=args.platform)
     builder = chosen_builder(args) if built.images else None
     view = View()
     for warning in built.warnings:
@@ -87,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
     def confirm(plan: deployer.Plan) -> bool:
         view.plan(plan)
         progress.expect(plan.stack_name, changed_resources(plan))
+        for line in cost_change(target.aws, built.templates):  # `target`: the session opened below
+            view.line(line)
         if args.yes:
             return True
         if not interactive():
@@ -97,7 +101,8 @@ def run(args: argparse.Namespace) -> int:
         return view.ask(f"Deploy these {plan.change_count} changes?")
 
     def recreate(state: StackState) -> bool:
-        view.line(str(stuck(state)), "yellow")
+        if refusal := stuck(state):
+            view.line(str(with_hint(refusal, "deploy")), "yellow")
         if args.yes:
             return True
         return interactive() and view.ask(f"Delete {state.name} and create it again?")
@@ -175,14 +180,3 @@ def _provide_hint(stand_in: Any) -> str:
     if stand_in.kind == "parameter":
         return f"before a real deploy: aws ssm put-parameter --name {stand_in.name} --type SecureString"
     return "before a real deploy: push this image (docker push) or build it where a builder exists"
-
-
-def _seconds(text: str) -> float:
-    """--stable-timeout as seconds; a usage error (exit 2) before anything is deployed."""
-    from fgc.spec.errors import UsageError
-    from fgc.spec.units import duration
-
-    try:
-        return float(duration(text))
-    except ValueError as err:
-        raise UsageError(f"--stable-timeout: {err}") from None

@@ -29,24 +29,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from fgc.commands._warm import warm_up_lint
+    from fgc.compiler.pipeline import warmed_linter
 
-    warm_up_lint(args.file, args.env)
+    linter = warmed_linter(args.file, args.env, args.region)
+    from fgc.commands._cost_change import cost_change
     from fgc.commands._preflight import run_checks
     from fgc.commands._target import open_target
     from fgc.commands._view import View
     from fgc.deployer.build import build
     from fgc.deployer.release import plan_release
 
-    built = build(args.file, args.env, region=args.region)
+    built = build(args.file, args.env, region=args.region, linter=linter)
     view = View()
     with open_target(args, built.spec.region, built.spec) as target:
         if not args.no_preflight:
             run_checks(built.spec, target)
         plans = plan_release(built, target.aws, bucket=args.bucket)
+        costs = [] if args.output == "json" else cost_change(target.aws, built.templates)
     if args.output == "json":
         view.plans_json(plans)
     else:
         for plan in plans:
             view.plan(plan)
+        for line in costs:
+            view.line(line)
     return 1 if args.exit_code and not all(plan.is_empty for plan in plans) else 0

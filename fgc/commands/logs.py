@@ -19,14 +19,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import sys
+    import time
 
     from fgc import spec
-    from fgc.commands._target import open_target
-    from fgc.deployer.logs import log_group, read, since_seconds
+    from fgc.commands._target import open_target, seconds
+    from fgc.deployer.logs import log_group, read
     from fgc.deployer.polling import default_poll
 
     document = spec.load(args.file, env=args.env)
-    since = since_seconds(args.since)
+    since = time.time() - seconds("--since", args.since)
     with open_target(args, document.region) as target:
         stack_name = document.stack_name
         group = log_group(target.aws, stack_name, args.service, document.services)

@@ -139,7 +139,7 @@ def test_image_tag_change_changes_parameters_only() -> None:
 
 
 def test_colliding_logical_ids_are_refused() -> None:
-    with pytest.raises(SpecError, match="same id A1"):
+    with pytest.raises(SpecError, match="both become the id A1"):
         _compile("app: x\nservices:\n  a-1:\n    image: nginx\n  a1:\n    image: nginx\n")
 
 
@@ -237,4 +237,4 @@ def test_compile_errors_point_at_the_line_of_a_loaded_spec() -> None:
     app = spec.loads(text, environ={})
     with pytest.raises(SpecError) as caught:
         compiler.compile(app)
-    assert str(caught.value).startswith("fargate.yaml:7:7: overrides.service-api[0]: cannot apply remove")
+    assert str(caught.value).startswith("fargate.yaml:7:7: overrides.service-api[0]: cannot remove")

@@ -8,8 +8,10 @@ import pytest
 from fgc.compiler import registries
 from fgc.compiler.lint import lint
 from fgc.compiler.stackset import StackSet
-from fgc.spec.errors import FgcError
+from fgc.spec.errors import SpecError
 from fgc.spec.models import Spec
+
+from fgc import spec
 
 
 def render(entries: dict) -> dict:
@@ -80,11 +82,19 @@ def test_order_of_entries_does_not_change_the_template() -> None:
     assert json.dumps(a) == json.dumps(b)
 
 
-def test_names_that_collide_as_logical_ids_are_refused() -> None:
-    with pytest.raises(
-        FgcError, match="'team-api' and 'team.api' both become the logical id TeamApiRepository"
-    ):
-        render({"team-api": {}, "team.api": {}})
+def _validate(registries: list[str]) -> SpecError:
+    lines = ["app: demo", "registries:", *(f"  {name}: {{}}" for name in registries)]
+    lines += ["services:", "  api: {image: x:1}"]
+    with pytest.raises(SpecError) as caught:
+        spec.loads("\n".join(lines) + "\n", environ={})
+    return caught.value
+
+
+def test_names_that_collide_as_logical_ids_are_refused_by_validate() -> None:
+    error = _validate(["team-api", "team.api"])
+    assert str(error) == (
+        "fargate.yaml:4:3: registries.team.api: 'team.api' and 'team-api' both become the id TeamApi: rename one"
+    )
 
 
 def test_lints_clean(tmp_path, monkeypatch) -> None:
@@ -96,7 +106,9 @@ def test_lints_clean(tmp_path, monkeypatch) -> None:
     assert [str(f) for f in findings] == []
 
 
-def test_more_registries_than_outputs_allow_are_refused_up_front() -> None:
+def test_more_registries_than_outputs_allow_are_refused_by_validate() -> None:
     assert len(render({f"repo-{i}": {} for i in range(66)})["Outputs"]) == 198
-    with pytest.raises(FgcError, match="67 registries: one application holds at most 66"):
-        render({f"repo-{i}": {} for i in range(67)})
+    error = _validate([f"repo-{i}" for i in range(67)])
+    assert str(error).startswith(
+        "fargate.yaml:2:1: registries: 67 registries: an application holds at most 66"
+    )

@@ -10,13 +10,14 @@ import pytest
 from fgc.deployer.stacks import describe
 
 from fgc import deployer
+from fgc.commands._hints import with_hint
 
 
 def test_terminal_question_decides(cli: Any, spec_file: Path, env: str, session: Any) -> None:
     code, out, _ = cli("deploy", "-f", str(spec_file), "--env", env, typed="n\n")
     assert code == 1 and "Not deployed" in out
     state = describe(session, f"dtest-{env}")
-    assert state is not None and state.status == "REVIEW_IN_PROGRESS"  # nothing was created
+    assert state is None  # nothing was created, and the plan's empty REVIEW_IN_PROGRESS stack is gone
 
     code, out, _ = cli("deploy", "-f", str(spec_file), "--env", env, typed="y\n")
     assert code == 0 and "CREATE_COMPLETE" in out
@@ -31,7 +32,8 @@ def test_ctrl_c_during_execution_says_cloudformation_goes_on(session: Any, build
 
     with pytest.raises(deployer.Interrupted, match="CloudFormation goes on") as stopped:
         deployer.deploy(templates, session, on_event=interrupt)
-    assert "fgc status" in str(stopped.value)
+    assert stopped.value.recovery is deployer.Recovery.WATCH and stopped.value.hint is None
+    assert "watch it with `fgc status`" in str(with_hint(stopped.value, "deploy"))  # the CLI's words
     deployer.deploy(templates, session)  # waits for the running create, then finds nothing to change
     assert describe(session, templates.stack_name).status == "CREATE_COMPLETE"
 

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
+#: The repo spec's image, as its registry serves it.
+IMAGE = "{registry}/flask-api:v1.0.0"
 
 
 def snippet() -> str:
@@ -33,13 +35,17 @@ def test_snippet_names_the_cluster_by_its_output_and_sets_the_cli_v1_region() ->
 
 
 def test_snippet_runs_as_written(
-    tmp_path: Path, cli: Any, session: Any, monkeypatch: Any, provide: Any, pushed: Any
+    tmp_path: Path, cli: Any, session: Any, emulator: Any, monkeypatch: Any, provide: Any, pushed: Any
 ) -> None:
     aws = shutil.which("aws")
     if aws is None:  # the boto3 calls the snippet's `aws` lines make, against the session emulator
         provide(REPO / "fargate.yaml")  # the secret, as the guide creates it first
         pushed(REPO / "fargate.yaml")  # the image, as `fgc push` leaves it
         monkeypatch.chdir(REPO)
+        emulator.stand_in_image(IMAGE.format(registry=emulator.registry))  # pushed by the user
+        secret = '{"username": "app", "password": "change-me", "host": "db.internal", "database": "items"}'
+        code, _, err = cli("secret", "set", "flask-api/database", typed=secret)
+        assert code == 0, err
         code, _, err = cli("deploy", "--yes")
         assert code == 0, err
         stack = session.client("cloudformation").describe_stacks(StackName="flask-api")["Stacks"][0]
@@ -51,6 +57,12 @@ def test_snippet_runs_as_written(
         sock.bind(("127.0.0.1", 0))
         port = str(sock.getsockname()[1])
     script = "trap 'kill $(jobs -p)' EXIT\nset -e\n" + snippet().replace("4566", port)
+    # the image the user pushed before deploying (no base image can be pulled to build it here)
+    up = "# the emulator is up\n"
+    declare = IMAGE.format(registry=f"localhost:{port}")
+    script = script.replace(
+        up, f'{up}curl -sf -X POST localhost:{port}/_fgc/stand-ins -d \'{{"images": ["{declare}"]}}\'\n', 1
+    )
     environ = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     environ.update(PATH=f"{Path(sys.executable).parent}{os.pathsep}{environ['PATH']}", FGC_POLL_CEILING="0.2")
     done = subprocess.run(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from fgc.compiler import lint_cache
-from fgc.compiler.lint import Finding, LintError, last_run, lint
+from fgc.compiler.lint import Finding, Linter, LintError, lint
 from fgc.compiler.stackset import StackSet
 from lint_samples import BROKEN, CLEAN, log_group, template
 
@@ -65,24 +65,24 @@ def test_informational_findings_are_only_the_rules_the_project_enforces() -> Non
 def test_results_come_from_the_cache_on_the_second_run(session_cache: Path) -> None:
     unique = template({"Logs": log_group(Metadata={"test": "cache-hit"})})
     templates = StackSet.of("demo", {"root": unique, "network": BROKEN})
-    first = lint(templates)
-    assert last_run().linted >= 1
+    first = Linter().run(templates)
+    assert first.linted >= 1
     keys = [lint_cache.cache_key(templates.sha256(n), ("us-east-1",), ("I3011", "I3042")) for n in templates]
     assert all((session_cache / "lint" / f"{k}.json").is_file() for k in keys)
-    second = lint(templates)
-    assert second == first
-    assert (last_run().cache_hits, last_run().linted, last_run().workers) == (2, 0, 0)
+    second = Linter().run(templates)
+    assert second.findings == first.findings
+    assert (second.cache_hits, second.linted, second.workers) == (2, 0, 0)
 
 
 def lint_in_fresh_process(cache: Path, cwd: Path = REPO) -> list:
     """[finding rules, templates linted, whether cfn-lint got imported] from a new interpreter."""
     script = (
         "import json, sys\n"
-        "from fgc.compiler.lint import lint, last_run\n"
+        "from fgc.compiler.lint import Linter\n"
         "from fgc.compiler.stackset import StackSet\n"
         f"t = StackSet.of('demo', {{'root': json.loads({json.dumps(json.dumps(BROKEN))})}})\n"
-        "found = lint(t)\n"
-        "print(json.dumps([[f.rule for f in found], last_run().linted, 'cfnlint' in sys.modules]))\n"
+        "done = Linter().run(t)\n"
+        "print(json.dumps([[f.rule for f in done.findings], done.linted, 'cfnlint' in sys.modules]))\n"
     )
     env = {**os.environ, "FGC_CACHE_DIR": str(cache), "PYTHONPATH": str(REPO), "HOME": str(cwd)}
     done = subprocess.run([sys.executable, "-c", script], env=env, cwd=cwd, capture_output=True, text=True)
@@ -106,15 +106,14 @@ def test_cfnlintrc_files_do_not_change_results(tmp_path: Path) -> None:
 
 def test_identical_templates_are_linted_once() -> None:
     same = template({"Logs": log_group(Metadata={"test": "dedupe"})})
-    lint(StackSet.of("demo", {"service-a": same, "service-b": same}))
-    assert (last_run().templates, last_run().linted) == (2, 1)
+    done = Linter().run(StackSet.of("demo", {"service-a": same, "service-b": same}))
+    assert (done.templates, done.linted) == (2, 1)
 
 
 def test_the_region_is_part_of_the_cache_key() -> None:
     templates = StackSet.of("demo", {"root": template({"Logs": log_group(Metadata={"test": "region"})})})
-    lint(templates, regions=["us-east-1"])
-    lint(templates, regions=["eu-west-1"])
-    assert last_run().linted == 1
+    Linter().run(templates, regions=["us-east-1"])
+    assert Linter().run(templates, regions=["eu-west-1"]).linted == 1
 
 
 def test_a_corrupt_cache_entry_is_a_miss_and_is_rewritten(session_cache: Path) -> None:
@@ -124,8 +123,8 @@ def test_a_corrupt_cache_entry_is_a_miss_and_is_rewritten(session_cache: Path) -
     entry = session_cache / "lint" / f"{key}.json"
     for damage in ("{half", '[{"line": 1}]', "[1]"):
         entry.write_text(damage, encoding="utf-8")
-        assert lint(templates) == []
-        assert last_run().linted == 1
+        done = Linter().run(templates)
+        assert (done.findings, done.linted) == ([], 1)
         assert json.loads(entry.read_text(encoding="utf-8")) == []
 
 
@@ -162,5 +161,6 @@ def test_an_unwritable_cache_only_costs_speed(monkeypatch: pytest.MonkeyPatch, t
     blocker.write_text("")
     monkeypatch.setenv("FGC_CACHE_DIR", str(blocker))
     templates = StackSet.of("demo", {"service-api": BROKEN})
-    assert [f.rule for f in lint(templates)] == [f.rule for f in lint(templates)]
-    assert last_run().linted == 1
+    first, second = Linter().run(templates), Linter().run(templates)
+    assert [f.rule for f in first.findings] == [f.rule for f in second.findings]
+    assert second.linted == 1

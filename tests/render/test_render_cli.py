@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from fgc.compiler import CompileContext, compile_registries, image_tags
 from fgc.compiler import compile as compile_templates
+from fgc.compiler.output import MANIFEST
 
 from fgc import spec
 
@@ -32,7 +33,8 @@ def copied_spec() -> str:
 
 
 def written(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    """The files of ``folder`` but render's own record of them."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.name != MANIFEST}
 
 
 def table_rows(stdout: str) -> list[list[str]]:
@@ -111,15 +113,64 @@ def test_a_source_change_lands_in_parameters_only(fgc, tmp_path: Path) -> None:
     assert old != new and old.startswith("src-") and new.startswith("src-")
 
 
-def test_stale_templates_are_removed_and_other_files_kept(fgc, tmp_path: Path) -> None:
+def test_files_render_did_not_write_are_kept_even_when_named_like_templates(fgc, tmp_path: Path) -> None:
     folder = tmp_path / "flask-api"
     folder.mkdir()
-    (folder / "service-gone.json").write_text("{}")
-    (folder / "root.yaml").write_text("{}")
-    (folder / "NOTES.md").write_text("mine")
+    mine = {"service-gone.json": "{}", "root.yaml": "{}", "NOTES.md": "mine"}
+    for name, text in mine.items():
+        (folder / name).write_text(text)
     assert fgc("render", "--no-lint", "-o", str(tmp_path)).returncode == 0
-    expected = ["NOTES.md", "parameters.json", *(f"{n}.json" for n in TEMPLATES)]
+    expected = [*mine, "parameters.json", *(f"{n}.json" for n in TEMPLATES)]
     assert sorted(written(folder)) == sorted(expected)
+    assert all((folder / name).read_text() == text for name, text in mine.items())
+
+
+def test_render_into_the_project_folder_deletes_nothing_of_the_users(fgc, tmp_path: Path) -> None:
+    """Issue 12: `fgc render -o ..` from proj/flask-api/ deleted fargate.yaml, package.json and
+    docker-compose.yaml; now only what render wrote is ever replaced or removed."""
+    project = tmp_path / "proj" / "flask-api"
+    project.mkdir(parents=True)
+    users = {
+        "fargate.yaml": SPEC.read_text(),
+        "package.json": '{"name": "flask-api"}\n',
+        "docker-compose.yaml": "services: {}\n",
+    }
+    for name, text in users.items():
+        (project / name).write_text(text)
+    spec_file = project / "fargate.yaml"
+    for fmt in ("json", "yaml", "json"):  # switching formats removes render's own other-format files
+        done = fgc("render", "--no-lint", "-f", str(spec_file), "--format", fmt, "-o", str(project / ".."))
+        assert done.returncode == 0, done.stderr
+        assert all((project / name).read_text() == text for name, text in users.items())
+    assert sorted(written(project)) == sorted([*users, "parameters.json", *(f"{n}.json" for n in TEMPLATES)])
+
+
+def test_a_render_with_fewer_services_removes_only_the_stale_template_it_wrote(fgc, tmp_path: Path) -> None:
+    two = tmp_path / "fargate.yaml"
+    two.write_text("app: shop\nservices:\n  api: {image: 'nginx:1'}\n  web: {image: 'nginx:1'}\n")
+    out = tmp_path / "out"
+    assert fgc("render", "--no-lint", "-f", str(two), "-o", str(out)).returncode == 0
+    folder = out / "shop"
+    (folder / "notes.json").write_text("mine")
+    two.write_text("app: shop\nservices:\n  api: {image: 'nginx:1'}\n")
+    assert fgc("render", "--no-lint", "-f", str(two), "-o", str(out)).returncode == 0
+    assert "service-web.json" not in written(folder)
+    assert {"service-api.json", "notes.json"} <= set(written(folder))
+    assert json.loads((folder / MANIFEST).read_text())["files"].keys() == set(written(folder)) - {
+        "notes.json"
+    }
+
+
+def test_a_spec_named_like_a_template_in_the_output_folder_stops_the_render(fgc, tmp_path: Path) -> None:
+    folder = tmp_path / "flask-api"
+    folder.mkdir()
+    spec_file = folder / "root.yaml"  # what --format yaml would write
+    spec_file.write_text(SPEC.read_text())
+    done = fgc("render", "--no-lint", "-f", str(spec_file), "--format", "yaml", "-o", str(tmp_path))
+    assert done.returncode == 2
+    assert "root.yaml" in done.stderr and "not written by fgc render" in done.stderr
+    assert spec_file.read_text() == SPEC.read_text()
+    assert sorted(written(folder)) == ["root.yaml"]  # nothing was written
 
 
 def test_yaml_format_replaces_the_json_files(fgc, tmp_path: Path) -> None:

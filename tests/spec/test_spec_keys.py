@@ -107,7 +107,7 @@ def test_fargate_sizes_accepted(cpu, memory, units, mib):
         (16384, 40000, "services.api.memory", "in steps of 8192"),
         (384, 1024, "services.api.cpu", "not a Fargate CPU size"),
         ("0.3 vCPU", 1024, "services.api.cpu", "not a whole number of CPU units"),
-        (True, 1024, "services.api.cpu", "expected CPU units"),
+        (True, 1024, "services.api.cpu", "expected a number, got true"),
         (512, "1.0001 GB", "services.api.memory", "not a whole number of MiB"),
     ],
 )
@@ -248,6 +248,7 @@ def test_scaling():
 def test_capacity_deployment_logs_permissions():
     api = load(
         svc(
+            count=2,
             capacity={"on_demand_base": 1, "on_demand": 1, "spot": 4},
             deployment={"max_percent": 150, "min_healthy_percent": 50, "rollback": False},
             logs={"retention": 7},

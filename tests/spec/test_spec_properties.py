@@ -91,3 +91,40 @@ def test_truncated_and_spliced_repo_file(cut, junk):
 def test_random_documents(document):
     text = yaml.safe_dump(document)
     _expect_only_spec_errors(lambda: spec.loads(text, environ={}))
+
+
+REPO_LINES = REPO_YAML.splitlines(keepends=True)
+#: What issue 12's fuzzing found crashing or changing values: deep nesting, integers past
+#: Python's 4,300-digit conversion limit, and the forms YAML 1.1 types (1.10, 0755, 12:30, on).
+hostile = st.one_of(
+    st.integers(1, 3000).map(lambda n: "[" * n + "]" * n),
+    st.integers(1, 3000).map(lambda n: "{a: " * n + "1" + "}" * n),
+    st.integers(4000, 6000).map(lambda n: "9" * n),
+    st.integers(4000, 6000).map(lambda n: "0x" + "f" * n),
+    st.sampled_from(["1.10", "0755", "12:30", "190:20:30", "on", "No", "0x1F", "0b101", "1.0e+3", "1_000"]),
+    st.sampled_from([".nan", "-.inf", "+5", "2001-12-14", "~", "!!binary aGk=", "\x07", "\u2028x", "\r"]),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(line=st.integers(0, len(REPO_LINES) - 1), value=hostile)
+def test_hostile_values_in_any_line_of_the_repo_file(line, value):
+    """Each value of the repo file replaced by a hostile form, as raw text: a problem, never a crash."""
+    head, sep, _ = REPO_LINES[line].partition(": ")
+    if not sep:
+        return
+    text = "".join(REPO_LINES[:line]) + f"{head}: {value}\n" + "".join(REPO_LINES[line + 1 :])
+    _expect_only_spec_errors(lambda: spec.loads(text, environ={}))
+    _expect_only_spec_errors(lambda: spec.loads(text, env="prod", environ={}))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    value=st.sampled_from(["1.10", "0755", "12:30", "on", "no", "0x1F", "1.0e+3", "True", "0700", "1_000"])
+)
+def test_yaml_1_1_forms_stay_text_in_environment_and_tags(value):
+    text = (
+        f"app: demo\ntags: {{v: {value}}}\nservices:\n  api: {{image: nginx, environment: {{V: {value}}}}}\n"
+    )
+    app = spec.loads(text, environ={})
+    assert app.tags["v"] == value and app.services["api"].environment["V"] == value
