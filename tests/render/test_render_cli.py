@@ -131,7 +131,7 @@ def test_render_into_the_project_folder_deletes_nothing_of_the_users(fgc, tmp_pa
     project = tmp_path / "proj" / "flask-api"
     project.mkdir(parents=True)
     users = {
-        "fargate.yaml": SPEC.read_text(),
+        "fargate.yaml": copied_spec(),
         "package.json": '{"name": "flask-api"}\n',
         "docker-compose.yaml": "services: {}\n",
     }
@@ -165,11 +165,11 @@ def test_a_spec_named_like_a_template_in_the_output_folder_stops_the_render(fgc,
     folder = tmp_path / "flask-api"
     folder.mkdir()
     spec_file = folder / "root.yaml"  # what --format yaml would write
-    spec_file.write_text(SPEC.read_text())
+    spec_file.write_text(copied_spec())
     done = fgc("render", "--no-lint", "-f", str(spec_file), "--format", "yaml", "-o", str(tmp_path))
     assert done.returncode == 2
     assert "root.yaml" in done.stderr and "not written by fgc render" in done.stderr
-    assert spec_file.read_text() == SPEC.read_text()
+    assert spec_file.read_text() == copied_spec()
     assert sorted(written(folder)) == ["root.yaml"]  # nothing was written
 
 
