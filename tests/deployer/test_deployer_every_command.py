@@ -35,6 +35,8 @@ def arguments(command: str, spec: Path, env: str, folder: Path) -> list[str]:
         "validate": ["validate", "-f", str(spec)],
         "schema": ["schema"],
         "render": ["render", "-f", str(spec), "--env", env, "--no-lint", "-o", str(folder / "out")],
+        "cost": ["cost", "-f", str(spec), "--env", env],
+        "diagram": ["diagram", "-f", str(spec), "--env", env, "--format", "mermaid"],
         "build": ["build", "-f", str(spec), "--env", env],
         "push": ["push", "-f", str(spec), "--env", env, "--yes"],
         "preflight": ["preflight", "-f", str(spec), "--env", env],
