@@ -72,6 +72,8 @@ def test_every_command_is_covered() -> None:
         "validate",
         "schema",
         "render",
+        "cost",
+        "diagram",
         "build",
         "push",
         "emulator",
