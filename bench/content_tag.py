@@ -1,4 +1,4 @@
-"""Wall time of computing an image's content tag (`fgc.deployer.images.content_tag`).
+"""Wall time of computing an image's content tag (`fgc.compiler.build_context.content_tag`).
 
 Run: .venv/bin/python bench/content_tag.py [--runs 15] [--files 5000]
 Two contexts: the repo's `app/` (with `app/Dockerfile`), and a generated one of `--files` files
@@ -21,8 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import process  # noqa: E402
-from fgc.deployer.images import ImageBuild, content_tag  # noqa: E402
-from fgc.deployer.images.content import context_files  # noqa: E402
+from fgc.compiler.build_context import ImageBuild, content_tag, context_files  # noqa: E402
 
 
 def generated_context(root: Path, files: int) -> ImageBuild:

@@ -31,7 +31,9 @@ def compile(spec: Spec, ctx: CompileContext | None = None) -> StackSet:
     _check_names(spec)
     parameters = root.tag_parameters(spec, ctx.image_tags)
     drafts = _drafts(spec, ctx)
-    _check_override_targets(spec, [ROOT, *(draft.name for draft in drafts)])
+    _check_override_targets(
+        spec, [ROOT, *(draft.name for draft in drafts), *([registries.NAME] if spec.registries else [])]
+    )
     nested = _parts(spec, drafts)
     try:
         root_template = root.build(spec, nested)
@@ -41,9 +43,21 @@ def compile(spec: Spec, ctx: CompileContext | None = None) -> StackSet:
         # the builders' own wiring is tested; with overrides, those most likely broke it
         raise spec_error(spec, ("overrides",), f"the templates no longer fit together: {err}") from None
     root_part = Part(ROOT, spec.stack_name, _finish(spec, ROOT, root_template.to_dict()))
-    stack_set = StackSet(spec.stack_name, (root_part, *nested), parameters, dict(spec.tags))
+    external = root.external_parameters(nested)
+    stack_set = StackSet(spec.stack_name, (root_part, *nested), parameters, dict(spec.tags), external)
     limits.check(spec, stack_set)
     return stack_set
+
+
+def compile_registries(spec: Spec) -> StackSet | None:
+    """The application's registries as their own stack set (``<app>-registries``, one template,
+    no nested stacks), or None when the spec declares none. Shared by every environment and
+    deployed before them: the environments' roots take its outputs as parameters."""
+    if not spec.registries:
+        return None
+    draft = registries.build(spec)
+    part = Part(ROOT, spec.registries_stack_name, _finish(spec, registries.NAME, draft.template.to_dict()))
+    return StackSet(spec.registries_stack_name, (part,), {}, dict(spec.tags))
 
 
 def _drafts(spec: Spec, ctx: CompileContext) -> list[Draft]:
@@ -53,8 +67,6 @@ def _drafts(spec: Spec, ctx: CompileContext) -> list[Draft]:
     if spec.network.existing is None:
         drafts.append(network.build(spec, ctx))
     drafts.append(cluster.build(spec, ctx))
-    if spec.registries:
-        drafts.append(registries.build(spec, ctx))
     for name in spec.services:
         priority = assignment.priorities.get(name)
         drafts.append(service.build(spec, name, priority, assignment.displaced.get(name, ())))

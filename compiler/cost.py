@@ -107,19 +107,32 @@ class Estimate:
         return [line for line in self.lines if line.price.usd is None]
 
 
-def estimate(stack_set: StackSet, region: str, assumptions: Assumptions | None = None) -> Estimate:
-    """The monthly cost of ``stack_set`` in ``region`` (``UnknownRegion`` when the table has no prices)."""
+def estimate(
+    stack_set: StackSet,
+    region: str,
+    assumptions: Assumptions | None = None,
+    registries: StackSet | None = None,
+) -> Estimate:
+    """The monthly cost of ``stack_set`` in ``region`` (``UnknownRegion`` when the table has no prices),
+    with the application's ``registries`` stack set (``compiler.compile_registries``) when given."""
     prices = price_list(region)
     assumptions = assumptions or Assumptions()
-    reader = _Reader(stack_set, prices, assumptions)
+    reader = _Reader(stack_set, prices, assumptions, registries)
     return Estimate(region, tuple(reader.lines()), assumptions, tuple(reader.notes))
 
 
 class _Reader:
     """Walks the stack set once; each ``_<thing>`` method yields that thing's lines."""
 
-    def __init__(self, stack_set: StackSet, prices: Mapping[str, Price], assumptions: Assumptions) -> None:
+    def __init__(
+        self,
+        stack_set: StackSet,
+        prices: Mapping[str, Price],
+        assumptions: Assumptions,
+        registries: StackSet | None = None,
+    ) -> None:
         self.set = stack_set
+        self.registries = registries
         self.prices = prices
         self.a = assumptions
         self.notes: list[str] = []
@@ -334,7 +347,7 @@ class _Reader:
                 )
 
     def _registries(self) -> Iterator[Line]:
-        for part in self.set.nested:
+        for part in [*self.set.nested, *(self.registries.parts if self.registries else ())]:
             for repo in resources(part, "AWS::ECR::Repository"):
                 kept = _images_kept(repo) or self.a.images_kept
                 yield self._line(

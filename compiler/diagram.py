@@ -19,7 +19,7 @@ from typing import Any
 
 from fgc.compiler.cost import capacity_strategy, on_spot, task_range
 from fgc.compiler.reading import endpoint_name, named, resource, resources
-from fgc.compiler.stackset import Part, PartOutput, SpecValue, StackSet
+from fgc.compiler.stackset import Part, PartOutput, SpecValue, StackOutput, StackSet
 
 
 @dataclass
@@ -64,8 +64,9 @@ class Graph:
         return found
 
 
-def build(stack_set: StackSet) -> Graph:
-    """The architecture graph of ``stack_set``."""
+def build(stack_set: StackSet, registries: StackSet | None = None) -> Graph:
+    """The architecture graph of ``stack_set``; ``registries`` (``compiler.compile_registries``)
+    names the repositories the services' images come from."""
     graph = Graph()
     cluster_part = _part_with(stack_set, "AWS::ECS::Cluster")
     lb = resource(cluster_part, "AWS::ElasticLoadBalancingV2::LoadBalancer") if cluster_part else None
@@ -129,7 +130,7 @@ def build(stack_set: StackSet) -> Graph:
         for secret, names in _secrets(part).items():
             node = _shared(shared, _slug(secret), [secret], "note")
             graph.edges.append(Edge(sid, node.id, ", ".join(names), dashed=True))
-        for image in _images(stack_set, part):
+        for image in _images(stack_set, part, registries):
             node = _shared(shared, _slug(image), [image], "cylinder")
             graph.edges.append(Edge(sid, node.id, dashed=True))  # a cylinder: the image it pulls
     graph.top += list(shared.values())
@@ -259,7 +260,7 @@ def _secrets(part: Part) -> dict[str, list[str]]:
     return found
 
 
-def _images(stack_set: StackSet, part: Part) -> list[str]:
+def _images(stack_set: StackSet, part: Part, registries: StackSet | None = None) -> list[str]:
     """The registry (ECR repository) or public image each container of a service runs."""
     task = resource(part, "AWS::ECS::TaskDefinition") or {}
     images = []
@@ -268,17 +269,22 @@ def _images(stack_set: StackSet, part: Part) -> list[str]:
         text = image.get("Fn::Sub", "") if isinstance(image, dict) else str(image)
         match = re.match(r"\$\{(\w+)\}", text)
         if match:
-            images.append(f"ECR {_repository(stack_set, part.parameters.get(match.group(1)))}")
+            images.append(f"ECR {_repository(stack_set, part.parameters.get(match.group(1)), registries)}")
         else:  # a public image; its tag (often a parameter) is not part of the picture
             images.append("image " + re.sub(r"[:@](\$\{\w+\}|[^/:@]+)$", "", text.split("@")[0]))
     return list(dict.fromkeys(images))
 
 
-def _repository(stack_set: StackSet, source: Any) -> str:
+def _repository(stack_set: StackSet, source: Any, registries: StackSet | None = None) -> str:
+    template = None
     if isinstance(source, PartOutput) and source.part in stack_set:
-        value = stack_set[source.part].get("Outputs", {}).get(source.output, {}).get("Value", {})
+        template = stack_set[source.part]
+    elif isinstance(source, StackOutput) and registries is not None and source.stack == registries.stack_name:
+        template = registries["root"]
+    if template is not None:
+        value = template.get("Outputs", {}).get(source.output, {}).get("Value", {})
         logical = value.get("Fn::GetAtt", [None])[0] if isinstance(value, dict) else None
-        repo = stack_set[source.part]["Resources"].get(logical, {}).get("Properties", {})
+        repo = template["Resources"].get(logical, {}).get("Properties", {})
         return str(repo.get("RepositoryName", logical))
     if isinstance(source, SpecValue):
         return source.value

@@ -67,7 +67,7 @@ def registry_parameter(registry: str, what: str) -> str:
 def parse(image: str | ImageRef) -> Image:
     """Split ``repo[:tag]``, ``repo@digest`` or a ``{registry, tag}`` reference."""
     if isinstance(image, ImageRef):
-        return Image("", image.registry, ":", image.tag)
+        return Image("", image.registry, ":", image.tag or "")  # built: the tag comes from the context
     if "@" in image:
         repository, _, digest = image.partition("@")
         return Image(repository, None, "@", digest)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from fgc.compiler.lint import DEFAULT_REGION, Finding, Linter
 
 if TYPE_CHECKING:
+    from fgc.compiler.builds import ServiceImage
     from fgc.compiler.stackset import StackSet
     from fgc.spec.models import Spec
 
@@ -59,6 +60,10 @@ class Prepared:
     templates: StackSet
     region: str
     findings: list[Finding] | None
+    #: the application's ``<app>-registries`` stack set (None without registries), linted too
+    registries: StackSet | None = None
+    #: the services' images built from source, with their tags (in ``templates``' parameters)
+    images: tuple[ServiceImage, ...] = ()
 
     @property
     def errors(self) -> list[Finding]:
@@ -78,24 +83,38 @@ def prepare(
     region: str | None = None,
     lint: bool = True,
     linter: Linter | None = None,
+    platform: str | None = None,
 ) -> Prepared:
     """Load ``path`` with the overlay ``env`` (``SpecError``), compile it, and lint it unless ``lint``
     is False. Lint findings are returned, never raised: render writes templates with errors so
     their lines can be read; the deployer refuses them.
 
     ``region`` is an explicit ``--region``; see :func:`region_for`. ``linter`` is the run's
-    :class:`Linter` (one that was warmed up); a fresh one is used otherwise.
+    :class:`Linter` (one that was warmed up); a fresh one is used otherwise. ``platform``
+    replaces the services' own for the images built from source (and so their content tags).
     """
-    from fgc.compiler.build import compile
+    from fgc.compiler.build import compile, compile_registries
+    from fgc.compiler.builds import service_images
     from fgc.compiler.context import CompileContext
 
     from fgc import spec
 
     document = spec.load(path, env=env)
-    templates = compile(document, CompileContext())
+    # the images built from source: their tags read from the build contexts (nothing is built)
+    images = tuple(service_images(document, platform=platform))
+    templates = compile(document, CompileContext(image_tags={i.service: i.tag for i in images}))
+    registries = compile_registries(document)
     chosen = region_for(region, document.region)
-    findings = (linter or Linter()).lint(templates, regions=[chosen]) if lint else None
-    return Prepared(document, templates, chosen, findings)
+    findings = None
+    if lint:
+        linter = linter or Linter()
+        findings = [
+            f
+            for each in (templates, registries)
+            if each is not None
+            for f in linter.lint(each, regions=[chosen])
+        ]
+    return Prepared(document, templates, chosen, findings, registries, images)
 
 
 def input_key(path: str | Path, env: str | None, region: str | None = None) -> str | None:

@@ -1,4 +1,8 @@
-"""The `registries` nested stack: one ECR repository per entry of `registries`.
+"""The `registries` stack (`<app>-registries`): one ECR repository per entry of `registries`.
+
+Its own stack, not nested in an environment's: every environment of the application shares
+these repositories (`dev` and `prod` promote the same image), and each environment's root
+takes their URIs and ARNs as parameters read from this stack's outputs.
 
 Repositories hold images, which are data: they are retained when the stack is deleted or
 a repository is replaced, and each one keeps only its newest `keep` images.
@@ -43,7 +47,7 @@ def lifecycle_policy(keep: int) -> str:
 
 def build(spec: Spec, ctx: CompileContext | None = None) -> Draft:
     """The registries part; per registry outputs `<Pascal>RepositoryUri/Arn/Name`."""
-    t = Template(Description=f"fgc {spec.stack_name}: ECR repositories (retained on delete)")
+    t = Template(Description=f"fgc {spec.app}: ECR repositories of every environment (retained on delete)")
     t.set_version("2010-09-09")
     for name in sorted(spec.registries):
         registry = spec.registries[name]

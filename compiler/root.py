@@ -15,7 +15,15 @@ from typing import Any
 
 from fgc.compiler import cluster, images, priorities
 from fgc.compiler.naming import image_tag_parameter
-from fgc.compiler.stackset import Part, PartOutput, RootParameter, Source, SpecValue, WiringError
+from fgc.compiler.stackset import (
+    Part,
+    PartOutput,
+    RootParameter,
+    Source,
+    SpecValue,
+    StackOutput,
+    WiringError,
+)
 from fgc.spec.errors import UsageError
 from fgc.spec.models import Spec
 from troposphere import GetAtt, Output, Parameter, Ref, Select, Sub, Template
@@ -33,7 +41,8 @@ def tag_parameters(spec: Spec, overrides: Mapping[str, str] | None = None) -> di
 
     One ``<Service>ImageTag`` per service while they fit in CloudFormation's 200
     parameters (with ``ArtifactsUrl``); beyond that one ``ImageTags`` list in service order.
-    ``overrides`` (service -> tag) replace the spec's tags.
+    ``overrides`` (service -> tag) replace the spec's tags; an image built from source has its
+    tag only from there (``compiler.builds.image_tags``), and no value without it.
     """
     unknown = sorted(set(overrides or {}) - set(spec.services))
     if unknown:
@@ -43,8 +52,16 @@ def tag_parameters(spec: Spec, overrides: Mapping[str, str] | None = None) -> di
         name: (overrides or {}).get(name) or images.parse(s.image).tag for name, s in spec.services.items()
     }
     if _per_service_tags(spec):
-        return {image_tag_parameter(name): tag for name, tag in tags.items()}
+        # a built image without a tag from the context has none yet (see compiler.builds)
+        return {image_tag_parameter(name): tag for name, tag in tags.items() if tag}
     return {IMAGE_TAGS: ",".join(tags.values())}
+
+
+def tag_parameter_names(spec: Spec) -> list[str]:
+    """The root parameters holding the main images' tags (see :func:`tag_parameters`)."""
+    if _per_service_tags(spec):
+        return [image_tag_parameter(name) for name in spec.services]
+    return [IMAGE_TAGS]
 
 
 def tag_source(spec: Spec, service: str) -> RootParameter:
@@ -57,6 +74,16 @@ def tag_source(spec: Spec, service: str) -> RootParameter:
 def _per_service_tags(spec: Spec) -> bool:
     """One tag parameter per service fits beside ``ArtifactsUrl`` in CloudFormation's limit."""
     return len(spec.services) + 1 <= MAX_PARAMETERS
+
+
+def external_parameters(parts: Sequence[Part]) -> dict[str, StackOutput]:
+    """Root parameters whose values are another stack's outputs, by name, in first-use order."""
+    return {
+        source.output: source
+        for part in parts
+        for source in part.parameters.values()
+        if isinstance(source, StackOutput)
+    }
 
 
 class _Wiring:
@@ -97,6 +124,8 @@ class _Wiring:
             return source.value
         if isinstance(source, PartOutput):
             return self.output(source, needed_by)
+        if isinstance(source, StackOutput):
+            return Ref(source.output)
         if source.name not in self.root_parameters:
             raise WiringError(
                 f"{needed_by} reads root parameter {source.name}, which the root does not declare"
@@ -137,7 +166,7 @@ def build(spec: Spec, parts: Sequence[Part]) -> Template:
             Description="Base URL of the artifacts bucket holding the nested templates (set by fgc deploy)",
         )
     )
-    for name in tag_parameters(spec):
+    for name in tag_parameter_names(spec):
         if name == IMAGE_TAGS:
             description = "Main image tags of the services, comma-separated, in fargate.yaml order"
             t.add_parameter(Parameter(name, Type="CommaDelimitedList", Description=description))
@@ -146,6 +175,10 @@ def build(spec: Spec, parts: Sequence[Part]) -> Template:
                 Parameter(name, Type="String", Description="Main image tag (or digest) of a service")
             )
 
+    for name, source in external_parameters(parts).items():
+        t.add_parameter(
+            Parameter(name, Type="String", Description=f"Output {name} of the stack {source.stack}")
+        )
     wiring = _Wiring(t, parts)
     for part in parts:
         t.add_resource(wiring.stack(part))

@@ -19,14 +19,13 @@ from fgc.compiler import (
     images,
     network,
     priorities,
-    registries,
     root,
     scaling,
 )
 from fgc.compiler.checkov_skips import checkov_metadata
 from fgc.compiler.draft import Draft
 from fgc.compiler.naming import service_template
-from fgc.compiler.stackset import PartOutput
+from fgc.compiler.stackset import PartOutput, StackOutput
 from fgc.spec.models import Capacity, Http, Service, Spec
 from troposphere import GetAtt, Output, Ref, Template, ec2, ecs, logs
 from troposphere import elasticloadbalancingv2 as elb
@@ -81,10 +80,16 @@ def _declare_parameters(draft: Draft, spec: Spec, name: str, service: Service) -
             parameter = images.registry_parameter(registry, what)
             draft.parameter(
                 parameter,
-                PartOutput(registries.NAME, parameter),
+                StackOutput(spec.registries_stack_name, parameter),
                 "String",
                 "An ECR repository of the registries stack",
             )
+
+
+def log_group_name(spec: Spec, service: str) -> str:
+    """``/ecs/<stack>/<service>``: fixed by the spec, so a retained log group is adopted by the next
+    deploy and found by ``fgc destroy --purge`` after its stack is gone."""
+    return f"/ecs/{spec.stack_name}/{service}"
 
 
 def build(spec: Spec, name: str, priority: int | None, after: Sequence[str] = ()) -> Draft:
@@ -104,6 +109,7 @@ def build(spec: Spec, name: str, priority: int | None, after: Sequence[str] = ()
     t.add_resource(
         logs.LogGroup(
             LOG_GROUP,
+            LogGroupName=log_group_name(spec, name),
             RetentionInDays=service.logs.retention,
             Metadata=checkov_metadata(
                 {

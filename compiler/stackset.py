@@ -13,6 +13,7 @@ No troposphere here: the deployer and the CLI read stack sets without loading it
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -53,8 +54,18 @@ class PartOutput:
     output: str
 
 
+@dataclass(frozen=True)
+class StackOutput:
+    """The output ``output`` of another stack, deployed first (``<app>-registries``'s
+    ``FlaskApiRepositoryUri``): the root declares a parameter of that name, whose value the
+    deployer reads from that stack (see ``StackSet.external``)."""
+
+    stack: str
+    output: str
+
+
 #: Where the root takes one parameter value of a part from.
-Source: TypeAlias = SpecValue | RootParameter | PartOutput
+Source: TypeAlias = SpecValue | RootParameter | PartOutput | StackOutput
 
 
 @dataclass(frozen=True)
@@ -105,6 +116,8 @@ class StackSet:
 
     ``parameters`` are the values the deployer passes to the root stack (image tags);
     ``ArtifactsUrl`` is not among them because it depends on the account and region.
+    ``external`` names the root parameters whose values the deployer reads from another
+    stack's outputs (the repositories of ``<app>-registries``), deployed before this one.
     Reads by part name (``set["cluster"]`` is that template, ``body``, ``sha256``)
     stay as they were when the compiler returned plain templates.
     """
@@ -113,6 +126,7 @@ class StackSet:
     parts: tuple[Part, ...]
     parameters: Mapping[str, str] = field(default_factory=dict)
     tags: Mapping[str, str] = field(default_factory=dict)
+    external: Mapping[str, StackOutput] = field(default_factory=dict)
 
     @classmethod
     def of(
@@ -128,6 +142,16 @@ class StackSet:
             for name, template in templates.items()
         )
         return cls(stack_name, parts, dict(parameters or {}))
+
+    def with_outputs(self, outputs: Mapping[str, str]) -> StackSet:
+        """This stack set with the values of its ``external`` root parameters taken from
+        ``outputs`` (the stack they come from, e.g. ``<app>-registries``). Before that stack
+        exists, a placeholder names each value: CloudFormation needs one to plan a new stack."""
+        values = {
+            name: outputs.get(source.output) or f"(output {source.output} of {source.stack}, once created)"
+            for name, source in self.external.items()
+        }
+        return dataclasses.replace(self, parameters={**self.parameters, **values})
 
     @cached_property
     def _by_name(self) -> dict[str, Part]:

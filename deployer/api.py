@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from fgc.compiler.stackset import ROOT, StackSet
-from fgc.deployer import artifacts, changeset
+from fgc.deployer import adoption, artifacts, changeset
 from fgc.deployer.errors import DeployFailed, Interrupted, Recovery
 from fgc.deployer.events import Failure, StackEvent, latest_failure, rollback_blocker
 from fgc.deployer.execute import OnEvent, Outcome, continue_rollback, delete_stack, execute, wait_running
@@ -62,7 +62,7 @@ def plan(
     if state and (refusal := stuck(state, _blocker(aws, state, labels))):
         raise refusal
     kind = "CREATE" if state is None or state.is_new else "UPDATE"
-    parameters, root_url = _stage(aws, stack_set, artifacts.bucket_name(aws, bucket))
+    parameters, root_url = _stage(aws, stack_set, bucket)
     name = changeset.change_set_name()
     empty = Plan(
         stack_set.stack_name,
@@ -87,7 +87,7 @@ def plan(
     except KeyboardInterrupt:
         changeset.abandon(aws, created["Id"], created["StackId"], kind, poll)
         raise Interrupted(UNTOUCHED) from None
-    return Plan(
+    result = Plan(
         stack_name=stack_set.stack_name,
         change_set_name=created["Name"],
         change_set_id=created["Id"],
@@ -98,6 +98,11 @@ def plan(
         created_at=first.get("CreationTime"),
         labels=labels,
     )
+    held = adoption.held_names(aws, stack_set, result)
+    if held:
+        changeset.abandon(aws, created["Id"], created["StackId"], kind, poll)
+        raise adoption.refusal(held, stack_set.stack_name)
+    return result
 
 
 def _blocker(aws: Aws, state: StackState, labels: dict[str, str]) -> Failure | None:
@@ -106,15 +111,21 @@ def _blocker(aws: Aws, state: StackState, labels: dict[str, str]) -> Failure | N
     return latest_failure(aws, state.stack_id, labels) if state.status == "UPDATE_ROLLBACK_FAILED" else None
 
 
-def _stage(aws: Aws, stack_set: StackSet, bucket: str) -> tuple[dict[str, str], str | None]:
-    """Upload what CloudFormation fetches; the root's parameters, and its URL when too big to inline."""
-    artifacts.ensure_bucket(aws, bucket)
-    artifacts.upload(aws, bucket, stack_set.nested)
-    url = artifacts.artifacts_url(aws, bucket)
-    root_url = None
+def _stage(aws: Aws, stack_set: StackSet, bucket: str | None) -> tuple[dict[str, str], str | None]:
+    """Upload what CloudFormation fetches; the root's parameters, and its URL when too big to inline.
+
+    A stack set of one small template (the registries stack) needs no bucket at all."""
     root = stack_set.root
-    if len(root.body.encode()) > artifacts.MAX_INLINE_BODY:
-        artifacts.upload(aws, bucket, [root])
+    inline = len(root.body.encode()) <= artifacts.MAX_INLINE_BODY
+    if not stack_set.nested and inline:
+        return dict(stack_set.parameters), None
+    name = artifacts.bucket_name(aws, bucket)
+    artifacts.ensure_bucket(aws, name)
+    artifacts.upload(aws, name, stack_set.nested)
+    url = artifacts.artifacts_url(aws, name)
+    root_url = None
+    if not inline:
+        artifacts.upload(aws, name, [root])
         root_url = f"{url}/{root.key}"
     return {"ArtifactsUrl": url, **stack_set.parameters}, root_url
 

@@ -3,6 +3,9 @@
 ``IncludeNestedStacks`` makes CloudFormation build one nested change set per
 nested stack; each is described (every page) so the plan shows what happens
 inside the nested stacks, not just "Stack ServiceApi: Modify".
+``ImportExistingResources`` (CloudFormation User Guide, "Import AWS resources into a
+CloudFormation stack automatically") makes a retained, statically named resource that
+exists outside any stack an ``Import`` of the plan instead of an "already exists" failure.
 """
 
 from __future__ import annotations
@@ -79,6 +82,9 @@ def _create(
             Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
             Capabilities=CAPABILITIES,
             IncludeNestedStacks=True,
+            # a retained resource (log group, repository) left by a destroy or a failed create is
+            # adopted by its fixed name instead of failing on "already exists"
+            ImportExistingResources=True,
             Tags=[{"Key": k, "Value": v} for k, v in stack_set.tags.items()],
             Description=f"fgc {change_set_type.lower()} of {stack_set.stack_name}",
             **source,

@@ -11,13 +11,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import botocore.exceptions as bex
+from fgc.compiler.stackset import StackSet
+from fgc.deployer.adoption import NAME_PROPERTIES
 from fgc.deployer.deployed import template
 from fgc.deployer.errors import DeployFailed, Recovery
 from fgc.deployer.execute import OnEvent, delete_stack, wait_running
 from fgc.deployer.plan import NESTED_STACK
 from fgc.deployer.polling import Poll, default_poll
 from fgc.deployer.session import Aws, aws_call, error_code
-from fgc.deployer.stacks import StackResource, StackState, require, resources
+from fgc.deployer.stacks import StackResource, StackState, describe, require, resources
 
 RETAINED = ("Retain", "RetainExceptOnCreate")
 
@@ -36,7 +38,7 @@ class Teardown:
 class Destroyed:
     """What a destroy did: ``purged`` lists the kept resources deleted because of ``--purge``."""
 
-    teardown: Teardown
+    teardown: Teardown | None  # None for a purge of what a stack that is gone left behind
     purged: list[StackResource] = field(default_factory=list)
     left: list[StackResource] = field(default_factory=list)
 
@@ -92,6 +94,57 @@ def destroy(
         for res in plan.kept:
             (done.purged if _purge(aws, res) else done.left).append(res)
     return done
+
+
+@aws_call
+def leftovers(aws: Aws, stack_set: StackSet) -> list[StackResource]:
+    """The retained resources of ``stack_set`` that exist under their fixed names (log groups
+    ``/ecs/<stack>/<service>``, repositories ``<registry>``), found by name rather than through
+    the stack: what ``--purge`` deletes when the stack is gone or never finished creating."""
+    found = []
+    for part in stack_set.parts:
+        for logical_id, resource in part.template.get("Resources", {}).items():
+            prop = NAME_PROPERTIES.get(resource.get("Type", ""))
+            name = resource.get("Properties", {}).get(prop) if prop else None
+            retained = resource.get("DeletionPolicy") in RETAINED
+            if retained and isinstance(name, str) and _exists(aws, resource["Type"], name):
+                found.append(StackResource(part.label, "", logical_id, resource["Type"], name, "RETAINED"))
+    return found
+
+
+def _exists(aws: Aws, resource_type: str, name: str) -> bool:
+    if resource_type == "AWS::Logs::LogGroup":
+        groups = aws.client("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+        return any(group["logGroupName"] == name for group in groups)
+    try:
+        aws.client("ecr").describe_repositories(repositoryNames=[name])
+    except bex.ClientError as err:
+        if error_code(err) == "RepositoryNotFoundException":
+            return False
+        raise
+    return True
+
+
+@aws_call
+def purge(aws: Aws, found: list[StackResource]) -> Destroyed:
+    """Delete retained resources whose stack is gone (see :func:`leftovers`)."""
+    done = Destroyed(None)
+    for res in found:
+        (done.purged if _purge(aws, res) else done.left).append(res)
+    return done
+
+
+@aws_call
+def gone(aws: Aws, stack_name: str) -> bool:
+    """True when no stack of that name exists (deleted, or never created)."""
+    return describe(aws, stack_name) is None
+
+
+@aws_call
+def deployed(aws: Aws, stack_names: list[str]) -> list[StackState]:
+    """The stacks among ``stack_names`` that exist (a stack only planned, never created, does not)."""
+    states = (describe(aws, name) for name in stack_names)
+    return [state for state in states if state is not None and not state.is_new]
 
 
 def _purge(aws: Aws, res: StackResource) -> bool:

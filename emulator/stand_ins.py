@@ -102,12 +102,14 @@ def provide(spec: Any, account_id: str, region_name: str, stand_ins: StandIns) -
     for service in spec.services.values():
         for container in [service, *service.sidecars.values()]:
             image = container.image
+            # an image with build: is fgc's own to build and push (and to stand in when it cannot)
+            built = getattr(image, "build", None) is not None
             if getattr(image, "registry", None) is not None:
                 uri = f"{account_id}.dkr.ecr.{region_name}.amazonaws.com/{image.registry}:{image.tag}"
             else:
                 uri = str(image)
-            parsed = parse_image(uri)
-            if parsed.ecr is not None and uri not in stand_ins.images():
+            parsed = None if built else parse_image(uri)
+            if parsed is not None and parsed.ecr is not None and uri not in stand_ins.images():
                 owned = parsed.repository in spec.registries and parsed.ecr[1] == region_name
                 if not owned:
                     _ensure_repository(*parsed.ecr, parsed.repository)

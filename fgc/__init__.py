@@ -22,6 +22,11 @@ and uses every name)::
     compiler.Part                                    .name, .template, .body, .key, and
                                                      where each parameter comes from
     compiler.CompileContext(image_tags={})           inputs from outside the file
+    compiler.image_tags(spec)                        content tags of the images with build:
+                                                     (reads their build contexts)
+    compiler.compile_registries(spec)                the <app>-registries stack set, or None;
+                                                     StackSet.with_outputs(its outputs) fills
+                                                     an environment's repository parameters
     compiler.lint(stack_set, regions=None)           cfn-lint findings: .template, .line,
                                                      .rule, .level, .message
     deployer.connect(profile=None, region=None,      a session (deployer.Aws); honours

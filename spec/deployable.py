@@ -142,11 +142,12 @@ def _routes(spec: Spec) -> Found:
 
 
 def nested_stacks(spec: Spec) -> int:
-    """How many nested stacks the root holds: one per service, and network, cluster, registries.
+    """How many nested stacks the root holds: one per service, and network and cluster (the
+    registries live in their own stack, ``<app>-registries``).
 
     compiler/build.py decides the parts; a test keeps this count equal to what it builds.
     """
-    return len(spec.services) + (spec.network.existing is None) + 1 + bool(spec.registries)
+    return len(spec.services) + (spec.network.existing is None) + 1
 
 
 def _root_size(spec: Spec) -> Found:

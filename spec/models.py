@@ -13,6 +13,7 @@ import ipaddress
 import re
 import shlex
 from collections.abc import Hashable, Iterable
+from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
 from fgc.spec import deployable, units, written
@@ -311,11 +312,48 @@ class Registry(Strict):
 # ---------------------------------------------------------------- service parts
 
 
+DOCKER_TARGET = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
+
+class BuildConfig(Strict):
+    """What fgc builds an image from: a context folder (relative to fargate.yaml) and its Dockerfile."""
+
+    context: Text = Field(min_length=1, description="folder sent to the builder, relative to fargate.yaml")
+    dockerfile: Text | None = Field(
+        None, min_length=1, description="relative to the context (default Dockerfile)"
+    )
+    target: str | None = Field(None, pattern=DOCKER_TARGET, description="the build stage to stop at")
+    args: dict[Annotated[str, Field(pattern=ENV_VAR)], Text] = Field({}, description="--build-arg values")
+
+
+def _build_context(value: object) -> object:
+    """``build: app/`` is ``build: {context: app/}``."""
+    return {"context": value} if isinstance(value, str) else value
+
+
+#: In the schema a string or a map; validated, always a :class:`BuildConfig`.
+Build = Annotated[str | BuildConfig, BeforeValidator(_build_context)]
+
+
 class ImageRef(Strict):
-    """An image in one of the document's ``registries``."""
+    """An image in one of the document's ``registries``: tagged, or built from source by fgc."""
 
     registry: str
-    tag: Annotated[Text, _text_schema(IMAGE_TAG)] = Field(pattern=IMAGE_TAG)
+    tag: Annotated[Text, _text_schema(IMAGE_TAG)] | None = Field(
+        None, pattern=IMAGE_TAG, description="with build: defaults to the content tag src-<12 hex>"
+    )
+    build: Build | None = None
+
+    @model_validator(mode="after")
+    def _tag_or_build(self) -> Self:
+        if self.tag is None and self.build is None:
+            raise ValueError("give the image's tag, or build: <folder> to have fgc build it")
+        return self
+
+    @property
+    def build_config(self) -> BuildConfig | None:
+        """``build`` as a map (a string is validated into one, so this is only for the type checker)."""
+        return self.build if isinstance(self.build, BuildConfig) else None
 
 
 def _image(value: object) -> object:
@@ -714,6 +752,9 @@ class Service(Strict):
         return value
 
 
+#: ``<app>-registries`` is the registries stack, so no environment may be called that.
+REGISTRIES_SUFFIX = "registries"
+
 RepositoryName = Annotated[str, Field(pattern=ECR_REPOSITORY, min_length=2, max_length=256)]
 
 # ---------------------------------------------------------------- overrides and the document
@@ -795,6 +836,17 @@ class Spec(Strict):
         return f"{self.app}-{self._env}" if self._env else self.app
 
     @property
+    def folder(self) -> Path:
+        """The folder of the file this spec was loaded from: build contexts are relative to it
+        (the working directory for a spec built in code)."""
+        return Path(self._source.filename).parent if self._source is not None else Path(".")
+
+    @property
+    def registries_stack_name(self) -> str:
+        """``<app>-registries``: the application's repositories, shared by every environment."""
+        return f"{self.app}-{REGISTRIES_SUFFIX}"
+
+    @property
     def namespace(self) -> str:
         """The Cloud Map namespace: the given one, or ``<app>.local``."""
         return self.discovery.namespace or f"{self.app}.local"
@@ -824,6 +876,14 @@ class Spec(Strict):
         problems += self._check_routes()
         problems += self._check_existing_network()
         problems += deployable.check(self)
+        if REGISTRIES_SUFFIX in self.environments:
+            problems.append(
+                (
+                    f"environments.{REGISTRIES_SUFFIX}",
+                    f"the stack {self.app}-{REGISTRIES_SUFFIX} holds the registries; name this environment "
+                    "differently",
+                )
+            )
         if problems:
             raise fail_many(problems)
         return self
@@ -835,6 +895,13 @@ class Spec(Strict):
                 (f".sidecars.{s}", c.image) for s, c in service.sidecars.items()
             ]
             for where, image in containers:
+                if where and isinstance(image, ImageRef) and image.build is not None:
+                    found.append(
+                        (
+                            f"services.{name}{where}.image.build",
+                            "fgc builds only a service's main image; give a sidecar a tag",
+                        )
+                    )
                 if isinstance(image, ImageRef) and image.registry not in self.registries:
                     known = ", ".join(sorted(self.registries)) or "none declared"
                     found.append(

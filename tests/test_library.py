@@ -77,11 +77,12 @@ def on_the_emulator(clean_emulator: Any, tmp_path: Path, monkeypatch: pytest.Mon
 
 
 def test_the_readme_example_runs_as_written(
-    on_the_emulator: Any, aws: Callable[[str], Any], capsys: pytest.CaptureFixture[str]
+    on_the_emulator: Any, aws: Callable[[str], Any], capsys: pytest.CaptureFixture[str], provide: Any
 ) -> None:
     shutil.copyfile(REPO / "fargate.yaml", "fargate.yaml")
-    # what the user provides outside fgc before deploying: the image in ECR, the database secret
-    on_the_emulator.stand_in(spec.load("fargate.yaml", env="prod", environ={}), REGION)
+    provide(Path("fargate.yaml"), env="prod")  # the secret, as the user creates it first
+    # the image the example names as pushed by CI (`fgc deploy` would build and push it itself)
+    on_the_emulator.stand_in_image("123456789012.dkr.ecr.us-east-1.amazonaws.com/flask-api:v1.0.0")
     names: dict[str, Any] = {}
     exec(compile(readme_block("python"), "README.md", "exec"), names)
 
@@ -98,10 +99,12 @@ def test_the_readme_example_runs_as_written(
     assert stack["StackStatus"] == "CREATE_COMPLETE"
     assert {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]} == result.outputs
     nested = cloudformation.list_stack_resources(StackName="flask-api-prod")["StackResourceSummaries"]
-    # network, cluster, registries, service-api: nested stacks, all created
+    # network, cluster, service-api: nested stacks, all created; the repository is in its own stack
     assert [(r["ResourceType"], r["ResourceStatus"]) for r in nested] == [
         ("AWS::CloudFormation::Stack", "CREATE_COMPLETE")
-    ] * 4
+    ] * 3
+    (registries,) = cloudformation.describe_stacks(StackName="flask-api-registries")["Stacks"]
+    assert result.stack_name == "flask-api-prod" and registries["StackStatus"] == "CREATE_COMPLETE"
     change_sets = cloudformation.list_change_sets(StackName="flask-api-prod")["Summaries"]
     assert [c["ExecutionStatus"] for c in change_sets] == ["EXECUTE_COMPLETE"]  # none left by the plan
 
@@ -149,6 +152,28 @@ def test_the_surface_from_load_to_destroy(on_the_emulator: Any, tmp_path: Path) 
     assert isinstance(service, compiler.Part) and service.key == f"templates/{service.sha256}.json"
     assert stack_set["service-web"] is service.template
     assert [str(f) for f in compiler.lint(stack_set, regions=[REGION]) if f.level == "error"] == []
+    assert compiler.image_tags(document) == {}  # nothing built from source
+    assert compiler.compile_registries(document) is None  # no registries: no <app>-registries stack
+    built_from_source = tmp_path / "built" / "fargate.yaml"
+    (built_from_source.parent / "ctx").mkdir(parents=True)
+    (built_from_source.parent / "ctx" / "Dockerfile").write_text("FROM scratch\n")
+    built_from_source.write_text(
+        SMALL.replace("nginx:1.25", "x").replace(
+            "image: public.ecr.aws/docker/library/x", "image: {build: ctx/, registry: libtest}"
+        )
+        + "registries: {libtest: {}}\n"
+    )
+    other = spec.load(built_from_source)
+    assert compiler.image_tags(other)["web"].startswith("src-")
+    registries = compiler.compile_registries(other)
+    assert registries is not None and registries.stack_name == "libtest-registries"
+    wired = compiler.compile(other).with_outputs(
+        {"LibtestRepositoryUri": "uri", "LibtestRepositoryArn": "arn"}
+    )
+    assert (wired.parameters["LibtestRepositoryUri"], wired.parameters["LibtestRepositoryArn"]) == (
+        "uri",
+        "arn",
+    )
     built = deployer.build(path, env="one")
     assert isinstance(built, deployer.Built) and built.spec.stack_name == "libtest-one"
     path.with_name("lint.yaml").write_text(

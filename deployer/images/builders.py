@@ -1,8 +1,9 @@
 """Container builders: find one, build an image with it, log in to a registry and push.
 
 Supported: docker, podman, buildah and finch, tried in that order on the PATH unless one is chosen
-(argument, else `FGC_BUILDER`). docker and finch talk to a daemon (or VM), so a found one whose
-daemon does not answer is passed over, with the reason kept for the error if nothing else is found.
+(argument, else `FGC_BUILDER`; `none` means no builder at all). docker and finch talk to a daemon
+(or VM), so a found one whose daemon does not answer is passed over, with the reason kept for the
+error if nothing else is found.
 
 Output streams line by line to a callback as it arrives; a failed build raises `BuildFailed` with
 the builder's last lines. A registry password goes to the builder on stdin, never on a command line
@@ -27,13 +28,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from fgc.compiler.build_context import ImageBuild
 from fgc.deployer.errors import DeployFailed
 from fgc.spec.errors import UsageError
 
-from .content import ImageBuild
-
 SUPPORTED = ("docker", "podman", "buildah", "finch")
 ENV_CHOICE = "FGC_BUILDER"
+#: `FGC_BUILDER=none` (or `--builder none`): act as if no builder were installed (a `--local`
+#: rehearsal then stands in for the images; a real deploy refuses).
+NO_BUILDER = "none"
 _DAEMON_BASED = frozenset({"docker", "finch"})
 _KEPT_LINES = 30
 
@@ -122,6 +125,11 @@ def find_builder(choice: str | None = None, path: str | None = None) -> Builder:
     """The builder to use: `choice` (or `$FGC_BUILDER`) when given, else the first usable of
     SUPPORTED on `path` (default `$PATH`). Raises `NoBuilder` (exit 2) naming the supported ones."""
     choice = choice or os.environ.get(ENV_CHOICE) or None
+    if choice == NO_BUILDER:
+        raise NoBuilder(
+            f"building images is switched off ({ENV_CHOICE}={NO_BUILDER})",
+            f"unset {ENV_CHOICE}, or set it to one of {', '.join(SUPPORTED)}",
+        )
     if choice:
         name = Path(choice).name
         if name not in SUPPORTED:

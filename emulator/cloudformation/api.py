@@ -412,9 +412,14 @@ class CloudFormationApi:
         return {"StackEvents": page, "NextToken": token}
 
     def _DescribeStackResources(self, p: dict[str, Any], region: str) -> dict[str, Any]:
-        if not p.get("StackName"):
-            raise ValidationError("StackName must be specified")
-        stack = self._stack(p["StackName"], region)
+        """By StackName, or by PhysicalResourceId: the resources of the stack that holds it (API
+        reference, DescribeStackResources: "find which stack the instance belongs to")."""
+        if bool(p.get("StackName")) == bool(p.get("PhysicalResourceId")):
+            raise ValidationError("Exactly one of StackName or PhysicalResourceId must be specified")
+        if p.get("PhysicalResourceId"):
+            stack = self._holder(p["PhysicalResourceId"], region)
+        else:
+            stack = self._stack(p["StackName"], region)
         return {
             "StackResources": [
                 {"StackName": stack.name, "StackId": stack.stack_id, **_resource_summary(r, "Timestamp")}
@@ -422,6 +427,16 @@ class CloudFormationApi:
                 if p.get("LogicalResourceId") in (None, r.logical_id)
             ]
         }
+
+    def _holder(self, physical_id: str, region: str) -> Stack:
+        with self.registry.lock:
+            stacks = [s for s in self.registry.stacks.values() if s.region == region]
+        for stack in stacks:
+            if stack.status != "DELETE_COMPLETE" and any(
+                r.physical_id == physical_id for r in list(stack.resources.values())
+            ):
+                return stack
+        raise ValidationError(f"Stack for {physical_id} does not exist")
 
     def _DescribeStackResource(self, p: dict[str, Any], region: str) -> dict[str, Any]:
         stack = self._stack(p["StackName"], region)

@@ -14,6 +14,8 @@ COMMANDS = {
     "validate": "check fargate.yaml and list every problem with its line and column",
     "schema": "print the JSON Schema (2020-12) of fargate.yaml for editor completion and checks",
     "render": "compile fargate.yaml into CloudFormation templates, lint them and write them for review",
+    "build": "build the images fargate.yaml builds from source (image.build), locally",
+    "push": "build the images fargate.yaml builds from source and push them to their ECR repositories",
     "preflight": "check (read-only) that the images, secrets, certificate and subnets the spec reads exist",
     "cost": "estimate the monthly cost of fargate.yaml's resources, line by line, with its assumptions",
     "diagram": "draw the architecture fargate.yaml compiles to (svg, png, mermaid or dot)",
@@ -22,6 +24,6 @@ COMMANDS = {
     "status": "show the deployed stack set: stack states, services, target health, outputs, last events",
     "logs": "print a service's logs (all streams, in time order); --follow keeps reading",
     "secret": "create or update a Secrets Manager secret (or one JSON key of it) from standard input",
-    "destroy": "delete the deployed stack set (registries, log groups and retained resources are kept)",
+    "destroy": "delete the environment's stack set (log groups are kept); --registries: the repositories",
     "emulator": "serve a local AWS endpoint (moto + fgc's CloudFormation engine) for rehearsing deploys",
 }

@@ -97,6 +97,14 @@ class View:
     def plan_json(self, plan: Plan) -> None:
         print(json.dumps(plan.to_dict(), indent=2), file=self.file)
 
+    def plans_json(self, plans: Sequence[Plan]) -> None:
+        """The environment's plan (the last) as the object; the registries stack's, when there is
+        one, under its key ``registries``."""
+        document = plans[-1].to_dict()
+        if len(plans) > 1:
+            document["registries"] = plans[0].to_dict()
+        print(json.dumps(document, indent=2), file=self.file)
+
     # -- results ---------------------------------------------------------------------------------
     def outputs(self, outputs: dict[str, str]) -> None:
         if outputs:
@@ -293,6 +301,8 @@ def summary(plan: Plan) -> str:
     text = f"{count['Add']} to add, {count['Modify']} to modify"
     text += f" ({replaced} replaced)" if replaced else ""
     text += f", {count['Remove']} to remove"
+    imported = sum(c.action == "Import" for c in changes)
+    text += f", {imported} to import (kept from before, adopted by name)" if imported else ""
     if plan.parameters:
         text += f", {len(plan.parameters)} parameter{'s' if len(plan.parameters) > 1 else ''} changed"
     return text
@@ -313,7 +323,9 @@ def target_health(info: ServiceInfo) -> str:
 def verb(change: Any) -> str:
     """What a change does to its resource, in one word or two."""
     if change.action != "Modify":
-        return {"Add": "add", "Remove": "remove"}.get(change.action, change.action.lower())
+        return {"Add": "add", "Remove": "remove", "Import": "import"}.get(
+            change.action, change.action.lower()
+        )
     return {"True": "replace", "Conditional": "may replace"}.get(change.replacement, "modify")
 
 

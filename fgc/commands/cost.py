@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
 
     from fgc import spec
     from fgc.compiler import compile as compile_templates
-    from fgc.compiler import cost
+    from fgc.compiler import compile_registries, cost
     from fgc.compiler.prices import UnknownRegion
     from fgc.spec.errors import UsageError
 
@@ -64,7 +64,9 @@ def run(args: argparse.Namespace) -> int:
         if value < 0:
             raise UsageError(f"{cost.Assumptions.MEANING[name][1]} must not be negative (got {value})")
     try:
-        result = cost.estimate(compile_templates(document), region, cost.Assumptions(**values))
+        result = cost.estimate(
+            compile_templates(document), region, cost.Assumptions(**values), compile_registries(document)
+        )
     except UnknownRegion as err:
         raise UsageError(
             str(err), "pass --region with a priced region, or add the region to compiler/prices.json"

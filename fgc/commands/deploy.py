@@ -5,17 +5,23 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from fgc.commands._images import add_image_options
 from fgc.commands._preflight import add_no_preflight
 from fgc.commands._target import add_aws, add_env
 
 DESCRIPTION = (
-    "Compile and lint fargate.yaml, upload the nested templates, create a change set, show the plan "
+    "Deploy the application's registries stack (<app>-registries, shared by every environment) when it "
+    "changes, build and push each image with build: whose tag its repository lacks (a tag already there "
+    "is neither built nor pushed), then compile and lint fargate.yaml, upload the nested templates, "
+    "create a change set, show the plan "
     "and ask before executing it (--yes skips the question; without a terminal it is required). "
     "Progress of every nested stack is shown until CloudFormation finishes; on failure the resource "
     "that caused it is named. An empty plan prints 'No changes' and exits 0.\n\n"
     "Stuck stacks: a stack left in ROLLBACK_COMPLETE by a failed first create is deleted and created "
     "again (after a question, or with --yes); UPDATE_ROLLBACK_FAILED needs --continue-rollback; an "
-    "operation already running is waited for (--no-wait refuses instead)."
+    "operation already running is waited for (--no-wait refuses instead).\n\n"
+    "No container builder: a real deploy refuses (exit 2); a --local rehearsal says so and puts an "
+    "empty stand-in image into the emulator's ECR under the content tag."
 )
 
 
@@ -44,6 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="with --wait-stable: give up (exit 1) after this long, e.g. 90s, 10m (default 30m)",
     )
     parser.add_argument("--bucket", metavar="NAME", help="artifacts bucket (default: fgc-<account>-<region>)")
+    add_image_options(parser)
     parser.add_argument(
         "--output",
         choices=["text", "json"],
@@ -60,18 +67,21 @@ def run(args: argparse.Namespace) -> int:
     from fgc.commands._cost_change import cost_change
     from fgc.commands._diagnosis import diagnose_failure, for_stack, show
     from fgc.commands._hints import with_hint
+    from fgc.commands._images import BuildOutput, chosen_builder, describe
     from fgc.commands._preflight import run_checks
     from fgc.commands._target import interactive, open_target, seconds
     from fgc.commands._view import Progress, View, changed_resources
     from fgc.deployer.build import build
     from fgc.deployer.errors import DeployFailed
     from fgc.deployer.polling import default_poll
+    from fgc.deployer.release import release
     from fgc.deployer.services import stack_services, wait_stable
     from fgc.deployer.stacks import StackState, stuck
     from fgc.spec.errors import UsageError
 
     timeout = seconds("--stable-timeout", args.stable_timeout)
-    built = build(args.file, args.env, region=args.region, linter=linter)
+    built = build(args.file, args.env, region=args.region, linter=linter, platform=args.platform)
+    builder = chosen_builder(args) if built.images else None
     view = View()
     for warning in built.warnings:
         view.line(f"lint: {warning} ({warning.level})", "yellow")
@@ -102,10 +112,15 @@ def run(args: argparse.Namespace) -> int:
         if not args.no_preflight:
             run_checks(built.spec, target)
         progress = Progress(view)
+        output = BuildOutput(view)
         try:
-            result = deployer.deploy(
-                built.templates,
+            shipped = release(
+                built,
                 target.aws,
+                builder=builder,
+                on_line=output,
+                on_image=output.done,
+                stand_in=target.emulator is not None,
                 bucket=args.bucket,
                 confirm=confirm,
                 recreate=recreate,
@@ -120,11 +135,13 @@ def run(args: argparse.Namespace) -> int:
             show([d for d in [diagnose_failure(target.aws, failed.failure)] if d], args)
             raise
         finally:
+            output.fold()
             progress.stop()
+        result = shipped.app
+        if result is None or (not result.executed and not result.plan.is_empty):
+            view.line("Not deployed: the change set was deleted, nothing changed.")
+            return 1
         if not result.executed:
-            if not result.plan.is_empty:
-                view.line("Not deployed: the change set was deleted, nothing changed.")
-                return 1
             view.line(f"No changes: {result.stack_name} is up to date.")
         else:
             view.line(f"{result.stack_name}: {result.status}", "green")
@@ -144,6 +161,8 @@ def run(args: argparse.Namespace) -> int:
         if target.emulator is not None:
             labels = result.plan.labels
             view.services(stack_services(target.aws, result.stack_name, labels), "The emulator now holds:")
+            for image in shipped.images:
+                view.line(f"  image {describe(image)}", "yellow" if image.stand_in else None)
             for stand_in in target.stand_ins:
                 view.line(f"  {stand_in}: {_provide_hint(stand_in)}", "yellow")
             view.line(

@@ -39,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from fgc import spec
     from fgc.compiler import compile as compile_templates
-    from fgc.compiler import diagram
+    from fgc.compiler import compile_registries, diagram
     from fgc.spec.errors import UsageError
 
     fmt = args.format or SUFFIXES.get(Path(args.output or "").suffix.lower(), "mermaid")
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("png is binary: give a file with -o", "e.g. fgc diagram -o architecture.png")
     document = spec.load(args.file, env=args.env)
     stack_set = compile_templates(document)
-    graph = diagram.build(stack_set)
+    graph = diagram.build(stack_set, compile_registries(document))
     if fmt == "mermaid":
         data = diagram.to_mermaid(graph, stack_set.stack_name).encode()
     else:

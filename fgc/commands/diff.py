@@ -8,7 +8,8 @@ from fgc.commands._preflight import add_no_preflight
 from fgc.commands._target import add_aws, add_env
 
 DESCRIPTION = (
-    "Compile and lint fargate.yaml, create a change set for the stack set (nested stacks included), "
+    "Compile and lint fargate.yaml, create a change set for the application's registries stack "
+    "(<app>-registries) and one for the environment's stack set (nested stacks included), "
     "print each resource that would be added, modified (and whether it is replaced) or removed, and "
     "each root parameter change (image tags), then delete the change set. Nothing is executed."
 )
@@ -31,25 +32,25 @@ def run(args: argparse.Namespace) -> int:
     from fgc.compiler.pipeline import warmed_linter
 
     linter = warmed_linter(args.file, args.env, args.region)
-    from fgc import deployer
     from fgc.commands._cost_change import cost_change
     from fgc.commands._preflight import run_checks
     from fgc.commands._target import open_target
     from fgc.commands._view import View
     from fgc.deployer.build import build
+    from fgc.deployer.release import plan_release
 
     built = build(args.file, args.env, region=args.region, linter=linter)
     view = View()
     with open_target(args, built.spec.region, built.spec) as target:
         if not args.no_preflight:
             run_checks(built.spec, target)
-        plan = deployer.plan(built.templates, target.aws, bucket=args.bucket)
-        deployer.discard(target.aws, plan)
+        plans = plan_release(built, target.aws, bucket=args.bucket)
         costs = [] if args.output == "json" else cost_change(target.aws, built.templates)
     if args.output == "json":
-        view.plan_json(plan)
+        view.plans_json(plans)
     else:
-        view.plan(plan)
+        for plan in plans:
+            view.plan(plan)
         for line in costs:
             view.line(line)
-    return 1 if args.exit_code and not plan.is_empty else 0
+    return 1 if args.exit_code and not all(plan.is_empty for plan in plans) else 0

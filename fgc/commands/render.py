@@ -66,15 +66,27 @@ def run(args: argparse.Namespace) -> int:
     from fgc.compiler.pipeline import prepare
 
     prepared = prepare(args.file, args.env, region=args.region, lint=not args.no_lint, linter=linter)
-    templates, findings = prepared.templates, prepared.findings
-    files = rendered_files(templates, args.format)
-    folder = write_rendered(Path(args.output) / templates.stack_name, files, keep=[args.file]).folder
-
-    rows = [
-        (name, len(templates[name].get("Resources", {})), len(files[f"{name}.{args.format}"].encode()))
-        for name in templates
-    ]
-    print_table(folder, rows, findings)
+    findings = prepared.findings
+    # the environment's stack set (image tags, content tags included: nothing is built), then the
+    # application's <app>-registries stack set in its own folder
+    stack_sets = [prepared.templates, *([prepared.registries] if prepared.registries else [])]
+    written = []
+    for stack_set in stack_sets:
+        files = rendered_files(stack_set, args.format)
+        written.append(
+            (
+                write_rendered(Path(args.output) / stack_set.stack_name, files, keep=[args.file]).folder,
+                stack_set,
+                files,
+            )
+        )
+    for where, stack_set, files in written:
+        rows = [
+            (name, len(stack_set[name].get("Resources", {})), len(files[f"{name}.{args.format}"].encode()))
+            for name in stack_set
+        ]
+        print_table(where, rows, findings)
+    folder = written[0][0]
     if not findings:
         return 0
     for finding in findings:

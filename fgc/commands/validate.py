@@ -21,6 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from fgc.spec.builds import problems as build_problems
     from fgc.spec.errors import SpecError
     from fgc.spec.loader import environments, loads, read
     from fgc.spec.reachability import problems as reachable
@@ -39,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
         except SpecError as err:
             problems += err.problems
             continue
+        problems += [p for p in build_problems(document) if p not in problems]  # context, Dockerfile
         problems += [
             document.problem_at(tuple(path.split(".")), message) for path, message in reachable(document)
         ]

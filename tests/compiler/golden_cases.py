@@ -28,4 +28,8 @@ def case_envs(case: str) -> list[str | None]:
 
 
 def compile_case(case: str) -> list[StackSet]:
-    return [compiler.compile(load_case(case, env)) for env in case_envs(case)]
+    """Every environment's stack set, then the application's registries stack set (when it has
+    registries: one, shared by the environments, compiled from the base document)."""
+    stack_sets = [compiler.compile(load_case(case, env)) for env in case_envs(case)]
+    registries = compiler.compile_registries(load_case(case))
+    return stack_sets + ([registries] if registries else [])

@@ -111,14 +111,15 @@ REPO_PROD = [
 def test_the_repos_fargate_yaml_line_by_line(
     golden_outputs: dict, index: int, expected: list, total: str
 ) -> None:
-    result = cost.estimate(golden_outputs["repo"][index], "us-east-1")
+    # the environment's stack set with the application's registries (the case's last stack set)
+    result = cost.estimate(golden_outputs["repo"][index], "us-east-1", registries=golden_outputs["repo"][-1])
     assert table(result) == expected
     assert cost.total_text(result) == total
     assert [line.item for line in result.unpriced] == ["Container Insights", "ECR storage (flask-api)"]
 
 
 def test_nat_none_to_per_az_costs_two_gateways_their_addresses_and_traffic(golden_outputs: dict) -> None:
-    base, _dev, prod = golden_outputs["repo"]
+    base, _dev, prod, _registries = golden_outputs["repo"]
     assert cost.delta(cost.estimate(base, "us-east-1"), cost.estimate(prod, "us-east-1")) == [
         "+$65.70/month: NAT gateways (2 NAT gateways x 730 h; was none)",
         "+$7.30/month: NAT public IPv4 addresses (2 Elastic IPs; was none)",

@@ -30,8 +30,8 @@ services:
 """
 
 
-def mermaid(stack_set: StackSet) -> list[str]:
-    return diagram.to_mermaid(diagram.build(stack_set), stack_set.stack_name).splitlines()
+def mermaid(stack_set: StackSet, registries: StackSet | None = None) -> list[str]:
+    return diagram.to_mermaid(diagram.build(stack_set, registries), stack_set.stack_name).splitlines()
 
 
 def is_edge(line: str) -> bool:
@@ -39,7 +39,8 @@ def is_edge(line: str) -> bool:
 
 
 def test_a_three_service_app_in_mermaid_node_by_node() -> None:
-    text = mermaid(compiler.compile(spec.loads(THREE_SERVICES, environ={})))
+    document = spec.loads(THREE_SERVICES, environ={})
+    text = mermaid(compiler.compile(document), compiler.compile_registries(document))
     assert text[:4] == ["---", "title: shop", "---", "flowchart LR"]
     nodes = [line.strip() for line in text[4:] if not is_edge(line) and line.strip() != "end"]
     assert nodes == [

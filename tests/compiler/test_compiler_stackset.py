@@ -16,6 +16,7 @@ from fgc.compiler.stackset import (
     RootParameter,
     Source,
     SpecValue,
+    StackOutput,
     StackSet,
     WiringError,
 )
@@ -33,15 +34,10 @@ def _compile(text: str) -> StackSet:
 
 def test_parts_carry_name_logical_id_label_and_content_key(repo_templates: StackSet) -> None:
     stack_set = repo_templates
-    assert [p.name for p in stack_set.parts] == ["root", "network", "cluster", "registries", "service-api"]
-    assert [p.logical_id for p in stack_set.nested] == ["Network", "Cluster", "Registries", "ServiceApi"]
+    assert [p.name for p in stack_set.parts] == ["root", "network", "cluster", "service-api"]
+    assert [p.logical_id for p in stack_set.nested] == ["Network", "Cluster", "ServiceApi"]
     assert stack_set.root.logical_id == stack_set.stack_name == "flask-api"
-    assert stack_set.labels == {
-        "Network": "network",
-        "Cluster": "cluster",
-        "Registries": "registries",
-        "ServiceApi": "service-api",
-    }
+    assert stack_set.labels == {"Network": "network", "Cluster": "cluster", "ServiceApi": "service-api"}
     service = stack_set.part("service-api")
     assert service.service == "api" and stack_set.part("cluster").service is None
     # the root holds each nested part by its logical id, at its content key
@@ -58,7 +54,11 @@ def test_every_parameter_has_a_declared_source(repo_templates: StackSet) -> None
     assert service["ImageTag"] == RootParameter("ApiImageTag")
     assert service["ClusterName"] == PartOutput("cluster", "ClusterName")
     assert service["VpcId"] == PartOutput("network", "VpcId")
-    assert service["FlaskApiRepositoryUri"] == PartOutput("registries", "FlaskApiRepositoryUri")
+    # the repositories live in the application's own stack, read by the deployer before this one
+    uri = StackOutput("flask-api-registries", "FlaskApiRepositoryUri")
+    assert service["FlaskApiRepositoryUri"] == uri
+    assert repo_templates.external["FlaskApiRepositoryUri"] == uri
+    assert repo_templates["root"]["Parameters"]["FlaskApiRepositoryUri"]["Type"] == "String"
 
 
 def test_an_existing_vpc_is_passed_as_spec_values(golden_outputs: dict[str, list[StackSet]]) -> None:

@@ -28,6 +28,8 @@ def _get_atts(value: Any) -> Iterator[tuple[str, str]]:
 
 def check_wiring(templates: StackSet) -> list[str]:
     root = templates["root"]
+    if not templates.nested:  # the registries stack set: one template, nothing to wire
+        return []
     children = {stack_logical_id(name): name for name in templates if name != "root"}
     problems = []
     assert set(children) == set(root["Resources"]), "one nested stack per child template"
@@ -48,9 +50,13 @@ def check_wiring(templates: StackSet) -> list[str]:
     for parameter in root["Parameters"]:
         if parameter not in used and parameter != "ArtifactsUrl":
             problems.append(f"root parameter {parameter} unused")
-    if set(templates.parameters) != set(root["Parameters"]) - {"ArtifactsUrl"}:
+    given = set(templates.parameters) | set(templates.external)
+    declared = set(root["Parameters"]) - {"ArtifactsUrl"}
+    # an image built from source has its tag value only from the build context (compiler.builds)
+    if not given <= declared or any(not name.endswith("ImageTag") for name in declared - given):
         problems.append(
-            f"StackSet.parameters {sorted(templates.parameters)} vs root's {sorted(root['Parameters'])}"
+            f"StackSet.parameters {sorted(templates.parameters)} and external {sorted(templates.external)} "
+            f"vs root's {sorted(root['Parameters'])}"
         )
     return problems
 

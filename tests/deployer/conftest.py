@@ -117,3 +117,31 @@ def cli(
         return code, out, err
 
     return run
+
+
+@pytest.fixture
+def pushed(session: Any, monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """``pushed(path, env=None)``: what `fgc push` leaves for the spec at ``path`` without a builder
+    (none can build the repo's app/ here: its base image cannot be pulled): the registries stack
+    deployed, and each image with ``build:`` in ECR under its content tag, so a deploy finds it
+    there and builds nothing (``FGC_BUILDER=none`` makes sure of that)."""
+
+    def run(path: Path, env: str | None = None) -> None:
+        from fgc.compiler import compile_registries
+        from fgc.deployer import deploy
+        from fgc.deployer.build import build as build_spec
+        from fgc.deployer.images import put_stand_in
+
+        monkeypatch.setenv("FGC_BUILDER", "none")
+        built = build_spec(path, env)
+        registries = compile_registries(built.spec)
+        outputs = deploy(registries, session).outputs if registries else {}
+        for image in built.images:
+            uri = next(
+                v
+                for k, v in outputs.items()
+                if k.endswith("RepositoryUri") and v.endswith(f"/{image.registry}")
+            )
+            put_stand_in(session.client("ecr"), image.registry, image.tag, "pushed by the test", uri)
+
+    return run

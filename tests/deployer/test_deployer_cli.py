@@ -163,17 +163,20 @@ def test_status_and_logs_of_a_deployed_stack(cli: Any, spec_file: Path, env: str
     assert code == 2 and "web" in err
 
 
-def test_destroy_keeps_registries_and_log_groups(cli: Any, session: Any, provide: Any) -> None:
-    provide(REPO_SPEC, env="dev")  # the image pushed and the secret created, as the guide does first
+def test_destroy_keeps_registries_and_log_groups(cli: Any, session: Any, provide: Any, pushed: Any) -> None:
+    provide(REPO_SPEC, env="dev")  # the secret created, as the guide does first
+    pushed(REPO_SPEC, env="dev")  # the image in ECR under its content tag: the deploy builds nothing
     spec = ["-f", str(REPO_SPEC), "--env", "dev"]
     assert cli("deploy", *spec, "--yes")[0] == 0
     group = log_group(session, "flask-api-dev", "api", ["api"])
+    assert group == "/ecs/flask-api-dev/api"
 
     code, _, err = cli("destroy", *spec)
     assert code == 2 and "--yes" in err
     code, out, err = cli("destroy", *spec, "--yes")
     assert code == 0, err
-    assert "Kept (DeletionPolicy Retain)" in out and "AWS::ECR::Repository" in out
+    assert "Kept (DeletionPolicy Retain)" in out and "AWS::Logs::LogGroup" in out
+    assert "flask-api-registries is kept" in out
     assert describe(session, "flask-api-dev") is None
     assert session.client("ecr").describe_repositories(repositoryNames=["flask-api"])["repositories"]
     groups = session.client("logs").describe_log_groups(logGroupNamePrefix=group)["logGroups"]

@@ -16,7 +16,7 @@ from fgc.deployer.polling import Poll
 from fgc.deployer.session import translate
 from fgc.deployer.stacks import describe
 
-from fgc import deployer
+from fgc import deployer, spec
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -153,10 +153,15 @@ def test_polling_starts_fast_and_backs_off_to_its_ceiling(monkeypatch: pytest.Mo
 
 
 def test_console_script_deploys_the_repo_spec_locally(tmp_path: Path) -> None:
-    """The README's first command, through the installed `fgc` script in a child process."""
+    """The README's first command, through the installed `fgc` script in a child process, on a
+    machine with no container builder (`FGC_BUILDER=none`; app/'s base image cannot be pulled here
+    anyway): the rehearsal says nothing was built and stands an empty image in for it."""
+    from fgc.compiler import image_tags
+
+    tag = image_tags(spec.load(REPO / "fargate.yaml", environ={}))["api"]
     script = Path(sys.executable).with_name("fgc")
     environ = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    environ.update(FGC_POLL_CEILING="0.2", NO_COLOR="1")
+    environ.update(FGC_POLL_CEILING="0.2", NO_COLOR="1", FGC_BUILDER="none")
     done = subprocess.run(
         [str(script), "deploy", "--local", "--yes", "-f", str(REPO / "fargate.yaml")],
         capture_output=True,
@@ -169,7 +174,12 @@ def test_console_script_deploys_the_repo_spec_locally(tmp_path: Path) -> None:
     out = done.stdout
     assert "Plan for flask-api" in out and "flask-api: CREATE_COMPLETE" in out
     assert "a rehearsal against an in-process AWS emulator" in done.stderr
-    assert "41 to add, 0 to modify, 0 to remove" in out
+    registries, environment = out.split("Plan for flask-api (")
+    assert (
+        "Plan for flask-api-registries" in registries and "1 to add, 0 to modify, 0 to remove" in registries
+    )
+    assert f"flask-api:{tag}: STAND-IN, nothing was built (no container builder)" in registries
+    assert "40 to add, 0 to modify, 0 to remove" in environment
     assert "flask-api  service-api  AWS::CloudFormation::Stack  CREATE_COMPLETE" in out
     header, row = out.split("The emulator now holds:\n")[1].splitlines()[:2]
     assert header.split() == [
@@ -179,17 +189,18 @@ def test_console_script_deploys_the_repo_spec_locally(tmp_path: Path) -> None:
     # scaling min 2 lifts the service's first desired count of 1 to 2, as Application Auto Scaling does;
     # the image is in the emulator's registry, whose repository URIs are `localhost:<port>/<name>`
     cells = row.split()
-    assert cells[2].startswith("localhost:") and cells[2].endswith("/flask-api:v1.0.0")
+    assert cells[2].startswith("localhost:") and cells[2].endswith(f"/flask-api:{tag}")
     assert cells[:2] + cells[3:] == [
         *("api", "flask-api-api:1"),
         *("2", "2", "/health", "2", "healthy", "/", "2", "2-10"),
     ]
+    readback = out.split("The emulator now holds:\n")[1]
+    assert "image localhost:" in readback and f"/flask-api:{tag}: STAND-IN" in readback
     assert "That was a rehearsal: nothing was created in AWS" in out
-    # No builder and no secrets here: the rehearsal stood them in, and says so, naming each one.
-    image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/flask-api:v1.0.0"
-    assert f"--local: stand-in: image {image} (no builder here)" in done.stderr
+    # No secrets here either: the rehearsal stood the secret in, and says so (the image is fgc's own
+    # stand-in above: an image built from source is not something the user provides)
     assert "--local: stand-in: secret flask-api/database (value made up)" in done.stderr
-    assert f"stand-in: image {image} (no builder here)" in out
+    assert "--local: stand-in: image" not in done.stderr
     assert (
         "stand-in: secret flask-api/database (value made up): before a real deploy: "
         "fgc secret set flask-api/database --key database; fgc secret set flask-api/database --key host; "

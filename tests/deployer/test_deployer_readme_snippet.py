@@ -35,10 +35,12 @@ def test_snippet_names_the_cluster_by_its_output_and_sets_the_cli_v1_region() ->
 
 
 def test_snippet_runs_as_written(
-    tmp_path: Path, cli: Any, session: Any, emulator: Any, monkeypatch: Any
+    tmp_path: Path, cli: Any, session: Any, emulator: Any, monkeypatch: Any, provide: Any, pushed: Any
 ) -> None:
     aws = shutil.which("aws")
     if aws is None:  # the boto3 calls the snippet's `aws` lines make, against the session emulator
+        provide(REPO / "fargate.yaml")  # the secret, as the guide creates it first
+        pushed(REPO / "fargate.yaml")  # the image, as `fgc push` leaves it
         monkeypatch.chdir(REPO)
         emulator.stand_in_image(IMAGE.format(registry=emulator.registry))  # pushed by the user
         secret = '{"username": "app", "password": "change-me", "host": "db.internal", "database": "items"}'

@@ -38,11 +38,26 @@ class Stacks:
         self.s3.put_object(Bucket=BUCKET, Key=key, Body=body.encode())
         return f"{self.emulator.url}/{BUCKET}/{key}"
 
-    def deploy_compiled(self, templates: Any, **parameters: str) -> dict[str, Any]:
-        """Deploy a compiled `StackSet` the way the deployer does: nested parts uploaded by content key."""
+    def deploy_compiled(self, templates: Any, registries: Any = None, **parameters: str) -> dict[str, Any]:
+        """Deploy a compiled `StackSet` the way the deployer does: nested parts uploaded by content key,
+        after its `registries` stack set (`<app>-registries`), whose outputs fill the root parameters
+        the stack set declares as `external`."""
+        outside: dict[str, str] = {}
+        if registries is not None:
+            if not self.exists(registries.stack_name):
+                self.deploy(registries.stack_name, registries.body("root"))
+            stack = self.cfn.describe_stacks(StackName=registries.stack_name)["Stacks"][0]
+            assert stack["StackStatus"] == "CREATE_COMPLETE", self.failures()
+            outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+            outside = {name: outputs[source.output] for name, source in templates.external.items()}
         for part in templates.nested:
             self.s3.put_object(Bucket=BUCKET, Key=part.key, Body=part.body.encode())
-        values = {**templates.parameters, "ArtifactsUrl": f"{self.emulator.url}/{BUCKET}", **parameters}
+        values = {
+            **templates.parameters,
+            **outside,
+            "ArtifactsUrl": f"{self.emulator.url}/{BUCKET}",
+            **parameters,
+        }
         return self.deploy(templates.stack_name, templates.body("root"), values)
 
     def change_set(

@@ -22,12 +22,30 @@ def compile_spec_text(path: Path, replace: dict[str, str] | None = None):
     return spec.loads(text, filename=str(path), environ={})
 
 
+#: The tag an image built from source gets here (its content tag needs the build context).
+BUILT_TAG = "v1.0.0"
+
+
 def compile_spec(path: Path, replace: dict[str, str] | None = None):
+    """The spec's stack set and its registries stack set (None without registries)."""
     from fgc.compiler.context import CompileContext
 
     from fgc import compiler
 
-    return compiler.compile(compile_spec_text(path, replace), CompileContext())
+    document = compile_spec_text(path, replace)
+    tags = {name: BUILT_TAG for name, s in document.services.items() if getattr(s.image, "build", None)}
+    return compiler.compile(document, CompileContext(image_tags=tags)), compiler.compile_registries(document)
+
+
+def stand_in_built(emulator, document, *tags: str) -> None:
+    """The images fgc would build and push before deploying (`fgc deploy` does; this test deploys
+    templates only), declared to the emulator, which puts them into ECR when a task pulls them."""
+    for service in document.services.values():
+        if getattr(service.image, "build", None) is not None:
+            for tag in tags:
+                emulator.stand_in_image(
+                    f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/{service.image.registry}:{tag}"
+                )
 
 
 def existing_resources(aws, text: str, route_out=None) -> dict[str, str]:
@@ -60,10 +78,10 @@ def existing_resources(aws, text: str, route_out=None) -> dict[str, str]:
 
 
 def test_repo_fargate_yaml_create_update_delete(stacks, aws, provide):
-    provide(REPO / "fargate.yaml")
-    provide(compile_spec_text(REPO / "fargate.yaml", {"${IMAGE_TAG:-v1.0.0}": "v1.1.0"}))
-    templates = compile_spec(REPO / "fargate.yaml")
-    stack = stacks.deploy_compiled(templates)
+    provide(REPO / "fargate.yaml")  # the secret, as the guide creates it first
+    stand_in_built(stacks.emulator, compile_spec_text(REPO / "fargate.yaml"), "v1.0.0", "v1.1.0")
+    templates, registries = compile_spec(REPO / "fargate.yaml")
+    stack = stacks.deploy_compiled(templates, registries)
     assert stack["StackStatus"] == "CREATE_COMPLETE", stacks.failures()
     ecs = aws("ecs")
     [cluster] = ecs.list_clusters()["clusterArns"]
@@ -80,7 +98,7 @@ def test_repo_fargate_yaml_create_update_delete(stacks, aws, provide):
     )
     assert target_group["TargetGroups"][0]["HealthCheckPath"] == "/health"
 
-    updated = stacks.deploy_compiled(templates, ApiImageTag="v1.1.0")
+    updated = stacks.deploy_compiled(templates, registries, ApiImageTag="v1.1.0")
 
     assert updated["StackStatus"] == "UPDATE_COMPLETE", stacks.failures()
     after = ecs.describe_services(cluster=cluster, services=[service_arn])["services"][0]
@@ -102,9 +120,10 @@ def test_repo_fargate_yaml_create_update_delete(stacks, aws, provide):
 def test_golden_stack_sets_deploy_and_delete(stacks, aws, provide, route_out, path):
     replace = existing_resources(aws, path.read_text(), route_out)
     provide(compile_spec_text(path, replace))
-    templates = compile_spec(path, replace)
+    stand_in_built(stacks.emulator, compile_spec_text(path, replace), BUILT_TAG)
+    templates, registries = compile_spec(path, replace)
 
-    stack = stacks.deploy_compiled(templates)
+    stack = stacks.deploy_compiled(templates, registries)
 
     assert stack["StackStatus"] == "CREATE_COMPLETE", stacks.failures()
     assert stacks.delete(templates.stack_name)["StackStatus"] == "DELETE_COMPLETE", stacks.failures()

@@ -13,6 +13,8 @@ import json
 import time
 from typing import Any
 
+import pytest
+
 LOG_GROUP = "/ecs/app-dev/api"
 REPOSITORY = "flask-api"
 
@@ -201,3 +203,23 @@ def test_an_update_imports_a_retained_resource_it_adds(stacks, aws):
     cfn.execute_change_set(ChangeSetName=created["Id"])
     assert stacks.wait("app-dev")["StackStatus"] == "UPDATE_COMPLETE", stacks.failures()
     assert stacks.statuses("app-dev", "Repository") == ["IMPORT_IN_PROGRESS", "IMPORT_COMPLETE"]
+
+
+def test_describe_stack_resources_by_physical_id_names_the_stack_that_holds_it(stacks, aws):
+    """API reference, DescribeStackResources: with PhysicalResourceId (and no StackName) it returns
+    the resources of the stack the resource belongs to; fgc's preflight reads who holds a name."""
+    cfn = aws("cloudformation")
+    created = change_set(cfn, "app-dev", retained())
+    cfn.execute_change_set(ChangeSetName=created["ChangeSetId"])
+    assert stacks.wait("app-dev")["StackStatus"] == "CREATE_COMPLETE"
+
+    found = cfn.describe_stack_resources(PhysicalResourceId=LOG_GROUP)["StackResources"]
+
+    assert {r["StackName"] for r in found} == {"app-dev"}
+    assert {r["PhysicalResourceId"] for r in found} == {LOG_GROUP, REPOSITORY}
+    for wrong in ({}, {"StackName": "app-dev", "PhysicalResourceId": LOG_GROUP}):
+        with pytest.raises(cfn.exceptions.ClientError, match="ValidationError"):
+            cfn.describe_stack_resources(**wrong)
+    stacks.delete("app-dev")
+    with pytest.raises(cfn.exceptions.ClientError, match="does not exist"):
+        cfn.describe_stack_resources(PhysicalResourceId=LOG_GROUP)  # a deleted stack holds nothing

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
+from fgc.compiler import CompileContext, compile_registries, image_tags
 from fgc.compiler import compile as compile_templates
 from fgc.compiler.output import MANIFEST
 
@@ -14,7 +16,9 @@ from fgc import spec
 
 REPO = Path(__file__).resolve().parents[2]
 SPEC = REPO / "fargate.yaml"
-TEMPLATES = ("root", "network", "cluster", "registries", "service-api")
+TEMPLATES = ("root", "network", "cluster", "service-api")
+#: The application's registries stack set: its own folder beside the environment's, one template.
+REGISTRIES = "flask-api-registries"
 
 BROKEN_OVERRIDE = """
 overrides:
@@ -23,28 +27,52 @@ overrides:
 """
 
 
+def copied_spec() -> str:
+    """The repo's spec for a copy elsewhere: its build context is the repo's app/, by absolute path."""
+    return SPEC.read_text().replace("build: app/", f"build: {REPO / 'app'}")
+
+
 def written(folder: Path) -> dict[str, bytes]:
     """The files of ``folder`` but render's own record of them."""
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.name != MANIFEST}
+
+
+def table_rows(stdout: str) -> list[list[str]]:
+    """The cells of every template row of every table (titles and headers left out)."""
+    lines = stdout.splitlines()
+    return [
+        line.split()
+        for line in lines
+        if line and not line.startswith("wrote ") and line.split()[:2] != ["stack", "resources"]
+    ]
 
 
 def test_render_writes_exactly_what_compile_produces(fgc, tmp_path: Path) -> None:
     done = fgc("render", "-o", str(tmp_path))
     assert done.returncode == 0, done.stderr
     folder = tmp_path / "flask-api"
-    templates = compile_templates(spec.load(SPEC, environ={}))
+    document = spec.load(SPEC, environ={})
+    tags = image_tags(document)
+    templates = compile_templates(document, CompileContext(image_tags=tags))
     assert sorted(written(folder)) == sorted([*(f"{n}.json" for n in TEMPLATES), "parameters.json"])
     for name in TEMPLATES:
         assert (folder / f"{name}.json").read_text(encoding="utf-8") == templates.body(name)
-    assert json.loads((folder / "parameters.json").read_text()) == {"ApiImageTag": "v1.0.0"}
+    # the content tag of app/, computed without a builder: what a deploy would push
+    assert json.loads((folder / "parameters.json").read_text()) == {"ApiImageTag": tags["api"]}
+    assert tags["api"].startswith("src-")
+    registries = compile_registries(document)
+    assert registries is not None
+    assert (tmp_path / REGISTRIES / "root.json").read_text(encoding="utf-8") == registries.body("root")
 
 
 def test_the_table_has_one_row_per_template_with_resources_bytes_and_lint(fgc, tmp_path: Path) -> None:
     done = fgc("render", "-o", str(tmp_path))
     folder = tmp_path / "flask-api"
-    rows = {line.split()[0]: line.split()[1:] for line in done.stdout.splitlines()[2:]}
+    first_table = done.stdout.split("\nwrote ")[0]
+    rows = {line.split()[0]: line.split()[1:] for line in first_table.splitlines()[2:]}
     assert done.stdout.splitlines()[1].split() == ["stack", "resources", "bytes", "lint"]
     assert set(rows) == set(TEMPLATES)
+    assert f"wrote 1 templates to {tmp_path / REGISTRIES}" in done.stdout
     for name, (resources, size, result) in rows.items():
         body = json.loads((folder / f"{name}.json").read_text())
         assert int(resources) == len(body["Resources"])
@@ -62,17 +90,27 @@ def test_two_renders_are_byte_identical(fgc, tmp_path: Path) -> None:
 def test_no_lint_says_skipped(fgc, tmp_path: Path) -> None:
     done = fgc("render", "--no-lint", "-o", str(tmp_path))
     assert done.returncode == 0
-    rows = done.stdout.splitlines()[2:]
-    assert [row.split()[0] for row in rows] == ["root", "network", "cluster", "registries", "service-api"]
-    assert all(row.endswith("skipped") for row in rows)
+    rows = table_rows(done.stdout)  # the environment's templates, then the registries stack's one
+    assert [row[0] for row in rows] == [*TEMPLATES, "root"]
+    assert all(row[-1] == "skipped" for row in rows)
 
 
-def test_image_tag_lands_in_parameters_only(fgc, tmp_path: Path) -> None:
-    assert fgc("render", "--no-lint", "-o", str(tmp_path / "a")).returncode == 0
-    assert fgc("render", "--no-lint", "-o", str(tmp_path / "b"), env={"IMAGE_TAG": "v2.0.0"}).returncode == 0
+def test_a_source_change_lands_in_parameters_only(fgc, tmp_path: Path) -> None:
+    """A changed file in the build context is a new content tag: a parameter, never a template."""
+    shutil.copytree(REPO / "app", tmp_path / "app", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(SPEC, tmp_path / "fargate.yaml")
+    copy = ["-f", str(tmp_path / "fargate.yaml"), "--no-lint"]
+    assert fgc("render", *copy, "-o", str(tmp_path / "a")).returncode == 0
+    with (tmp_path / "app" / "main.py").open("a") as source:
+        source.write("# changed\n")
+    assert fgc("render", *copy, "-o", str(tmp_path / "b")).returncode == 0
     a, b = written(tmp_path / "a" / "flask-api"), written(tmp_path / "b" / "flask-api")
-    assert json.loads(b["parameters.json"]) == {"ApiImageTag": "v2.0.0"}
     assert {n for n in a if a[n] != b[n]} == {"parameters.json"}
+    old, new = (
+        json.loads(a["parameters.json"])["ApiImageTag"],
+        json.loads(b["parameters.json"])["ApiImageTag"],
+    )
+    assert old != new and old.startswith("src-") and new.startswith("src-")
 
 
 def test_files_render_did_not_write_are_kept_even_when_named_like_templates(fgc, tmp_path: Path) -> None:
@@ -93,7 +131,7 @@ def test_render_into_the_project_folder_deletes_nothing_of_the_users(fgc, tmp_pa
     project = tmp_path / "proj" / "flask-api"
     project.mkdir(parents=True)
     users = {
-        "fargate.yaml": SPEC.read_text(),
+        "fargate.yaml": copied_spec(),
         "package.json": '{"name": "flask-api"}\n',
         "docker-compose.yaml": "services: {}\n",
     }
@@ -127,11 +165,11 @@ def test_a_spec_named_like_a_template_in_the_output_folder_stops_the_render(fgc,
     folder = tmp_path / "flask-api"
     folder.mkdir()
     spec_file = folder / "root.yaml"  # what --format yaml would write
-    spec_file.write_text(SPEC.read_text())
+    spec_file.write_text(copied_spec())
     done = fgc("render", "--no-lint", "-f", str(spec_file), "--format", "yaml", "-o", str(tmp_path))
     assert done.returncode == 2
     assert "root.yaml" in done.stderr and "not written by fgc render" in done.stderr
-    assert spec_file.read_text() == SPEC.read_text()
+    assert spec_file.read_text() == copied_spec()
     assert sorted(written(folder)) == ["root.yaml"]  # nothing was written
 
 
@@ -150,7 +188,7 @@ def test_yaml_format_replaces_the_json_files(fgc, tmp_path: Path) -> None:
 def test_each_environment_renders_into_its_own_folder_and_lints_clean(fgc, tmp_path: Path, env: str) -> None:
     done = fgc("render", "--env", env, "-o", str(tmp_path))
     assert done.returncode == 0, done.stdout + done.stderr
-    assert [p.name for p in tmp_path.iterdir()] == [f"flask-api-{env}"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"flask-api-{env}", REGISTRIES]
     assert "error" not in done.stdout and "warning" not in done.stdout
 
 
@@ -165,7 +203,7 @@ def test_an_invalid_spec_exits_2_and_writes_nothing(fgc, tmp_path: Path) -> None
 
 def test_lint_errors_exit_1_name_each_line_and_still_write_the_files(fgc, tmp_path: Path) -> None:
     broken = tmp_path / "fargate.yaml"
-    broken.write_text(SPEC.read_text() + BROKEN_OVERRIDE)
+    broken.write_text(copied_spec() + BROKEN_OVERRIDE)
     done = fgc("render", "-f", str(broken), "-o", str(tmp_path / "out"))
     assert done.returncode == 1, done.stdout + done.stderr
     match = re.search(r"^service-api\.json:(\d+): E3002: .*'Nope'", done.stdout, re.MULTILINE)
@@ -182,7 +220,7 @@ def test_lint_runs_for_the_specs_region(fgc, tmp_path: Path, session_cache: Path
     from fgc.compiler.lint import INFORMATIONAL_RULES
 
     regional = tmp_path / "fargate.yaml"
-    regional.write_text(SPEC.read_text().replace("app: flask-api\n", "app: flask-api\nregion: eu-west-1\n"))
+    regional.write_text(copied_spec().replace("app: flask-api\n", "app: flask-api\nregion: eu-west-1\n"))
     assert fgc("render", "-f", str(regional), "-o", str(tmp_path / "out")).returncode == 0
     templates = compile_templates(spec.load(regional, environ={}))
     for name in templates:

@@ -55,7 +55,7 @@ def test_prepare_lints_for_the_region_the_rule_picks(
 
 def test_render_returns_lint_errors_and_the_deployer_refuses_them(tmp_path: Path) -> None:
     broken = tmp_path / "fargate.yaml"
-    broken.write_text(SPEC.read_text() + BROKEN_OVERRIDE)
+    broken.write_text(SPEC.read_text().replace("build: app/", f"build: {REPO / 'app'}") + BROKEN_OVERRIDE)
     prepared = prepare(broken)
     assert [f.rule for f in prepared.errors] == ["E3002"]
     with pytest.raises(deployer.LintFailed, match="E3002") as refused:

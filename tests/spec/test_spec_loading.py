@@ -143,7 +143,7 @@ def test_repo_fargate_yaml_is_the_tutorial_setup():
     assert api.permissions[0].resources == ["arn:aws:s3:::my-app-bucket/*"]
     assert (api.capacity.on_demand_base, api.capacity.on_demand, api.capacity.spot) == (1, 1, 4)
     assert document.registries["flask-api"].scan_on_push and document.registries["flask-api"].keep == 10
-    assert api.image.registry == "flask-api" and api.image.tag == "v1.0.0"
+    assert api.image.registry == "flask-api" and api.image.build_config.context == "app/"
     assert spec.environments((REPO / "fargate.yaml").read_bytes()) == ["dev", "prod"]
     for env in ("dev", "prod"):
         assert spec.load(REPO / "fargate.yaml", env=env, environ={}).stack_name == f"flask-api-{env}"

@@ -1,4 +1,4 @@
-"""The content tag of an image build: same source, same tag.
+"""The content tag of an image build: same source, same tag (reads files only: no boto3, no builder).
 
 `content_tag(build)` hashes what decides the image: the context's files as the builder would send
 them (`.dockerignore` honoured), the Dockerfile, the target, the build args and the platform. It reads

@@ -13,8 +13,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from fgc.deployer.images import ImageBuild, content, content_tag
-from fgc.deployer.images.content import context_files, ignore_patterns, is_excluded
+from fgc.compiler import build_context as content
+from fgc.compiler.build_context import ImageBuild, content_tag, context_files, ignore_patterns, is_excluded
 
 
 @pytest.fixture
