@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
-#: The repo spec's image, as its registry serves it.
-IMAGE = "{registry}/flask-api:v1.0.0"
+#: The database secret the snippet creates (the guide's keys).
+SECRET = '{"username": "app", "password": "change-me", "host": "db.internal", "database": "items"}'
 
 
 def snippet() -> str:
@@ -34,17 +34,25 @@ def test_snippet_names_the_cluster_by_its_output_and_sets_the_cli_v1_region() ->
     assert "OutputKey=='ClusterName'" in text
 
 
-def test_snippet_runs_as_written(
-    tmp_path: Path, cli: Any, session: Any, emulator: Any, monkeypatch: Any, provide: Any, pushed: Any
-) -> None:
+def user_folder(tmp_path: Path) -> Path:
+    """A user's project: the repo's fargate.yaml beside an `app/` the builder here can build.
+
+    The real app/Dockerfile starts from a Python image that cannot be pulled on this machine, so
+    `app/` is a `FROM scratch` context; everything else (the spec, the real builder, the push into
+    the emulator's registry, the deploy) is what the snippet does on a user's machine."""
+    shutil.copyfile(REPO / "fargate.yaml", tmp_path / "fargate.yaml")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "Dockerfile").write_text("FROM scratch\nCOPY hello.txt /\n")
+    (tmp_path / "app" / "hello.txt").write_text("hello\n")
+    return tmp_path
+
+
+def test_snippet_runs_as_written(tmp_path: Path, cli: Any, session: Any, monkeypatch: Any) -> None:
+    folder = user_folder(tmp_path)
     aws = shutil.which("aws")
-    if aws is None:  # the boto3 calls the snippet's `aws` lines make, against the session emulator
-        provide(REPO / "fargate.yaml")  # the secret, as the guide creates it first
-        pushed(REPO / "fargate.yaml")  # the image, as `fgc push` leaves it
-        monkeypatch.chdir(REPO)
-        emulator.stand_in_image(IMAGE.format(registry=emulator.registry))  # pushed by the user
-        secret = '{"username": "app", "password": "change-me", "host": "db.internal", "database": "items"}'
-        code, _, err = cli("secret", "set", "flask-api/database", typed=secret)
+    if aws is None:  # the calls the snippet's `fgc` and `aws` lines make, against the session emulator
+        monkeypatch.chdir(folder)
+        code, _, err = cli("secret", "set", "flask-api/database", typed=SECRET)
         assert code == 0, err
         code, _, err = cli("deploy", "--yes")
         assert code == 0, err
@@ -57,16 +65,10 @@ def test_snippet_runs_as_written(
         sock.bind(("127.0.0.1", 0))
         port = str(sock.getsockname()[1])
     script = "trap 'kill $(jobs -p)' EXIT\nset -e\n" + snippet().replace("4566", port)
-    # the image the user pushed before deploying (no base image can be pulled to build it here)
-    up = "# the emulator is up\n"
-    declare = IMAGE.format(registry=f"localhost:{port}")
-    script = script.replace(
-        up, f'{up}curl -sf -X POST localhost:{port}/_fgc/stand-ins -d \'{{"images": ["{declare}"]}}\'\n', 1
-    )
     environ = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     environ.update(PATH=f"{Path(sys.executable).parent}{os.pathsep}{environ['PATH']}", FGC_POLL_CEILING="0.2")
     done = subprocess.run(
-        ["bash", "-c", script], cwd=REPO, capture_output=True, text=True, env=environ, timeout=600
+        ["bash", "-c", script], cwd=folder, capture_output=True, text=True, env=environ, timeout=600
     )
     assert done.returncode == 0, done.stderr
     assert re.search(
