@@ -68,5 +68,7 @@ def cases(work: Path, sizes: Sequence[int]) -> list[tuple[str, Path]]:
 
 
 def template_files(out: Path) -> list[Path]:
-    """The templates one ``fgc render -o out`` wrote (its one stack folder), without parameters.json."""
-    return sorted(p for p in next(out.iterdir()).glob("*.json") if p.name != "parameters.json")
+    """The templates of the environment's stack set that ``fgc render -o out`` wrote (the folder with
+    a root template; the ``<app>-registries`` stack set beside it is not counted), without parameters.json."""
+    folder = next(p for p in sorted(out.iterdir()) if (p / "root.json").exists())
+    return sorted(p for p in folder.glob("*.json") if p.name != "parameters.json")
