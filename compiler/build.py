@@ -12,7 +12,7 @@ from typing import Any
 from fgc.compiler import cluster, limits, network, overrides, priorities, registries, root, service
 from fgc.compiler.context import CompileContext
 from fgc.compiler.draft import Draft
-from fgc.compiler.naming import pascal, stack_logical_id
+from fgc.compiler.naming import stack_logical_id
 from fgc.compiler.problems import spec_error
 from fgc.compiler.stackset import ROOT, Part, StackSet, WiringError
 from fgc.compiler.tags import apply_tags
@@ -20,15 +20,10 @@ from fgc.compiler.templates import readable
 from fgc.spec.errors import SpecError
 from fgc.spec.models import Spec
 
-#: ALB limits: condition values (hosts + path patterns) in one rule, rules on one listener
-MAX_CONDITION_VALUES = 5
-MAX_RULES = 100
-
 
 def compile(spec: Spec, ctx: CompileContext | None = None) -> StackSet:
     """Compile ``spec`` into its stack set. Pure: same spec, same bytes."""
     ctx = ctx or CompileContext()
-    _check_names(spec)
     parameters = root.tag_parameters(spec, ctx.image_tags)
     drafts = _drafts(spec, ctx)
     _check_override_targets(
@@ -115,36 +110,12 @@ def _check_override_targets(spec: Spec, names: list[str]) -> None:
         raise SpecError([spec.problem_at(("overrides", n), message.format(n, listed)) for n in unknown])
 
 
-def _check_names(spec: Spec) -> None:
-    """Service names map to logical ids and parameter names: two must not collide (``a-1`` / ``a1``)."""
-    seen: dict[str, str] = {}
-    for name in spec.services:
-        other = seen.setdefault(pascal(name), name)
-        if other != name:
-            raise spec_error(
-                spec, ("services", name), f"{name!r} and {other!r} give the same id {pascal(name)}"
-            )
-
-
 def _routes(spec: Spec) -> dict[str, priorities.Route]:
+    """The services behind the load balancer and their rule conditions. Their limits (condition
+    values per rule, rules per listener) are checked where every spec is loaded (spec.deployable)."""
     routes = {}
     for name, svc in spec.services.items():
-        if svc.http is None:
-            continue
-        paths = priorities.path_values(svc.http.path)
-        values = len(paths) + len(svc.http.host or ())
-        if values > MAX_CONDITION_VALUES:
-            raise spec_error(
-                spec,
-                ("services", name, "http"),
-                f"{values} host and path patterns (a path without * counts twice: /api and /api/*); "
-                f"a load balancer rule takes at most {MAX_CONDITION_VALUES}",
-            )
-        routes[name] = priorities.Route(has_host=bool(svc.http.host), paths=tuple(paths))
-    if len(routes) > MAX_RULES:
-        raise spec_error(
-            spec,
-            ("services",),
-            f"{len(routes)} services have http; a load balancer listener takes at most {MAX_RULES} rules",
-        )
+        if svc.http is not None:
+            paths = priorities.path_values(svc.http.path)
+            routes[name] = priorities.Route(has_host=bool(svc.http.host), paths=tuple(paths))
     return routes
