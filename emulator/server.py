@@ -30,7 +30,7 @@ from .cloudformation.errors import CloudFormationError
 from .cloudformation.state import Registry
 from .faults import FaultError, Faults, parse_fault
 from .images import ImageRegistry, is_registry_request
-from .resources import ecs, tasks
+from .resources import deployments_api, ecs, tasks
 from .stand_ins import StandIns
 
 log = logging.getLogger(__name__)
@@ -60,6 +60,7 @@ class FrontApp:
         tasks.use(faults, self.stand_ins)
         tasks.report_unhealthy_targets()
         ecs.hide_inactive()
+        deployments_api.install()
         self.cloudformation = CloudFormationApi(registry, Engine(registry, faults), ACCOUNT_ID)
         self.moto = DomainDispatcherApplication(create_backend_app)
         self.images = ImageRegistry()

@@ -21,7 +21,7 @@ from moto.ecs.models import ecs_backends
 from moto.elbv2.models import elbv2_backends
 from moto.servicediscovery.models import servicediscovery_backends
 
-from . import tasks
+from . import rollouts, tasks
 from .base import Resource, ResourceError, as_bool, lower_first, tags_list
 
 
@@ -241,10 +241,16 @@ class EcsService(Resource, CloudFormationModel):
         _check_target_groups(props, self.account_id, self.region_name)
         backend = _backend(self.account_id, self.region_name)
         changes: dict[str, Any] = {"cluster": self.cluster, "service": self.name}
+        running = backend.services[f"{self.cluster}:{self.name}"].task_definition
+        strategy = rollouts.strategy_of(lower_first(props.get("DeploymentConfiguration")))
+        # Blue/green, canary, linear: a task definition other than the one running starts a rollout.
+        rollout = strategy in rollouts.STRATEGIES and props.get("TaskDefinition") not in (None, running)
         if props.get("TaskDefinition"):
             changes["task_definition"] = props["TaskDefinition"]
             # A new task definition is a new deployment (new id); it is the only one once stable.
-            changes["force_new_deployment"] = props["TaskDefinition"] != self.properties.get("TaskDefinition")
+            changes["force_new_deployment"] = not rollout and props["TaskDefinition"] != self.properties.get(
+                "TaskDefinition"
+            )
         if "DesiredCount" in props:
             changes["desired_count"] = int(props["DesiredCount"])
         service = backend.update_service(changes)
@@ -253,11 +259,13 @@ class EcsService(Resource, CloudFormationModel):
         service.tags = _api_tags(props)
         nc = _network(props)
         service.network_configuration = service._validate_network(nc) if nc else {}
-        self._apply(service, props)
+        self._apply(service, props, running if rollout else None)
 
     @staticmethod
-    def _apply(service: Any, props: dict[str, Any]) -> None:
-        """Set what moto's backend API does not take, under the attribute names its serializer reads."""
+    def _apply(service: Any, props: dict[str, Any], rollout_from: str | None = None) -> None:
+        """Set what moto's backend API does not take, under the attribute names its serializer reads.
+
+        ``rollout_from``: the task definition a blue/green, canary or linear rollout starts from."""
         strategy = lower_first(props.get("CapacityProviderStrategy"))
         service.capacity_provider_strategy = strategy
         service.launch_type = None if strategy else (props.get("LaunchType") or "FARGATE")
@@ -271,6 +279,8 @@ class EcsService(Resource, CloudFormationModel):
         service.propagate_tags = props.get("PropagateTags") or "NONE"
         if "HealthCheckGracePeriodSeconds" in props:
             service.health_check_grace_period_seconds = int(props["HealthCheckGracePeriodSeconds"])
+        if rollout_from is not None:
+            _roll_out(service, rollout_from)
         _deploy(service, props)
         service.events.insert(
             0,
@@ -329,6 +339,22 @@ def _deploy(service: Any, props: dict[str, Any]) -> None:
     _register_tasks(service, props)
 
 
+def _roll_out(service: Any, previous: str) -> None:
+    """A blue/green, canary or linear deployment from ``previous`` (see `rollouts`): the green tasks
+    get addresses of their own (a new generation), which stay theirs if the rollout succeeds."""
+    subnets = (service.network_configuration or {}).get("awsvpcConfiguration", {}).get("subnets") or []
+    generation = getattr(service, "fgc_generation", 0)
+    service.fgc_generation = generation + 1
+    ips = _task_ips(service, subnets) if subnets else []
+    try:
+        rollouts.Rollout(
+            service, previous, [(subnets[n % len(subnets)], ip) for n, ip in enumerate(ips)]
+        ).run()
+    except ResourceError:
+        service.fgc_generation = generation  # green stopped: the running tasks are blue's
+        raise
+
+
 def _steady(service: Any) -> None:
     """CloudFormation reports a service complete only once it is stable: every desired task running.
 
@@ -357,7 +383,7 @@ def _sync_targets(service: Any, props: dict[str, Any], ips: list[str]) -> None:
     elbv2 = elbv2_backends[service._account_id][service.region_name]
     wanted = {}
     for entry in props.get("LoadBalancers") or []:
-        group = elbv2.target_groups.get(entry.get("TargetGroupArn"))
+        group = elbv2.target_groups.get(rollouts.live_group(service, str(entry.get("TargetGroupArn"))))
         if group is not None and group.target_type == "ip":
             wanted[group.arn] = [
                 {"Id": ip, "Port": int(entry.get("ContainerPort") or group.port)} for ip in ips
@@ -407,7 +433,10 @@ def _instance_id(service: Any, ip: str) -> str:
 def _task_ips(service: Any, subnets: list[str]) -> list[str]:
     """Private IPs for the service's running tasks, spread over its subnets, stable per service."""
     ec2 = ec2_backends[service._account_id][service.region_name]
-    offset = 16 + zlib.crc32(service.arn.encode()) % 200
+    generation = getattr(service, "fgc_generation", 0)  # each blue/green style rollout's tasks: new IPs
+    offset = (
+        16 + zlib.crc32(f"{service.arn}#{generation}".encode() if generation else service.arn.encode()) % 200
+    )
     ips = []
     for index in range(service.desired_count):
         network = ipaddress.ip_network(ec2.get_subnet(subnets[index % len(subnets)]).cidr_block)

@@ -164,7 +164,7 @@ def circuit_breaker_threshold(desired: int) -> int:
     return min(200, max(3, math.ceil(0.5 * desired)))
 
 
-def _event(service: Any, message: str) -> None:
+def event(service: Any, message: str) -> None:
     service.events.insert(0, {"id": str(uuid.uuid4()), "createdAt": utcnow(), "message": message})
 
 
@@ -195,7 +195,7 @@ def stop_tasks(service: Any, tasks: list[Task], reason: str) -> None:
         task.stop("ServiceSchedulerInitiated", reason)
     if tasks:
         ids = " ".join(f"(task {t.id})" for t in tasks)
-        _event(service, f"(service {service.name}) has stopped {len(tasks)} running tasks: {ids}.")
+        event(service, f"(service {service.name}) has stopped {len(tasks)} running tasks: {ids}.")
 
 
 def roll_out(
@@ -226,7 +226,7 @@ def roll_out(
         for task in batch:
             _tasks_of(service)[task.task_arn] = task
         ids = " ".join(f"(task {t.id})" for t in batch)
-        _event(service, f"(service {service.name}) has started {len(batch)} tasks: {ids}.")
+        event(service, f"(service {service.name}) has started {len(batch)} tasks: {ids}.")
         time.sleep(TICK)
         for task in batch:
             task.set_status("PENDING")
@@ -261,14 +261,14 @@ def _stop_failed(task: Task, why: LaunchFailure) -> None:
 
 def _fail(service: Any, deployment: dict[str, Any], breaker: bool) -> None:
     token = str(uuid.uuid4())
-    _event(service, f"(service {service.name}) is unable to consistently start tasks successfully.")
+    event(service, f"(service {service.name}) is unable to consistently start tasks successfully.")
     if not breaker:
         deployment.update(rolloutState="IN_PROGRESS")
         raise ResourceError(NOT_STABILIZED.format(token=token))
     deployment.update(
         rolloutState="FAILED", rolloutStateReason="ECS deployment circuit breaker: tasks failed to start."
     )
-    _event(
+    event(
         service,
         f"(service {service.name}) deployment {deployment['id']} deployment failed: tasks failed to start.",
     )
@@ -297,7 +297,7 @@ def _fault_stop(
         time.sleep(TICK)
         group.deregister([{"Id": task.ip}])
         unhealthy_targets(group).pop(task.ip, None)
-        _event(
+        event(
             service,
             f"(service {service.name}) (task {task.id}) (port {group.port}) is unhealthy in "
             f"(target-group {arn}) due to (reason {description}).",
