@@ -24,7 +24,7 @@ from fgc.spec.models import Spec
 def compile(spec: Spec, ctx: CompileContext | None = None) -> StackSet:
     """Compile ``spec`` into its stack set. Pure: same spec, same bytes."""
     ctx = ctx or CompileContext()
-    parameters = root.tag_parameters(spec, ctx.image_tags)
+    parameters = {**root.tag_parameters(spec, ctx.image_tags), **root.weight_parameters(spec)}
     drafts = _drafts(spec, ctx)
     _check_override_targets(
         spec, [ROOT, *(draft.name for draft in drafts), *([registries.NAME] if spec.registries else [])]

@@ -47,3 +47,12 @@ EXEC_ACTIONS = [
 #: ALB rule priorities 1..50000 are split into bands so more specific rules are evaluated
 #: first whatever the hash says (see compiler/priorities.py).
 PRIORITY_MAX = 50000
+
+# Deployments ------------------------------------------------------------------
+#: Deployment alarms judge each minute, and go to ALARM when 2 of the last 3 minutes breach:
+#: quick enough to stop a canary inside its bake, not so quick that one bad minute rolls back.
+ALARM_PERIOD = 60
+ALARM_EVALUATION_PERIODS = 3
+ALARM_DATAPOINTS = 2
+#: The test listener's rule is the only rule of its listener.
+TEST_RULE_PRIORITY = 1

@@ -31,3 +31,9 @@ def stack_logical_id(template_name: str) -> str:
 def image_tag_parameter(service: str) -> str:
     """Root parameter carrying a service's main image tag: ``api`` -> ``ApiImageTag``."""
     return f"{pascal(service)}ImageTag"
+
+
+def weight_parameter(service: str, target_group: str) -> str:
+    """Root parameter carrying the production rule's weight of one of a service's two target
+    groups (``target_group`` is ``Primary`` or ``Alternate``): ``api`` -> ``ApiPrimaryWeight``."""
+    return f"{pascal(service)}{target_group}Weight"

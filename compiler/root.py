@@ -5,7 +5,8 @@ key (``${ArtifactsUrl}/<key>``, so an unchanged child keeps its URL and CloudFor
 skips it) and each parameter's value is what the part declares as its source. A
 source that names a missing part, output or root parameter is refused here, at
 compile time, instead of reaching CloudFormation as a dangling ``GetAtt``. Image tags
-are root parameters, so a new tag changes parameters only, never a template.
+are root parameters, so a new tag changes parameters only, never a template; so are the
+production rule weights of the services whose deployments shift traffic (``compiler.traffic``).
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from fgc.compiler import cluster, images, priorities
-from fgc.compiler.naming import image_tag_parameter
+from fgc.compiler import cluster, images, priorities, traffic
+from fgc.compiler.naming import image_tag_parameter, weight_parameter
 from fgc.compiler.stackset import (
     Part,
     PartOutput,
@@ -74,6 +75,68 @@ def tag_source(spec: Spec, service: str) -> RootParameter:
 def _per_service_tags(spec: Spec) -> bool:
     """One tag parameter per service fits beside ``ArtifactsUrl`` in CloudFormation's limit."""
     return len(spec.services) + 1 <= MAX_PARAMETERS
+
+
+def _shifting(spec: Spec) -> list[str]:
+    """The services whose deployments shift traffic between two target groups, in spec order."""
+    return [name for name, s in spec.services.items() if s.deployment.shifts_traffic]
+
+
+def _per_service_weights(spec: Spec) -> bool:
+    """Two weight parameters per traffic-shifting service fit in CloudFormation's limit beside
+    ``ArtifactsUrl``, the tags and the registries' outputs (two per registry, at most)."""
+    before = 1 + len(tag_parameter_names(spec)) + 2 * len(spec.registries)
+    return before + 2 * len(_shifting(spec)) <= MAX_PARAMETERS
+
+
+def weight_parameters(spec: Spec) -> dict[str, str]:
+    """Root parameter values of the production rules' weights, before the deployer puts the live
+    ones in (``traffic.weight_values``): every service's traffic on its primary target group."""
+    primary, alternate = (str(w) for w in traffic.DEFAULT_WEIGHTS)
+    names = _shifting(spec)
+    if not names:
+        return {}
+    if not _per_service_weights(spec):
+        return {traffic.TRAFFIC_WEIGHTS: ",".join(f"{primary},{alternate}" for _ in names)}
+    return {
+        parameter: value
+        for name in names
+        for parameter, value in (
+            (weight_parameter(name, "Primary"), primary),
+            (weight_parameter(name, "Alternate"), alternate),
+        )
+    }
+
+
+def weight_sources(spec: Spec, service: str) -> tuple[RootParameter, RootParameter]:
+    """The root parameters holding ``service``'s primary and alternate weights."""
+    if _per_service_weights(spec):
+        return RootParameter(weight_parameter(service, "Primary")), RootParameter(
+            weight_parameter(service, "Alternate")
+        )
+    index = 2 * _shifting(spec).index(service)
+    return RootParameter(traffic.TRAFFIC_WEIGHTS, index), RootParameter(traffic.TRAFFIC_WEIGHTS, index + 1)
+
+
+def _add_weight_parameters(t: Template, spec: Spec) -> None:
+    for name, default in weight_parameters(spec).items():
+        if name == traffic.TRAFFIC_WEIGHTS:
+            description = "Production rule weights (primary,alternate) of each traffic-shifting service"
+            t.add_parameter(
+                Parameter(name, Type="CommaDelimitedList", Default=default, Description=description)
+            )
+        else:
+            description = "Production rule weight of a target group, as live (set by fgc deploy)"
+            t.add_parameter(
+                Parameter(
+                    name,
+                    Type="Number",
+                    Default=default,
+                    MinValue=0,
+                    MaxValue=traffic.MAX_WEIGHT,
+                    Description=description,
+                )
+            )
 
 
 def external_parameters(parts: Sequence[Part]) -> dict[str, StackOutput]:
@@ -175,6 +238,7 @@ def build(spec: Spec, parts: Sequence[Part]) -> Template:
                 Parameter(name, Type="String", Description="Main image tag (or digest) of a service")
             )
 
+    _add_weight_parameters(t, spec)
     for name, source in external_parameters(parts).items():
         t.add_parameter(
             Parameter(name, Type="String", Description=f"Output {name} of the stack {source.stack}")

@@ -1,7 +1,9 @@
 """The ``service-<name>`` stack: everything one ECS service owns.
 
 Log group, execution and task roles, task definition, security group, target group and
-listener rule (when ``http``), the ECS service, its scaling and its Cloud Map entry.
+listener rule (when ``http``), the ECS service, its scaling and its Cloud Map entry; what a
+traffic-shifting strategy adds is in ``compiler.rollout``, the deployment alarms in
+``compiler.alarms``.
 Shared things (VPC, cluster, namespace, load balancer, repositories) come in as
 parameters; only the parameters this service uses are declared, each with its source.
 """
@@ -12,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from fgc.compiler import (
+    alarms,
     cluster,
     containers,
     defaults,
@@ -19,6 +22,7 @@ from fgc.compiler import (
     images,
     network,
     priorities,
+    rollout,
     root,
     scaling,
 )
@@ -26,6 +30,7 @@ from fgc.compiler.checkov_skips import checkov_metadata
 from fgc.compiler.draft import Draft
 from fgc.compiler.naming import service_template
 from fgc.compiler.stackset import PartOutput, StackOutput
+from fgc.compiler.traffic import ALTERNATE_TARGET_GROUP, LISTENER_RULE, TARGET_GROUP
 from fgc.spec.models import Capacity, Http, Service, Spec
 from troposphere import GetAtt, Output, Ref, Template, ec2, ecs, logs
 from troposphere import elasticloadbalancingv2 as elb
@@ -33,8 +38,6 @@ from troposphere import servicediscovery as sd
 
 LOG_GROUP = "LogGroup"
 SERVICE = "Service"
-TARGET_GROUP = "TargetGroup"
-LISTENER_RULE = "ListenerRule"
 DISCOVERY = "DiscoveryService"
 
 
@@ -74,6 +77,10 @@ def _declare_parameters(draft: Draft, spec: Spec, name: str, service: Service) -
         )
         if service.scaling is not None and service.scaling.requests:
             from_cluster("LoadBalancerFullName", "String", "Load balancer full name (request-count scaling)")
+        elif alarms.needs_load_balancer_name(service.deployment):
+            from_cluster("LoadBalancerFullName", "String", "Load balancer full name (deployment alarms)")
+        if service.deployment.shifts_traffic:
+            rollout.declare_parameters(draft, spec, name, service.deployment)
     used = (r for part in containers.parts(service) for r in images.parse(part.image).registry_names)
     for registry in dict.fromkeys(used):
         for what in ("Uri", "Arn"):
@@ -146,6 +153,7 @@ def build(spec: Spec, name: str, priority: int | None, after: Sequence[str] = ()
     task_definition = t.add_resource(ecs.TaskDefinition("TaskDefinition", **task))
 
     security_group = t.add_resource(_security_group(name, service))
+    deployment_alarms = alarms.add(t, name, service.deployment, _target_groups(service))
     props: dict = {
         "Cluster": Ref("ClusterName"),
         "TaskDefinition": Ref(task_definition),
@@ -157,13 +165,7 @@ def build(spec: Spec, name: str, priority: int | None, after: Sequence[str] = ()
                 AssignPublicIp="DISABLED",
             )
         ),
-        "DeploymentConfiguration": ecs.DeploymentConfiguration(
-            MaximumPercent=service.deployment.max_percent,
-            MinimumHealthyPercent=service.deployment.min_healthy_percent,
-            DeploymentCircuitBreaker=ecs.DeploymentCircuitBreaker(
-                Enable=True, Rollback=service.deployment.rollback
-            ),
-        ),
+        "DeploymentConfiguration": rollout.configuration(service.deployment, deployment_alarms),
         "EnableExecuteCommand": service.exec,
         "EnableECSManagedTags": True,
         "PropagateTags": "SERVICE",
@@ -178,12 +180,18 @@ def build(spec: Spec, name: str, priority: int | None, after: Sequence[str] = ()
         props["CapacityProviderStrategy"] = _capacity(service.capacity)
     depends_on = []
     if service.http is not None:
-        _add_routing(t, name, service, service.http, priority)
-        props["LoadBalancers"] = [
-            ecs.LoadBalancer(ContainerName=name, ContainerPort=service.port, TargetGroupArn=Ref(TARGET_GROUP))
-        ]
+        _add_routing(t, spec, name, service, service.http, priority)
+        entry = ecs.LoadBalancer(
+            ContainerName=name, ContainerPort=service.port, TargetGroupArn=Ref(TARGET_GROUP)
+        )
+        if service.deployment.shifts_traffic:
+            # its Refs to the listener rules already order the service after them
+            entry.AdvancedConfiguration = rollout.advanced_configuration(service.deployment)
+            props["DeploymentController"] = ecs.DeploymentController(Type="ECS")
+        else:
+            depends_on.append(LISTENER_RULE)
+        props["LoadBalancers"] = [entry]
         props["HealthCheckGracePeriodSeconds"] = service.http.grace_period
-        depends_on.append(LISTENER_RULE)
     if service.discovery is not None:
         discovery = t.add_resource(
             sd.Service(
@@ -270,29 +278,60 @@ def _port_ingress(port: int, who: str, **source: Any) -> ec2.SecurityGroupRule:
     )
 
 
-def _add_routing(t: Template, name: str, service: Service, http: Http, priority: int | None) -> None:
-    check = http.health_check
+def _target_groups(service: Service) -> list[str]:
+    """Logical ids of the service's target groups: none without ``http``, two when ECS shifts traffic."""
+    if service.http is None:
+        return []
+    return [TARGET_GROUP, ALTERNATE_TARGET_GROUP] if service.deployment.shifts_traffic else [TARGET_GROUP]
+
+
+def _add_routing(
+    t: Template, spec: Spec, name: str, service: Service, http: Http, priority: int | None
+) -> None:
+    """The target group(s), the listener rule and, for a traffic-shifting strategy, what ECS needs
+    to shift (``compiler.rollout``)."""
+    for title in _target_groups(service):
+        t.add_resource(_target_group(title, service, http))
+    conditions = _conditions(http)
     t.add_resource(
-        elb.TargetGroup(
-            TARGET_GROUP,
-            TargetType="ip",
-            Protocol="HTTP",
-            Port=service.port,
-            VpcId=Ref("VpcId"),
-            HealthCheckEnabled=True,
-            HealthCheckPath=check.path,
-            Matcher=elb.Matcher(HttpCode=check.matcher),
-            HealthCheckIntervalSeconds=check.interval,
-            HealthCheckTimeoutSeconds=check.timeout,
-            HealthyThresholdCount=check.healthy_threshold,
-            UnhealthyThresholdCount=check.unhealthy_threshold,
-            TargetGroupAttributes=[
-                elb.TargetGroupAttribute(
-                    Key="deregistration_delay.timeout_seconds", Value=str(http.deregistration_delay)
-                )
-            ],
+        elb.ListenerRule(
+            LISTENER_RULE,
+            ListenerArn=Ref("ListenerArn"),
+            Priority=priority,
+            Conditions=conditions,
+            Actions=rollout.forward(service.deployment),
         )
     )
+    if service.deployment.shifts_traffic:
+        rollout.add(t, spec, name, service.deployment, conditions)
+
+
+def _target_group(title: str, service: Service, http: Http) -> elb.TargetGroup:
+    """A target group of the service's tasks (ECS registers them): health check and draining per ``http``."""
+    check = http.health_check
+    return elb.TargetGroup(
+        title,
+        TargetType="ip",
+        Protocol="HTTP",
+        Port=service.port,
+        VpcId=Ref("VpcId"),
+        HealthCheckEnabled=True,
+        HealthCheckPath=check.path,
+        Matcher=elb.Matcher(HttpCode=check.matcher),
+        HealthCheckIntervalSeconds=check.interval,
+        HealthCheckTimeoutSeconds=check.timeout,
+        HealthyThresholdCount=check.healthy_threshold,
+        UnhealthyThresholdCount=check.unhealthy_threshold,
+        TargetGroupAttributes=[
+            elb.TargetGroupAttribute(
+                Key="deregistration_delay.timeout_seconds", Value=str(http.deregistration_delay)
+            )
+        ],
+    )
+
+
+def _conditions(http: Http) -> list[elb.Condition]:
+    """The rule's conditions: the service's host and path patterns (``/*`` when neither narrows)."""
     conditions = []
     if http.host:
         conditions.append(
@@ -305,12 +344,4 @@ def _add_routing(t: Template, name: str, service: Service, http: Http, priority:
                 Field="path-pattern", PathPatternConfig=elb.PathPatternConfig(Values=paths or ["/*"])
             )
         )
-    t.add_resource(
-        elb.ListenerRule(
-            LISTENER_RULE,
-            ListenerArn=Ref("ListenerArn"),
-            Priority=priority,
-            Conditions=conditions,
-            Actions=[elb.ListenerRuleAction(Type="forward", TargetGroupArn=Ref(TARGET_GROUP))],
-        )
-    )
+    return conditions

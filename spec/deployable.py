@@ -8,7 +8,9 @@ Limits, from the CloudFormation and Elastic Load Balancing quotas pages:
 https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
 (500 resources, 200 parameters, 200 outputs per template) and
 https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html
-(100 rules per listener, 5 condition values per rule).
+(100 rules per listener, 5 condition values per rule, 50 listeners per load balancer), and
+https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html (60 inbound rules per
+security group).
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ MAX_REGISTRIES = MAX_OUTPUTS // REGISTRY_OUTPUTS
 #: condition values in one rule.
 MAX_RULES = 100
 MAX_CONDITION_VALUES = 5
+#: Listeners on one load balancer; inbound rules of one security group (the load balancer's).
+MAX_LISTENERS = 50
+MAX_INGRESS_RULES = 60
 
 #: ``(path, message)``: the path dotted, or a tuple where a key may hold a dot (registry names).
 Found = list[tuple[str | tuple[str, ...], str]]
@@ -83,6 +88,7 @@ def check(spec: Spec) -> Found:
         *_same_ids("registries", spec.registries),
         *_registries(spec),
         *_routes(spec),
+        *_test_ports(spec),
         *_root_size(spec),
         *_zones(spec),
     ]
@@ -136,6 +142,42 @@ def _routes(spec: Spec) -> Found:
                 "services",
                 f"{len(routed)} services have http; "
                 f"a load balancer takes at most {MAX_RULES} rules (one each)",
+            )
+        )
+    return found
+
+
+def _test_ports(spec: Spec) -> Found:
+    """Each ``deployment.test_port`` is a listener of its own on the shared load balancer, open to
+    ``allowed_cidrs`` like the production ones: one service per port, within the listener and
+    inbound-rule quotas."""
+    owners: dict[int, str] = {}
+    found: Found = []
+    for name, service in spec.services.items():
+        port = service.deployment.test_port
+        if port is None:
+            continue
+        owner = owners.setdefault(port, name)
+        if owner != name:
+            found.append(
+                (f"services.{name}.deployment.test_port", f"{port} is already the test_port of {owner}")
+            )
+    if not owners:
+        return found
+    production = 2 if spec.load_balancer.certificate else 1
+    listeners = production + len(owners)
+    rules = len(set(spec.load_balancer.allowed_cidrs)) * listeners
+    if listeners > MAX_LISTENERS:
+        found.append(
+            ("services", f"{len(owners)} test ports: a load balancer takes at most {MAX_LISTENERS} listeners")
+        )
+    elif rules > MAX_INGRESS_RULES:
+        found.append(
+            (
+                "load_balancer.allowed_cidrs",
+                f"{len(set(spec.load_balancer.allowed_cidrs))} CIDR blocks x {listeners} listener ports "
+                f"(test ports included) need {rules} inbound rules; a security group takes at most "
+                f"{MAX_INGRESS_RULES}: use fewer blocks or fewer test ports",
             )
         )
     return found

@@ -574,10 +574,179 @@ class Capacity(Strict):
         return self
 
 
+#: The shared load balancer's listener ports (80, and 443 with a certificate): no test listener there.
+RESERVED_LISTENER_PORTS = (80, 443)
+#: ECS deployment strategies (``DeploymentConfiguration.Strategy``), as fargate.yaml spells them.
+STRATEGIES = ("rolling", "blue_green", "canary", "linear")
+#: ECS bake times (BakeTimeInMinutes, CanaryBakeTimeInMinutes, StepBakeTimeInMinutes) are whole
+#: minutes from 0 to 1440 (ECS API reference, DeploymentConfiguration / CanaryConfiguration /
+#: LinearConfiguration).
+MAX_BAKE_SECONDS = 24 * 3600
+#: BakeTimeInMinutes is required for BLUE_GREEN (ECS API reference); fgc writes it for every
+#: strategy but rolling, this long unless ``bake_time`` says otherwise.
+DEFAULT_BAKE_SECONDS = 5 * 60
+#: CloudFormation rejects a linear or canary rollout whose computed length passes 33 hours
+#: (AWS::ECS::Service CanaryConfiguration / LinearConfiguration, CloudFormation template reference).
+MAX_ROLLOUT_MINUTES = 33 * 60
+
+
+def _whole_minutes(seconds: int) -> int:
+    if seconds % 60:
+        raise ValueError(f"{seconds}s is not a whole number of minutes (ECS bakes in minutes): use e.g. 5m")
+    return seconds
+
+
+def _tenths(value: float) -> float:
+    """ECS takes traffic percents as multiples of 0.1 (CanaryPercent, StepPercent)."""
+    if abs(value * 10 - round(value * 10)) > 1e-9:
+        raise ValueError(f"{value} is not a multiple of 0.1 (ECS shifts traffic in tenths of a percent)")
+    return round(value, 1)
+
+
+BakeTime = Annotated[Duration, Field(ge=0, le=MAX_BAKE_SECONDS), AfterValidator(_whole_minutes)]
+
+
+class Canary(Strict):
+    """CanaryConfiguration: ``percent`` of production traffic first, for ``bake_time``, then the rest.
+
+    Defaults are ECS's own (ECS API reference, CanaryConfiguration): 5 percent, 10 minutes;
+    the percent is 0.1 to 100 in tenths.
+    """
+
+    percent: Annotated[float, Field(ge=0.1, le=100), AfterValidator(_tenths)] = 5.0
+    bake_time: BakeTime = 600
+
+
+class Linear(Strict):
+    """LinearConfiguration: ``step_percent`` more traffic every ``step_bake_time`` until all of it.
+
+    Defaults are ECS's own (ECS API reference, LinearConfiguration): 10 percent, 6 minutes;
+    the step is 3 to 100 percent in tenths.
+    """
+
+    step_percent: Annotated[float, Field(ge=3, le=100), AfterValidator(_tenths)] = 10.0
+    step_bake_time: BakeTime = 360
+
+    @property
+    def steps(self) -> int:
+        """Traffic shifts that are followed by a bake, as CloudFormation counts them for its 33-hour
+        cap (LinearConfiguration, CloudFormation template reference): ``100 / step - 1`` when the
+        step divides 100 evenly, else the floor of ``100 / step``."""
+        tenths = round(self.step_percent * 10)
+        return 1000 // tenths - 1 if 1000 % tenths == 0 else 1000 // tenths
+
+
+class RolloutAlarms(Strict):
+    """CloudWatch alarms that roll a deployment back while it is in ALARM (DeploymentAlarms).
+
+    fgc creates the two on the service's target groups; ``names`` are alarms that exist already.
+    """
+
+    http_5xx_percent: float | None = Field(
+        None, gt=0, le=100, description="target 5XX responses as a percent of requests, per minute"
+    )
+    p99_latency: Annotated[Duration, Field(ge=1, le=3600)] | None = Field(
+        None, description="99th percentile of the target response time (e.g. 2s)"
+    )
+    names: list[Annotated[str, Field(min_length=1, max_length=255)]] = Field(
+        [], description="existing CloudWatch alarms, by name, in the stack's region"
+    )
+
+    @field_validator("names")
+    @classmethod
+    def _distinct_names(cls, value: list[str]) -> list[str]:
+        for index, name in enumerate(value):
+            if name in value[:index]:
+                raise fail_at(str(index), f"{name!r} is listed twice")
+        return value
+
+    @model_validator(mode="after")
+    def _some_alarm(self) -> Self:
+        if self.http_5xx_percent is None and self.p99_latency is None and not self.names:
+            raise ValueError("alarms needs at least one of http_5xx_percent, p99_latency or names")
+        return self
+
+
 class DeploymentConfig(Strict):
-    max_percent: int = Field(200, ge=100, le=2000)
-    min_healthy_percent: int = Field(100, ge=0, le=100)
+    """How ECS replaces a service's tasks: rolling (the default) or an ECS-native traffic shift."""
+
+    strategy: Literal["rolling", "blue_green", "canary", "linear"] = Field(
+        "rolling", description="rolling, or blue_green / canary / linear (needs http)"
+    )
+    max_percent: int = Field(200, ge=100, le=2000, description="rolling only")
+    min_healthy_percent: int = Field(100, ge=0, le=100, description="rolling only")
     rollback: bool = True
+    bake_time: BakeTime | None = Field(
+        None, description="blue_green / canary / linear: both revisions kept after the shift (default 5m)"
+    )
+    canary: Canary = Field(Canary(), description="strategy canary only")
+    linear: Linear = Field(Linear(), description="strategy linear only")
+    test_port: int | None = Field(
+        None, ge=1, le=65535, description="a load balancer port that reaches only the new tasks"
+    )
+    alarms: RolloutAlarms | None = None
+
+    @property
+    def shifts_traffic(self) -> bool:
+        """Whether ECS shifts traffic between two target groups (every strategy but rolling)."""
+        return self.strategy != "rolling"
+
+    @property
+    def bake_minutes(self) -> int:
+        """BakeTimeInMinutes of a traffic-shifting strategy."""
+        return (DEFAULT_BAKE_SECONDS if self.bake_time is None else self.bake_time) // 60
+
+    @model_validator(mode="after")
+    def _combination(self) -> Self:
+        """Each key only with the strategy it belongs to (cfn-lint does not check these)."""
+        found: list[tuple] = []
+        chosen = self.model_fields_set
+        if self.shifts_traffic:
+            found += [
+                (
+                    key,
+                    f"{key} applies to rolling only; {self.strategy} starts a full set of new tasks "
+                    "beside the old ones and shifts traffic to them: remove it",
+                )
+                for key in ("max_percent", "min_healthy_percent")
+                if key in chosen
+            ]
+        else:
+            found += [
+                (key, f"{key} applies to blue_green, canary and linear; set strategy or remove it")
+                for key in ("bake_time", "test_port")
+                if getattr(self, key) is not None
+            ]
+        for key in ("canary", "linear"):
+            if key in chosen and self.strategy != key:
+                found.append((key, f"{key} applies to strategy {key} (strategy is {self.strategy})"))
+        if self.test_port in RESERVED_LISTENER_PORTS:
+            found.append(("test_port", f"{self.test_port} is a production listener's port; use e.g. 8443"))
+        found += self._rollout_length()
+        if found:
+            raise fail_many(found)
+        return self
+
+    def _rollout_length(self) -> list[tuple]:
+        """CloudFormation's 33-hour cap on a canary or linear rollout, at the step's bake time."""
+        if self.strategy == "canary":
+            canary = self.canary
+            key, minutes = "canary.bake_time", self.bake_minutes + canary.bake_time // 60
+            how = f"bake_time {self.bake_minutes}m + canary.bake_time {canary.bake_time // 60}m"
+        elif self.strategy == "linear":
+            linear = self.linear
+            key = "linear.step_bake_time"
+            minutes = self.bake_minutes + linear.steps * (linear.step_bake_time // 60)
+            how = f"bake_time {self.bake_minutes}m + {linear.steps} steps x {linear.step_bake_time // 60}m"
+        else:
+            return []
+        if minutes <= MAX_ROLLOUT_MINUTES:
+            return []
+        message = (
+            f"the rollout would take {minutes // 60}h{minutes % 60:02d}m ({how}); CloudFormation refuses "
+            f"a {self.strategy} rollout over {MAX_ROLLOUT_MINUTES // 60}h: shorten the bake times"
+        )
+        return [(key if self.strategy in self.model_fields_set else "bake_time", message)]
 
 
 class Logs(Strict):
@@ -648,6 +817,28 @@ def _can_replace(tasks: int, deployment: DeploymentConfig) -> bool:
     most = tasks * deployment.max_percent // 100
     least = -(-tasks * deployment.min_healthy_percent // 100)
     return most > tasks or least < tasks
+
+
+def _check_traffic_shift(deployment: DeploymentConfig, info: ValidationInfo) -> DeploymentConfig:
+    """A blue_green, canary or linear service shifts load balancer traffic: it needs ``http``.
+
+    Scaling on requests follows one target group (ALBRequestCountPerTarget), while ECS moves
+    the traffic between two: after the first shift it would see none.
+    """
+    if "http" in info.data and info.data["http"] is None:
+        raise fail_at(
+            "strategy",
+            f"{deployment.strategy} shifts load balancer traffic between two target groups: "
+            "the service needs http (or use strategy rolling)",
+        )
+    scaling = info.data.get("scaling")
+    if scaling is not None and scaling.requests:
+        raise fail_at(
+            "strategy",
+            f"scaling on requests follows one target group, and {deployment.strategy} moves the "
+            "traffic to the other: scale on cpu or memory",
+        )
+    return deployment
 
 
 def _repeats(items: Iterable[tuple[str, Hashable]]) -> list[tuple[str, Hashable, str]]:
@@ -740,6 +931,17 @@ class Service(Strict):
     @field_validator("deployment")
     @classmethod
     def _deployment_can_progress(cls, value: DeploymentConfig, info: ValidationInfo) -> DeploymentConfig:
+        alarms = value.alarms
+        if alarms is not None and "http" in info.data and info.data["http"] is None:
+            key = "http_5xx_percent" if alarms.http_5xx_percent is not None else "p99_latency"
+            if getattr(alarms, key) is not None:
+                raise fail_at(
+                    f"alarms.{key}",
+                    "this alarm watches the service's load balancer target group: the service needs http "
+                    "(alarms.names takes existing alarms without it)",
+                )
+        if value.shifts_traffic:
+            return _check_traffic_shift(value, info)
         counts = _task_counts(info.data.get("count"), info.data.get("scaling"))
         stuck = next((n for n in counts if not _can_replace(n, value)), None)
         if stuck is not None:
