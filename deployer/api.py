@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from fgc.compiler.stackset import ROOT, StackSet
-from fgc.deployer import adoption, artifacts, changeset
+from fgc.deployer import adoption, artifacts, changeset, traffic
 from fgc.deployer.errors import DeployFailed, Interrupted, Recovery
 from fgc.deployer.events import Failure, StackEvent, latest_failure, rollback_blocker
 from fgc.deployer.execute import OnEvent, Outcome, continue_rollback, delete_stack, execute, wait_running
@@ -62,6 +62,8 @@ def plan(
     if state and (refusal := stuck(state, _blocker(aws, state, labels))):
         raise refusal
     kind = "CREATE" if state is None or state.is_new else "UPDATE"
+    if kind == "UPDATE" and state:
+        stack_set = traffic.with_live_weights(aws, state.stack_id, stack_set)
     parameters, root_url = _stage(aws, stack_set, bucket)
     name = changeset.change_set_name()
     empty = Plan(
@@ -166,6 +168,7 @@ def deploy(
         aws,
         describe(aws, stack_set.stack_name),
         _Recovery(recreate, resume_rollback, wait, on_event, say, poll, stack_set.labels),
+        stack_set,
     )
     the_plan = plan(stack_set, aws, bucket=bucket, poll=poll, state=state)
     if the_plan.is_empty:
@@ -224,8 +227,9 @@ class _Recovery:
     labels: dict[str, str]
 
 
-def _ready(aws: Aws, state: StackState | None, how: _Recovery) -> StackState | None:
-    """Get the stack out of any state a change set cannot start from, or raise why not."""
+def _ready(aws: Aws, state: StackState | None, how: _Recovery, stack_set: StackSet) -> StackState | None:
+    """Get the stack out of any state a change set cannot start from, or raise why not; then
+    let the ECS deployments still shifting traffic finish (or refuse, without ``wait``)."""
     if state is None:
         return None
     if state.in_progress and how.wait:
@@ -243,7 +247,25 @@ def _ready(aws: Aws, state: StackState | None, how: _Recovery) -> StackState | N
         if outcome.state is not None:
             raise _failed(state.name, outcome, None)
         state = None
+    if state and not state.is_new:
+        _settle_rollouts(aws, state, how, stack_set)
     return state
+
+
+def _settle_rollouts(aws: Aws, state: StackState, how: _Recovery, stack_set: StackSet) -> None:
+    """A deploy started while ECS shifts or bakes a service's deployment would start another on top
+    of it, from traffic weights that are still moving: wait for it, or refuse without ``wait``."""
+    found = traffic.routes(aws, state.stack_id, stack_set)
+    busy = traffic.running(aws, found)
+    if not busy:
+        return
+    if not how.wait:
+        raise DeployFailed(
+            f"{'; '.join(map(str, busy))}: a deploy now would start another deployment on top of it",
+            recovery=Recovery.WAIT,
+        )
+    how.say(f"{state.name}: waiting for the ECS deployments in progress to finish")
+    traffic.wait_settled(aws, found, how.poll, lambda deployment: how.say(str(deployment)))
 
 
 def _failed(stack_name: str, outcome: Outcome, result: DeployResult | None) -> DeployFailed:

@@ -1,4 +1,5 @@
-"""ECS's ListServiceDeployments and DescribeServiceDeployments, which moto lacks.
+"""ECS's ListServiceDeployments and DescribeServiceDeployments, which moto lacks, and UpdateService
+starting a blue/green, canary or linear deployment in the background (see `ecs.start_deployment`).
 
 They answer from the records `rollouts` keeps for each blue/green, canary or linear deployment,
 in the shapes of botocore's ECS model (``ServiceDeploymentBrief``, ``ServiceDeployment``), so a
@@ -16,7 +17,8 @@ from moto.ecs.exceptions import ServiceNotFoundException
 from moto.ecs.models import ecs_backends
 from moto.ecs.responses import EC2ContainerServiceResponse
 
-from .rollouts import public
+from . import ecs
+from .rollouts import STRATEGIES, public, strategy_of
 
 _BRIEF = (
     "serviceDeploymentArn",
@@ -69,7 +71,32 @@ def describe_service_deployments(response: Any) -> ActionResult:
     )
 
 
+def update_service(response: Any) -> ActionResult:
+    """A new deployment of a traffic-shifting service runs as `rollouts` models it (``desiredCount``
+    applies to it; other settings of the same call are not modelled on this path); anything else is
+    moto's own UpdateService."""
+    backend = ecs_backends[response.current_account][response.region]
+    cluster = str(response._get_param("cluster") or "default").split("/")[-1]
+    service = backend.services.get(f"{cluster}:{str(response._get_param('service') or '').split('/')[-1]}")
+    if service is None or strategy_of(service.deployment_configuration) not in STRATEGIES:
+        return _MOTO_UPDATE_SERVICE(response)
+    task_definition = response._get_param("taskDefinition")
+    if not response._get_param("forceNewDeployment") and (
+        not task_definition
+        or backend.describe_task_definition(task_definition).arn == service.task_definition
+    ):
+        return _MOTO_UPDATE_SERVICE(response)
+    if response._get_param("desiredCount") is not None:
+        service.desired_count = int(response._get_param("desiredCount"))
+    ecs.start_deployment(service, task_definition)
+    return ActionResult({"service": service})
+
+
+_MOTO_UPDATE_SERVICE = EC2ContainerServiceResponse.update_service
+
+
 def install() -> None:
-    """Teach moto's ECS front the two operations (idempotent)."""
+    """Teach moto's ECS front these operations (idempotent)."""
+    EC2ContainerServiceResponse.update_service = update_service  # type: ignore[method-assign]
     EC2ContainerServiceResponse.list_service_deployments = list_service_deployments  # type: ignore[attr-defined]
     EC2ContainerServiceResponse.describe_service_deployments = describe_service_deployments  # type: ignore[attr-defined]

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import threading
 import uuid
 import zlib
+from collections.abc import Callable
 from typing import Any
 
 from fgc.spec.units import FARGATE_SIZES, fargate_memory_options
@@ -280,7 +282,7 @@ class EcsService(Resource, CloudFormationModel):
         if "HealthCheckGracePeriodSeconds" in props:
             service.health_check_grace_period_seconds = int(props["HealthCheckGracePeriodSeconds"])
         if rollout_from is not None:
-            _roll_out(service, rollout_from)
+            _rollout(service, rollout_from)()
         _deploy(service, props)
         service.events.insert(
             0,
@@ -339,20 +341,44 @@ def _deploy(service: Any, props: dict[str, Any]) -> None:
     _register_tasks(service, props)
 
 
-def _roll_out(service: Any, previous: str) -> None:
-    """A blue/green, canary or linear deployment from ``previous`` (see `rollouts`): the green tasks
-    get addresses of their own (a new generation), which stay theirs if the rollout succeeds."""
+def _rollout(service: Any, previous: str) -> Callable[[], None]:
+    """Prepare a blue/green, canary or linear deployment from ``previous`` (see `rollouts`): it is
+    listed at once; the function returned carries it out (raising ResourceError if it fails). The
+    green tasks get addresses of their own (a new generation), which stay theirs if it succeeds."""
     subnets = (service.network_configuration or {}).get("awsvpcConfiguration", {}).get("subnets") or []
     generation = getattr(service, "fgc_generation", 0)
     service.fgc_generation = generation + 1
     ips = _task_ips(service, subnets) if subnets else []
-    try:
-        rollouts.Rollout(
-            service, previous, [(subnets[n % len(subnets)], ip) for n, ip in enumerate(ips)]
-        ).run()
-    except ResourceError:
-        service.fgc_generation = generation  # green stopped: the running tasks are blue's
-        raise
+    rollout = rollouts.Rollout(
+        service, previous, [(subnets[n % len(subnets)], ip) for n, ip in enumerate(ips)]
+    )
+
+    def run() -> None:
+        try:
+            rollout.run()
+        except ResourceError:
+            service.fgc_generation = generation  # green stopped: the running tasks are blue's
+            raise
+
+    return run
+
+
+def start_deployment(service: Any, task_definition: str | None = None) -> None:
+    """UpdateService through the ECS API (not CloudFormation) on a blue/green, canary or linear
+    service, with a new task definition or ``forceNewDeployment``: ECS answers at once and carries
+    the deployment out in the background ("UpdateService": the service scheduler starts a new
+    deployment); its progress shows in ListServiceDeployments."""
+    previous = service.task_definition
+    if task_definition:
+        service.task_definition = service._backend.describe_task_definition(task_definition).arn
+    run = _rollout(service, previous)
+
+    def carry_out() -> None:
+        with contextlib.suppress(ResourceError):  # a failed rollout is in the service's records and events
+            run()
+            _deploy(service, _service_props(service))
+
+    threading.Thread(target=carry_out, name=f"ecs-deployment-{service.name}", daemon=True).start()
 
 
 def _steady(service: Any) -> None:

@@ -262,6 +262,9 @@ class Rollout:
         tasks.stop_tasks(
             self.service, self.blue, f"Scaling activity initiated by (deployment {deployment['id']})"
         )
+        deployment.update(
+            rolloutState="COMPLETED", rolloutStateReason=f"ECS deployment {deployment['id']} completed."
+        )
         self.service.deployments = [deployment]
         finished = utcnow()
         for revision in self.record["sourceServiceRevisions"]:

@@ -1,0 +1,252 @@
+"""`fgc deploy` of blue/green, canary and linear services against the emulator, which carries out
+ECS's deployments (emulator/resources/rollouts.py): which target group carries the traffic before
+and after an image update, the production rule's weights as DescribeRules shows them, the task
+definitions; an alarm rollback; traffic left where ECS put it by later updates (issue 15, item 4);
+a deploy during a running ECS deployment waits for it, or with --no-wait refuses.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SPEC = """\
+app: rtest
+network:
+  vpc: {{azs: 2, endpoints: false, nat: single}}  # public images: tasks need a route out
+services:
+  web:
+    image: public.ecr.aws/docker/library/nginx:${{IMAGE_TAG:-1.25}}
+    port: 8080
+    count: 2
+    http:
+      path: ${{RULE_PATH:-/}}
+      health_check: {{path: /health}}
+    environment:
+      COLOR: ${{COLOR:-blue}}
+    deployment:
+{deployment}
+environments:
+  {env}: {{}}
+"""
+STRATEGIES = {
+    "blue_green": "      strategy: blue_green\n      bake_time: 3m\n      test_port: 8443",
+    "canary": "      strategy: canary\n      bake_time: 1m\n      canary: {percent: 10, bake_time: 3m}",
+    "linear": "      strategy: linear\n      bake_time: 1m\n      linear: {step_percent: 50, step_bake_time: 2m}",
+}
+
+
+@pytest.fixture(autouse=True)
+def quick_minutes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A minute of bake lasts 0.1 s in the emulator (the default, made explicit for these tests)."""
+    monkeypatch.setattr("fgc.emulator.resources.rollouts.MINUTE", 0.1)
+
+
+class Web:
+    """The deployed ``web`` service of one environment, read back from the emulator."""
+
+    def __init__(self, session: Any, stack: str) -> None:
+        self.session, self.stack = session, stack
+
+    def service(self) -> dict[str, Any]:
+        from fgc.deployer.stacks import resources
+
+        [arn] = [
+            r.physical_id
+            for r in resources(self.session, self.stack)
+            if r.resource_type == "AWS::ECS::Service"
+        ]
+        cluster = arn.split("/")[1]
+        return dict(
+            self.session.client("ecs").describe_services(cluster=cluster, services=[arn])["services"][0]
+        )
+
+    def routing(self) -> tuple[str, str, str]:
+        """(primary target group, alternate target group, production rule) ARNs, as ECS holds them."""
+        [balancer] = self.service()["loadBalancers"]
+        advanced = balancer["advancedConfiguration"]
+        return (
+            balancer["targetGroupArn"],
+            advanced["alternateTargetGroupArn"],
+            advanced["productionListenerRule"],
+        )
+
+    def weights(self) -> tuple[int, int]:
+        """(primary, alternate) weights of the production rule, from DescribeRules."""
+        primary, alternate, rule = self.routing()
+        [described] = self.session.client("elbv2").describe_rules(RuleArns=[rule])["Rules"]
+        by_group = {
+            g["TargetGroupArn"]: g["Weight"] for g in described["Actions"][0]["ForwardConfig"]["TargetGroups"]
+        }
+        return by_group[primary], by_group[alternate]
+
+    def targets(self) -> tuple[int, int]:
+        """Healthy targets in the (primary, alternate) target groups."""
+        elbv2 = self.session.client("elbv2")
+        return tuple(  # type: ignore[return-value]
+            sum(
+                h["TargetHealth"]["State"] == "healthy"
+                for h in elbv2.describe_target_health(TargetGroupArn=group)["TargetHealthDescriptions"]
+            )
+            for group in self.routing()[:2]
+        )
+
+    def serving(self) -> str:
+        """Which target group the production traffic goes to: "primary" or "alternate"."""
+        primary, alternate = self.weights()
+        assert 0 in (primary, alternate), (primary, alternate)
+        return "primary" if primary else "alternate"
+
+    def environment(self) -> dict[str, str]:
+        definition = self.session.client("ecs").describe_task_definition(
+            taskDefinition=self.service()["taskDefinition"]
+        )["taskDefinition"]
+        [container] = definition["containerDefinitions"]
+        return {e["name"]: e["value"] for e in container.get("environment", [])} | {
+            "image": container["image"]
+        }
+
+    def deployments(self) -> list[dict[str, Any]]:
+        service = self.service()
+        ecs = self.session.client("ecs")
+        listed = ecs.list_service_deployments(cluster=service["clusterArn"], service=service["serviceArn"])
+        arns = [d["serviceDeploymentArn"] for d in listed["serviceDeployments"]]
+        return (
+            list(ecs.describe_service_deployments(serviceDeploymentArns=arns)["serviceDeployments"])
+            if arns
+            else []
+        )
+
+
+@pytest.fixture
+def web(tmp_path: Path, env: str, session: Any, cli: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """``web(strategy)``: the spec with that strategy written and deployed; returns (spec path, Web)."""
+
+    def make(strategy: str) -> tuple[Path, Web]:
+        path = tmp_path / "fargate.yaml"
+        path.write_text(SPEC.format(deployment=STRATEGIES[strategy], env=env))
+        code, _, err = cli("deploy", "-f", str(path), "--env", env, "--yes")
+        assert code == 0, err
+        return path, Web(session, f"rtest-{env}")
+
+    return make
+
+
+@pytest.mark.parametrize("strategy", sorted(STRATEGIES))
+def test_an_image_update_moves_the_traffic_to_the_other_target_group(web, cli, env, monkeypatch, strategy):
+    path, app = web(strategy)
+    assert (app.weights(), app.targets()) == ((100, 0), (2, 0))
+    before = app.service()["taskDefinition"]
+
+    monkeypatch.setenv("IMAGE_TAG", "1.27")
+    code, _, err = cli("deploy", "-f", str(path), "--env", env, "--yes")
+
+    assert code == 0, err
+    assert app.service()["taskDefinition"] != before
+    assert app.environment()["image"].endswith("nginx:1.27")
+    assert (app.weights(), app.targets()) == ((0, 100), (0, 2))
+    [deployment] = app.deployments()
+    assert deployment["status"] == "SUCCESSFUL"
+    assert deployment["deploymentConfiguration"]["strategy"] == strategy.upper()
+
+
+def test_the_trap_later_updates_leave_traffic_where_ecs_put_it(web, cli, env, monkeypatch):
+    """AWS CDK #36649: after ECS shifted traffic, a CloudFormation update of the production rule
+    puts the template's weights back, and traffic goes to the idle target group. fgc passes the
+    live weights instead."""
+    path, app = web("blue_green")
+    monkeypatch.setenv("IMAGE_TAG", "1.27")
+    assert cli("deploy", "-f", str(path), "--env", env, "--yes")[0] == 0
+    assert app.serving() == "alternate" and app.targets() == (0, 2)  # one traffic shift done
+
+    # A change of the rule alone (its path): no ECS deployment, the rule is updated in place.
+    monkeypatch.setenv("RULE_PATH", "/app")
+    code, out, err = cli("deploy", "-f", str(path), "--env", env, "--yes")
+    assert code == 0, err
+    assert app.weights() == (0, 100) and app.targets() == (0, 2)  # still on the tasks that run
+
+    # An environment variable: a new ECS deployment, from the live group to the idle one.
+    monkeypatch.setenv("COLOR", "green")
+    code, _, err = cli("deploy", "-f", str(path), "--env", env, "--yes")
+    assert code == 0, err
+    assert app.environment()["COLOR"] == "green"
+    assert app.weights() == (100, 0) and app.targets() == (2, 0)  # traffic follows the new tasks
+
+
+def test_an_alarm_during_the_rollout_rolls_it_back(web, cli, env, monkeypatch, session):
+    path, app = web("canary")
+    before = app.service()["taskDefinition"]
+    alarm = "rtest-web-errors"
+    session.client("cloudwatch").put_metric_alarm(
+        AlarmName=alarm,
+        Namespace="AWS/ApplicationELB",
+        MetricName="HTTPCode_Target_5XX_Count",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanThreshold",
+    )
+    path.write_text(path.read_text().replace("canary: {", f"alarms: {{names: [{alarm}]}}\n      canary: {{"))
+    assert cli("deploy", "-f", str(path), "--env", env, "--yes")[0] == 0
+    stop = threading.Event()
+
+    def alarm_when_the_canary_takes_traffic() -> None:
+        while not stop.is_set():
+            if app.weights() == (90, 10):
+                session.client("cloudwatch").set_alarm_state(
+                    AlarmName=alarm, StateValue="ALARM", StateReason="Threshold Crossed: 3 5XX"
+                )
+                return
+            time.sleep(0.02)
+
+    watcher = threading.Thread(target=alarm_when_the_canary_takes_traffic)
+    watcher.start()
+    monkeypatch.setenv("IMAGE_TAG", "1.27")
+    try:
+        code, _, err = cli("deploy", "-f", str(path), "--env", env, "--yes")
+    finally:
+        stop.set()
+        watcher.join()
+
+    assert code == 1 and alarm in err and "UPDATE_ROLLBACK_COMPLETE" in err, err
+    assert app.service()["taskDefinition"] == before and app.environment()["image"].endswith("nginx:1.25")
+    assert (app.weights(), app.targets()) == ((100, 0), (2, 0))
+    assert app.deployments()[0]["status"] == "ROLLBACK_SUCCESSFUL"
+
+
+def test_a_deploy_during_a_running_ecs_deployment_waits_for_it_or_refuses(
+    web, cli, env, monkeypatch, session
+):
+    path, app = web("blue_green")
+    monkeypatch.setattr("fgc.emulator.resources.rollouts.MINUTE", 1.0)  # bake 3m: 3 s
+    service = app.service()
+    ecs = session.client("ecs")
+
+    def force_new_deployment() -> None:
+        """What `aws ecs update-service --force-new-deployment` does: ECS deploys, the stack is idle."""
+        ecs.update_service(
+            cluster=service["clusterArn"], service=service["serviceArn"], forceNewDeployment=True
+        )
+
+    force_new_deployment()
+    monkeypatch.setenv("COLOR", "green")
+    code, _, err = cli("deploy", "-f", str(path), "--env", env, "--yes", "--no-wait")
+    assert code == 1 and "web: ECS deployment IN_PROGRESS" in err and "--no-wait" in err, err
+    assert app.environment()["COLOR"] == "blue"  # nothing deployed
+    while app.deployments()[0]["status"] == "IN_PROGRESS":
+        time.sleep(0.1)
+
+    force_new_deployment()
+    code, out, err = cli("deploy", "-f", str(path), "--env", env, "--yes")
+    assert code == 0, err
+    assert "waiting for the ECS deployments in progress to finish" in out, (out, err)
+    assert "BAKE_TIME" in out  # progress lines, one per stage seen
+    deployed, forced = app.deployments()[:2]  # newest first
+    assert forced["status"] == deployed["status"] == "SUCCESSFUL"
+    assert forced["finishedAt"] <= deployed["createdAt"]  # the deploy began once ECS was done
+    assert app.environment()["COLOR"] == "green"
