@@ -40,7 +40,7 @@ def list_service_deployments(response: Any) -> ActionResult:
     backend = ecs_backends[response.current_account][response.region]
     cluster = str(response._get_param("cluster") or "default").split("/")[-1]
     name = str(response._get_param("service") or "").split("/")[-1]
-    service = backend.services.get(f"{cluster}:{name}")
+    service: Any = backend.services.get(f"{cluster}:{name}")
     if service is None:
         raise ServiceNotFoundException()
     wanted = response._get_param("status") or []
@@ -77,7 +77,9 @@ def update_service(response: Any) -> ActionResult:
     moto's own UpdateService."""
     backend = ecs_backends[response.current_account][response.region]
     cluster = str(response._get_param("cluster") or "default").split("/")[-1]
-    service = backend.services.get(f"{cluster}:{str(response._get_param('service') or '').split('/')[-1]}")
+    service: Any = backend.services.get(
+        f"{cluster}:{str(response._get_param('service') or '').split('/')[-1]}"
+    )
     if service is None or strategy_of(service.deployment_configuration) not in STRATEGIES:
         return _MOTO_UPDATE_SERVICE(response)
     task_definition = response._get_param("taskDefinition")
@@ -97,6 +99,6 @@ _MOTO_UPDATE_SERVICE = EC2ContainerServiceResponse.update_service
 
 def install() -> None:
     """Teach moto's ECS front these operations (idempotent)."""
-    EC2ContainerServiceResponse.update_service = update_service  # type: ignore[method-assign]
+    EC2ContainerServiceResponse.update_service = update_service  # type: ignore[method-assign,assignment]
     EC2ContainerServiceResponse.list_service_deployments = list_service_deployments  # type: ignore[attr-defined]
     EC2ContainerServiceResponse.describe_service_deployments = describe_service_deployments  # type: ignore[attr-defined]

@@ -19,7 +19,9 @@ DESCRIPTION = (
     "that caused it is named. An empty plan prints 'No changes' and exits 0.\n\n"
     "Stuck stacks: a stack left in ROLLBACK_COMPLETE by a failed first create is deleted and created "
     "again (after a question, or with --yes); UPDATE_ROLLBACK_FAILED needs --continue-rollback; an "
-    "operation already running is waited for (--no-wait refuses instead).\n\n"
+    "operation already running, or an ECS deployment still shifting a service's traffic or baking, is "
+    "waited for (--no-wait refuses instead). The live weights of each blue/green, canary or linear "
+    "service's production rule are passed on, so traffic stays where ECS put it.\n\n"
     "No container builder: a real deploy refuses (exit 2); a --local rehearsal says so and puts an "
     "empty stand-in image into the emulator's ECR under the content tag."
 )
@@ -33,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-wait",
         action="store_true",
-        help="fail instead of waiting when the stack is busy with an operation",
+        help="fail instead of waiting when the stack is busy with an operation or ECS with a deployment",
     )
     parser.add_argument(
         "--continue-rollback",
