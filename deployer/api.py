@@ -249,7 +249,22 @@ def _ready(aws: Aws, state: StackState | None, how: _Recovery, stack_set: StackS
         state = None
     if state and not state.is_new:
         _settle_rollouts(aws, state, how, stack_set)
+        state = _record_live_weights(aws, state, how, stack_set)
     return state
+
+
+def _record_live_weights(aws: Aws, state: StackState, how: _Recovery, stack_set: StackSet) -> StackState:
+    """Make the stack's weight parameters what the live rules forward with (see ``traffic``), so
+    that the rollback of a failed update puts back the weights ECS set, not older ones."""
+    stale = traffic.stale_weights(aws, state, stack_set)
+    if not stale:
+        return state
+    values = ", ".join(f"{name} {value}" for name, value in stale.items())
+    how.say(f"{state.name}: recording the live traffic weights ({values}) before planning")
+    outcome = traffic.record(aws, state, stale, how.poll, how.labels)
+    if outcome.state is None or outcome.state.status != "UPDATE_COMPLETE":
+        raise _failed(state.name, outcome, None)
+    return outcome.state
 
 
 def _settle_rollouts(aws: Aws, state: StackState, how: _Recovery, stack_set: StackSet) -> None:

@@ -8,6 +8,11 @@ ids through ``DescribeStackResources``, then ``elbv2 DescribeRules``) and passes
 the root parameter values (:func:`with_live_weights`): an update that changes anything else
 leaves the traffic where it is.
 
+CloudFormation's own rollback of a failed update restores the rule's previous properties; if those
+were the weights from before ECS's last shift, the rollback itself would move the traffic to the idle
+group. So ``fgc deploy`` first records the live weights (:func:`stale_weights`, :func:`record`: an
+update of those parameters alone, which leaves the traffic as it is), and only then plans.
+
 And while ECS is still shifting or baking a deployment of such a service (``ListServiceDeployments``
 with a running status), a new deploy would start another one on top of it: :func:`running` finds
 those, :func:`wait_settled` waits for them with a progress report per change of stage.
@@ -22,8 +27,11 @@ from typing import Any
 
 from fgc.compiler.stackset import StackSet
 from fgc.compiler.traffic import MAX_WEIGHT, LiveRule, live_rules, weight_values
+from fgc.deployer import changeset
+from fgc.deployer.execute import Outcome, execute
 from fgc.deployer.polling import Poll
 from fgc.deployer.session import Aws
+from fgc.deployer.stacks import StackState
 
 #: ServiceDeployment statuses of a deployment ECS is still carrying out (ECS API reference,
 #: ServiceDeploymentStatus).
@@ -126,6 +134,50 @@ def with_live_weights(aws: Aws, stack_id: str, stack_set: StackSet) -> StackSet:
     if not live:
         return stack_set
     return dataclasses.replace(stack_set, parameters=weight_values(stack_set, live))
+
+
+def stale_weights(aws: Aws, state: StackState, stack_set: StackSet) -> dict[str, str]:
+    """The deployed root weight parameters whose value is not what the live rule forwards with.
+
+    Only the one-parameter-per-weight form: the positions in a ``TrafficWeights`` list belong to
+    the new stack set's services, which need not be the deployed ones."""
+    live = with_live_weights(aws, state.stack_id, stack_set).parameters
+    names = {
+        parameter.name
+        for rule in live_rules(stack_set)
+        for parameter in (rule.primary_weight, rule.alternate_weight)
+        if parameter.index is None
+    }
+    return {
+        name: live[name]
+        for name in sorted(names)
+        if name in state.parameters and state.parameters[name] != live[name]
+    }
+
+
+def record(
+    aws: Aws, state: StackState, values: dict[str, str], poll: Poll, labels: dict[str, str] | None = None
+) -> Outcome:
+    """Update the stack's weight parameters to ``values``, template and every other value kept:
+    CloudFormation rewrites the rules with the weights they already forward with."""
+    cloudformation = aws.client("cloudformation")
+    created = cloudformation.create_change_set(
+        StackName=state.name,  # CreateChangeSet takes a name, not an ARN
+        ChangeSetName=changeset.change_set_name(),
+        ChangeSetType="UPDATE",
+        UsePreviousTemplate=True,
+        Parameters=[
+            {"ParameterKey": key, "ParameterValue": values[key]}
+            if key in values
+            else {"ParameterKey": key, "UsePreviousValue": True}
+            for key in state.parameters
+        ],
+        Capabilities=changeset.CAPABILITIES,
+        IncludeNestedStacks=True,
+        Description="fgc: the live traffic weights",
+    )
+    first = changeset.wait_created(aws, created["Id"], poll)
+    return execute(aws, created["Id"], state.stack_id, first["CreationTime"], poll, None, labels)
 
 
 def running(aws: Aws, found: list[Route]) -> list[RunningDeployment]:

@@ -167,6 +167,7 @@ def test_the_trap_later_updates_leave_traffic_where_ecs_put_it(web, cli, env, mo
     monkeypatch.setenv("RULE_PATH", "/app")
     code, out, err = cli("deploy", "-f", str(path), "--env", env, "--yes")
     assert code == 0, err
+    assert "recording the live traffic weights (WebAlternateWeight 100, WebPrimaryWeight 0)" in out, out
     assert app.weights() == (0, 100) and app.targets() == (0, 2)  # still on the tasks that run
 
     # An environment variable: a new ECS deployment, from the live group to the idle one.
@@ -177,12 +178,13 @@ def test_the_trap_later_updates_leave_traffic_where_ecs_put_it(web, cli, env, mo
     assert app.weights() == (100, 0) and app.targets() == (2, 0)  # traffic follows the new tasks
 
 
-def test_an_alarm_during_the_rollout_rolls_it_back(web, cli, env, monkeypatch, session):
-    path, app = web("canary")
-    before = app.service()["taskDefinition"]
-    alarm = "rtest-web-errors"
+ALARM = "rtest-web-errors"
+
+
+def with_alarm(path: Path, session: Any) -> None:
+    """An existing CloudWatch alarm, named in the spec's deployment.alarms."""
     session.client("cloudwatch").put_metric_alarm(
-        AlarmName=alarm,
+        AlarmName=ALARM,
         Namespace="AWS/ApplicationELB",
         MetricName="HTTPCode_Target_5XX_Count",
         Statistic="Sum",
@@ -191,32 +193,69 @@ def test_an_alarm_during_the_rollout_rolls_it_back(web, cli, env, monkeypatch, s
         Threshold=1,
         ComparisonOperator="GreaterThanThreshold",
     )
-    path.write_text(path.read_text().replace("canary: {", f"alarms: {{names: [{alarm}]}}\n      canary: {{"))
-    assert cli("deploy", "-f", str(path), "--env", env, "--yes")[0] == 0
+    path.write_text(
+        path.read_text().replace("      strategy:", f"      alarms: {{names: [{ALARM}]}}\n      strategy:")
+    )
+
+
+def deploy_while_alarming(
+    cli: Any, path: Path, env: str, app: Web, session: Any, when: tuple[int, int]
+) -> tuple[int, str]:
+    """Deploy; once the production weights reach ``when``, put the alarm in ALARM (the AWS way:
+    SetAlarmState). The exit status and stderr."""
     stop = threading.Event()
 
-    def alarm_when_the_canary_takes_traffic() -> None:
+    def alarm_when_the_weights_move() -> None:
         while not stop.is_set():
-            if app.weights() == (90, 10):
+            if app.weights() == when:
                 session.client("cloudwatch").set_alarm_state(
-                    AlarmName=alarm, StateValue="ALARM", StateReason="Threshold Crossed: 3 5XX"
+                    AlarmName=ALARM, StateValue="ALARM", StateReason="Threshold Crossed: 3 5XX"
                 )
                 return
             time.sleep(0.02)
 
-    watcher = threading.Thread(target=alarm_when_the_canary_takes_traffic)
+    watcher = threading.Thread(target=alarm_when_the_weights_move)
     watcher.start()
-    monkeypatch.setenv("IMAGE_TAG", "1.27")
     try:
         code, _, err = cli("deploy", "-f", str(path), "--env", env, "--yes")
     finally:
         stop.set()
         watcher.join()
+    return code, err
 
-    assert code == 1 and alarm in err and "UPDATE_ROLLBACK_COMPLETE" in err, err
+
+def test_an_alarm_during_the_rollout_rolls_it_back(web, cli, env, monkeypatch, session):
+    path, app = web("canary")
+    before = app.service()["taskDefinition"]
+    with_alarm(path, session)
+    assert cli("deploy", "-f", str(path), "--env", env, "--yes")[0] == 0
+
+    monkeypatch.setenv("IMAGE_TAG", "1.27")
+    code, err = deploy_while_alarming(cli, path, env, app, session, when=(90, 10))
+
+    assert code == 1 and ALARM in err and "UPDATE_ROLLBACK_COMPLETE" in err, err
     assert app.service()["taskDefinition"] == before and app.environment()["image"].endswith("nginx:1.25")
     assert (app.weights(), app.targets()) == ((100, 0), (2, 0))
     assert app.deployments()[0]["status"] == "ROLLBACK_SUCCESSFUL"
+
+
+def test_a_rolled_back_update_after_a_traffic_shift_leaves_traffic_on_the_running_tasks(
+    web, cli, env, monkeypatch, session
+):
+    """The trap in its rollback form: the stack's rollback restores the rule's previous
+    properties, so they must be the live weights, not the ones before ECS's last shift."""
+    path, app = web("blue_green")
+    with_alarm(path, session)
+    monkeypatch.setenv("IMAGE_TAG", "1.27")
+    assert cli("deploy", "-f", str(path), "--env", env, "--yes")[0] == 0
+    assert app.serving() == "alternate"
+
+    monkeypatch.setenv("IMAGE_TAG", "1.28")
+    code, err = deploy_while_alarming(cli, path, env, app, session, when=(100, 0))
+
+    assert code == 1 and "UPDATE_ROLLBACK_COMPLETE" in err, err
+    assert app.environment()["image"].endswith("nginx:1.27")
+    assert (app.weights(), app.targets()) == ((0, 100), (0, 2))
 
 
 def test_a_deploy_during_a_running_ecs_deployment_waits_for_it_or_refuses(
