@@ -590,7 +590,9 @@ DEFAULT_BAKE_SECONDS = 5 * 60
 MAX_ROLLOUT_MINUTES = 33 * 60
 
 
-def _whole_minutes(seconds: int) -> int:
+def _bake_minutes(seconds: int) -> int:
+    if seconds > MAX_BAKE_SECONDS:
+        raise ValueError(f"{seconds // 60}m is over 24h: ECS bakes for 0 to 1440 minutes")
     if seconds % 60:
         raise ValueError(f"{seconds}s is not a whole number of minutes (ECS bakes in minutes): use e.g. 5m")
     return seconds
@@ -603,7 +605,7 @@ def _tenths(value: float) -> float:
     return round(value, 1)
 
 
-BakeTime = Annotated[Duration, Field(ge=0, le=MAX_BAKE_SECONDS), AfterValidator(_whole_minutes)]
+BakeTime = Annotated[Duration, AfterValidator(_bake_minutes)]
 
 
 class Canary(Strict):
