@@ -598,11 +598,33 @@ def _bake_minutes(seconds: int) -> int:
     return seconds
 
 
+def _passes_lint_multiple_of_tenth(value: float) -> bool:
+    """cfn-lint's ``multipleOf: 0.1`` check, as it computes it: in floating point, so it refuses
+    about a third of the tenths (``33.3 / 0.1`` is ``332.99999999999994``)."""
+    quotient = value / 0.1
+    return int(quotient) == quotient
+
+
 def _tenths(value: float) -> float:
-    """ECS takes traffic percents as multiples of 0.1 (CanaryPercent, StepPercent)."""
+    """ECS takes traffic percents as multiples of 0.1 (CanaryPercent, StepPercent); fgc takes those
+    cfn-lint accepts too ("valid means deployable"), and names the nearest ones it does."""
     if abs(value * 10 - round(value * 10)) > 1e-9:
         raise ValueError(f"{value} is not a multiple of 0.1 (ECS shifts traffic in tenths of a percent)")
-    return round(value, 1)
+    value = round(value, 1)
+    if not _passes_lint_multiple_of_tenth(value):
+        near = sorted(
+            (
+                c
+                for c in (round(value + step / 10, 1) for step in range(-5, 6))
+                if _passes_lint_multiple_of_tenth(c)
+            ),
+            key=lambda c: abs(c - value),
+        )
+        raise ValueError(
+            f"{value:g} is refused by cfn-lint, whose multiple-of-0.1 check divides in floating point "
+            f"({value:g} / 0.1 = {value / 0.1!r}): use {near[0]:g} or {near[1]:g}"
+        )
+    return value
 
 
 BakeTime = Annotated[Duration, AfterValidator(_bake_minutes)]
