@@ -12,7 +12,7 @@ which carries the sub-path of the offending key to the error mapper.
 import ipaddress
 import re
 import shlex
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
@@ -82,6 +82,14 @@ def _scalar_text(value: object) -> object:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return str(value)
+    return value
+
+
+def _listed_once(value: list[str], show: Callable[[str], str]) -> list[str]:
+    """``value`` unchanged, or an error at the first item listed a second time."""
+    for index, item in enumerate(value):
+        if item in value[:index]:
+            raise fail_at(str(index), f"{show(item)} is listed twice")
     return value
 
 
@@ -291,10 +299,7 @@ class LoadBalancer(Strict):
     @field_validator("allowed_cidrs")
     @classmethod
     def _distinct_cidrs(cls, value: list[str]) -> list[str]:
-        for index, cidr in enumerate(value):
-            if cidr in value[:index]:
-                raise fail_at(str(index), f"{cidr} is listed twice")
-        return value
+        return _listed_once(value, str)
 
 
 class Discovery(Strict):
@@ -679,10 +684,7 @@ class RolloutAlarms(Strict):
     @field_validator("names")
     @classmethod
     def _distinct_names(cls, value: list[str]) -> list[str]:
-        for index, name in enumerate(value):
-            if name in value[:index]:
-                raise fail_at(str(index), f"{name!r} is listed twice")
-        return value
+        return _listed_once(value, repr)
 
     @model_validator(mode="after")
     def _some_alarm(self) -> Self:
