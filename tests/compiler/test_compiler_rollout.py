@@ -48,9 +48,11 @@ def test_each_strategy_configures_ecs_without_rolling_percents(deployment: str, 
     template = _service(ROUTED + f"    deployment: {deployment}\n")
     service = _props(template, "Service")
     assert service["DeploymentController"] == {"Type": "ECS"}
+    # the circuit breaker only where ECS documents it (rolling and blue/green)
+    breaker = {"DeploymentCircuitBreaker": {"Enable": True, "Rollback": True}}
     assert service["DeploymentConfiguration"] == {
         **expected,
-        "DeploymentCircuitBreaker": {"Enable": True, "Rollback": True},
+        **(breaker if expected["Strategy"] == "BLUE_GREEN" else {}),
     }
     (entry,) = service["LoadBalancers"]
     assert entry["TargetGroupArn"] == {"Ref": "TargetGroup"}
