@@ -34,44 +34,34 @@ def add(
     spec = deployment.alarms
     if spec is None:
         return None
-    names: list[Any] = []
+    created = []
     if spec.http_5xx_percent is not None:
-        errors = [
-            _metric(f"e{i}", "HTTPCode_Target_5XX_Count", "Sum", tg) for i, tg in enumerate(target_groups)
-        ]
-        requests = [_metric(f"r{i}", "RequestCount", "Sum", tg) for i, tg in enumerate(target_groups)]
-        total = "+".join
-        expression = (
-            f"100*({total(f'FILL({m.Id},0)' for m in errors)})/({total(f'FILL({m.Id},0)' for m in requests)})"
-        )
-        names.append(
-            Ref(
-                t.add_resource(
-                    _alarm(
-                        HTTP_5XX,
-                        f"{name}: target 5XX responses above {spec.http_5xx_percent}% of requests",
-                        spec.http_5xx_percent,
-                        [*errors, *requests, _expression("errors", expression, "5XX percent")],
-                    )
-                )
-            )
-        )
+        created.append(_http_5xx(name, spec.http_5xx_percent, target_groups))
     if spec.p99_latency is not None:
-        latencies = [_metric(f"t{i}", "TargetResponseTime", "p99", tg) for i, tg in enumerate(target_groups)]
-        expression = f"MAX([{','.join(m.Id for m in latencies)}])"
-        names.append(
-            Ref(
-                t.add_resource(
-                    _alarm(
-                        P99_LATENCY,
-                        f"{name}: p99 target response time above {spec.p99_latency}s",
-                        spec.p99_latency,
-                        [*latencies, _expression("latency", expression, "p99 seconds")],
-                    )
-                )
-            )
-        )
+        created.append(_p99_latency(name, spec.p99_latency, target_groups))
+    names: list[Any] = [Ref(t.add_resource(alarm)) for alarm in created]
     return ecs.DeploymentAlarms(AlarmNames=[*names, *spec.names], Enable=True, Rollback=deployment.rollback)
+
+
+def _http_5xx(name: str, percent: float, target_groups: list[str]) -> cloudwatch.Alarm:
+    """5XX responses of the targets as a percent of their requests, over all ``target_groups``."""
+    errors = [_metric(f"e{i}", "HTTPCode_Target_5XX_Count", "Sum", tg) for i, tg in enumerate(target_groups)]
+    requests = [_metric(f"r{i}", "RequestCount", "Sum", tg) for i, tg in enumerate(target_groups)]
+
+    def total(queries: list[cloudwatch.MetricDataQuery]) -> str:
+        return "+".join(f"FILL({q.Id},0)" for q in queries)
+
+    expression = _expression("errors", f"100*({total(errors)})/({total(requests)})", "5XX percent")
+    description = f"{name}: target 5XX responses above {percent}% of requests"
+    return _alarm(HTTP_5XX, description, percent, [*errors, *requests, expression])
+
+
+def _p99_latency(name: str, seconds: int, target_groups: list[str]) -> cloudwatch.Alarm:
+    """The 99th percentile of the target response time, the worse of ``target_groups``."""
+    latencies = [_metric(f"t{i}", "TargetResponseTime", "p99", tg) for i, tg in enumerate(target_groups)]
+    expression = _expression("latency", f"MAX([{','.join(q.Id for q in latencies)}])", "p99 seconds")
+    description = f"{name}: p99 target response time above {seconds}s"
+    return _alarm(P99_LATENCY, description, seconds, [*latencies, expression])
 
 
 def _alarm(

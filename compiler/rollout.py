@@ -38,6 +38,8 @@ from troposphere import elasticloadbalancingv2 as elb
 
 INFRASTRUCTURE_ROLE = "InfrastructureRole"
 TEST_LISTENER = "TestListener"
+#: The strategies ECS documents the deployment circuit breaker for (see :func:`configuration`).
+CIRCUIT_BREAKER_STRATEGIES = ("rolling", "blue_green")
 #: ECS's names of fargate.yaml's strategies.
 _STRATEGY = {"rolling": "ROLLING", "blue_green": "BLUE_GREEN", "canary": "CANARY", "linear": "LINEAR"}
 
@@ -207,8 +209,12 @@ def configuration(
 ) -> ecs.DeploymentConfiguration:
     """The service's DeploymentConfiguration: rolling's percents, or the strategy and its bakes.
 
-    The circuit breaker stays on for every strategy: it stops (and with ``rollback`` reverts) a
-    deployment whose new tasks never become healthy, before any traffic reaches them.
+    The circuit breaker (which stops, and with ``rollback`` reverts, a deployment whose new tasks
+    never become healthy) is on where ECS documents it: "Both methods [circuit breaker and
+    CloudWatch alarms] only support rolling update deployment and blue/green deployment types"
+    (ECS developer guide, "Amazon ECS deployment failure detection"). Canary and linear
+    deployments are not named there, so they get none; their failures are caught by the
+    alarms and by ECS's own health checks of the new tasks before any traffic shifts.
     """
     props: dict[str, Any] = {}
     if deployment.shifts_traffic:
@@ -227,9 +233,10 @@ def configuration(
     else:
         props["MaximumPercent"] = deployment.max_percent
         props["MinimumHealthyPercent"] = deployment.min_healthy_percent
-    props["DeploymentCircuitBreaker"] = ecs.DeploymentCircuitBreaker(
-        Enable=True, Rollback=deployment.rollback
-    )
+    if deployment.strategy in CIRCUIT_BREAKER_STRATEGIES:
+        props["DeploymentCircuitBreaker"] = ecs.DeploymentCircuitBreaker(
+            Enable=True, Rollback=deployment.rollback
+        )
     if alarms is not None:
         props["Alarms"] = alarms
     return ecs.DeploymentConfiguration(**props)

@@ -12,7 +12,7 @@ which carries the sub-path of the offending key to the error mapper.
 import ipaddress
 import re
 import shlex
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
@@ -82,6 +82,14 @@ def _scalar_text(value: object) -> object:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return str(value)
+    return value
+
+
+def _listed_once(value: list[str], show: Callable[[str], str]) -> list[str]:
+    """``value`` unchanged, or an error at the first item listed a second time."""
+    for index, item in enumerate(value):
+        if item in value[:index]:
+            raise fail_at(str(index), f"{show(item)} is listed twice")
     return value
 
 
@@ -291,10 +299,7 @@ class LoadBalancer(Strict):
     @field_validator("allowed_cidrs")
     @classmethod
     def _distinct_cidrs(cls, value: list[str]) -> list[str]:
-        for index, cidr in enumerate(value):
-            if cidr in value[:index]:
-                raise fail_at(str(index), f"{cidr} is listed twice")
-        return value
+        return _listed_once(value, str)
 
 
 class Discovery(Strict):
@@ -590,20 +595,44 @@ DEFAULT_BAKE_SECONDS = 5 * 60
 MAX_ROLLOUT_MINUTES = 33 * 60
 
 
-def _whole_minutes(seconds: int) -> int:
+def _bake_minutes(seconds: int) -> int:
+    if seconds > MAX_BAKE_SECONDS:
+        raise ValueError(f"{seconds // 60}m is over 24h: ECS bakes for 0 to 1440 minutes")
     if seconds % 60:
         raise ValueError(f"{seconds}s is not a whole number of minutes (ECS bakes in minutes): use e.g. 5m")
     return seconds
 
 
+def _passes_lint_multiple_of_tenth(value: float) -> bool:
+    """cfn-lint's ``multipleOf: 0.1`` check, as it computes it: in floating point, so it refuses
+    about a third of the tenths (``33.3 / 0.1`` is ``332.99999999999994``)."""
+    quotient = value / 0.1
+    return int(quotient) == quotient
+
+
 def _tenths(value: float) -> float:
-    """ECS takes traffic percents as multiples of 0.1 (CanaryPercent, StepPercent)."""
+    """ECS takes traffic percents as multiples of 0.1 (CanaryPercent, StepPercent); fgc takes those
+    cfn-lint accepts too ("valid means deployable"), and names the nearest ones it does."""
     if abs(value * 10 - round(value * 10)) > 1e-9:
         raise ValueError(f"{value} is not a multiple of 0.1 (ECS shifts traffic in tenths of a percent)")
-    return round(value, 1)
+    value = round(value, 1)
+    if not _passes_lint_multiple_of_tenth(value):
+        near = sorted(
+            (
+                c
+                for c in (round(value + step / 10, 1) for step in range(-5, 6))
+                if _passes_lint_multiple_of_tenth(c)
+            ),
+            key=lambda c: abs(c - value),
+        )
+        raise ValueError(
+            f"{value:g} is refused by cfn-lint, whose multiple-of-0.1 check divides in floating point "
+            f"({value:g} / 0.1 = {value / 0.1!r}): use {near[0]:g} or {near[1]:g}"
+        )
+    return value
 
 
-BakeTime = Annotated[Duration, Field(ge=0, le=MAX_BAKE_SECONDS), AfterValidator(_whole_minutes)]
+BakeTime = Annotated[Duration, AfterValidator(_bake_minutes)]
 
 
 class Canary(Strict):
@@ -655,10 +684,7 @@ class RolloutAlarms(Strict):
     @field_validator("names")
     @classmethod
     def _distinct_names(cls, value: list[str]) -> list[str]:
-        for index, name in enumerate(value):
-            if name in value[:index]:
-                raise fail_at(str(index), f"{name!r} is listed twice")
-        return value
+        return _listed_once(value, repr)
 
     @model_validator(mode="after")
     def _some_alarm(self) -> Self:

@@ -34,6 +34,12 @@ def services(draw: st.DrawFn) -> dict:
         if draw(st.booleans()):
             route = draw(st.sampled_from([{"path": "/"}, {"path": "/api"}, {"host": "a.example.com"}]))
             service["http"] = {**route}
+            strategy = draw(st.sampled_from(["rolling", "blue_green", "canary", "linear"]))
+            service["deployment"] = {"strategy": strategy}
+            if strategy != "rolling" and draw(st.booleans()):
+                service["deployment"]["test_port"] = draw(st.integers(8081, 8090))
+            if draw(st.booleans()):
+                service["deployment"]["alarms"] = {"http_5xx_percent": 5, "p99_latency": "2s"}
         if draw(st.booleans()):
             service["discovery"] = draw(names)
     if draw(st.booleans()):

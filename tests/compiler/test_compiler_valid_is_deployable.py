@@ -29,6 +29,30 @@ tag_texts = st.sampled_from(["platform", "a b", "x:y/z=w+v-u@t", "équipe", "a,b
 regions = st.sampled_from(["us-east-1", "us-west-1", "eu-west-1", "xx-nowhere-1", None])
 paths = st.lists(st.sampled_from(["/", "/api", "/api/*", "/v2*", "/a/b"]), min_size=1, max_size=4)
 percents = st.tuples(st.sampled_from([100, 110, 150, 200]), st.sampled_from([0, 50, 100]))
+#: ECS-native strategies, with keys that fit them and keys that do not (refused by validate).
+strategies = st.builds(
+    lambda strategy, extras: "{" + ", ".join([f"strategy: {strategy}", *extras]) + "}",
+    st.sampled_from(["rolling", "blue_green", "canary", "linear"]),
+    st.lists(
+        st.sampled_from(
+            [
+                "bake_time: 10m",
+                "bake_time: 90s",
+                "test_port: 8443",
+                "test_port: 80",
+                "canary: {percent: 12.5, bake_time: 20h}",
+                "canary: {percent: 0.5}",
+                "linear: {step_percent: 33.3}",
+                "linear: {step_percent: 11, step_bake_time: 3m}",
+                "alarms: {http_5xx_percent: 5, p99_latency: 2s, names: [db-errors]}",
+                "alarms: {names: [queue-depth]}",
+                "rollback: false",
+            ]
+        ),
+        max_size=3,
+        unique_by=lambda extra: extra.split(":")[0],
+    ),
+)
 override_paths = st.sampled_from(
     [
         "/Resources/Service/Properties/EnableECSManagedTags",
@@ -57,6 +81,8 @@ def service(draw: st.DrawFn, index: int) -> str:
     if draw(st.booleans()):
         most, least = draw(percents)
         lines.append(f"    deployment: {{max_percent: {most}, min_healthy_percent: {least}}}")
+    elif draw(st.booleans()) or any(line.startswith("    http:") for line in lines):
+        lines.append(f"    deployment: {draw(strategies)}")
     if draw(st.booleans()):
         values = draw(st.lists(written, min_size=1, max_size=4))
         lines.append("    environment: {" + ", ".join(f"V{i}: {v}" for i, v in enumerate(values)) + "}")
@@ -129,3 +155,34 @@ def spec_only(text: str) -> bool:
     except spec.SpecError:
         return False
     return True
+
+
+@st.composite
+def strategy_documents(draw: st.DrawFn) -> str:
+    """One or two routed services with a strategy each: most are valid, so the rendering of every
+    strategy with its options is what gets linted (the documents above rarely get that far)."""
+    lines = ["app: demo", "region: us-east-1"]
+    if draw(st.booleans()):
+        lines.append(
+            "load_balancer: {certificate: arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-0000-1111}"
+        )
+    lines.append("services:")
+    for index in range(draw(st.integers(1, 2))):
+        lines += [
+            f"  s{index}:",
+            "    image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v1",
+            "    port: 8080",
+            f"    http: {{path: /s{index}}}",
+            f"    deployment: {draw(strategies)}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=strategy_documents())
+def test_what_validate_accepts_with_strategies_renders_and_lints_clean(text: str) -> None:
+    app = validate(text)
+    if app is None:
+        return
+    findings = compiler.lint(compiler.compile(app), regions=["us-east-1"])
+    assert [str(f) for f in findings] == [], text

@@ -48,6 +48,17 @@ SEMANTIC = {
     "44-bad-cron": "AWS cron's fields",
     "45-same-route": "unique across services",
     "49-existing-public-subnets": "a count that depends on other keys",
+    "51-strategy-needs-http": "one key requires another",
+    "52-percents-only-rolling": "one key's value excludes others",
+    "53-shift-keys-with-rolling": "one key's value excludes others",
+    "54-strategy-sub-keys": "one key's value excludes others",
+    "56-bake-times": "a duration's unit and range",
+    "57-rollout-over-33-hours": "a sum over several keys",
+    "58-test-port-production": "a port that depends on the load balancer",
+    "59-test-port-shared": "unique across services",
+    "60-alarms-need-http": "one key requires another",
+    "61-requests-scaling-shifting": "one key's value excludes another",
+    "62-test-port-rule-quota": "a count that depends on other keys",
 }
 
 
