@@ -82,10 +82,10 @@ def routes(aws: Aws, stack_id: str, stack_set: StackSet) -> list[Route]:
     nested = _physical_ids(cloudformation, stack_id)
     found = []
     for rule in rules:
-        child = nested.get(rule.stack)
+        child = nested.get(rule.stack, ("", ""))[0]
         if not child:
             continue
-        inside = _physical_ids(cloudformation, child[0])
+        inside = _physical_ids(cloudformation, child)
         listener_rule, primary, alternate = (
             inside.get(logical, ("", ""))[0]
             for logical in (rule.listener_rule, rule.target_group, rule.alternate_target_group)
