@@ -51,6 +51,10 @@ MINUTE = float(os.environ.get("FGC_EMULATOR_MINUTE", "0.1"))
 STRATEGIES = ("BLUE_GREEN", "CANARY", "LINEAR")
 #: ListServiceDeployments / DescribeServiceDeployments statuses of a deployment still running.
 RUNNING = ("PENDING", "IN_PROGRESS", "STOP_REQUESTED", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS")
+#: CloudFormation's reason when the deployment alarms fail the deployment. AWS documents the circuit
+#: breaker's handler message ("Error occurred during operation 'ECS Deployment Circuit Breaker was
+#: triggered'.", aws/containers-roadmap#1205) but not the alarms' one: this follows its form and
+#: names the alarms.
 ALARMED = (
     "Resource handler returned message: \"Error occurred during operation 'ECS Deployment Alarms were "
     "triggered ({alarms}); the deployment was rolled back'.\" (RequestToken: {token}, HandlerErrorCode: "
@@ -91,8 +95,11 @@ def pairs(service: Any) -> list[Pair]:
 
 
 def live_group(service: Any, primary: str) -> str:
-    """The target group of ``primary``'s pair whose tasks carry production traffic now (the
-    primary one until a deployment shifts traffic to the alternate one)."""
+    """The target group of ``primary``'s pair whose tasks carry production traffic now: the primary
+    one until a deployment shifts traffic to the alternate one, and for a rolling service (its rule
+    forwards to ``TargetGroupArn``, where ECS registers its tasks)."""
+    if strategy_of(service.deployment_configuration) not in STRATEGIES:
+        return primary
     return str(getattr(service, "fgc_live", {}).get(primary, primary))
 
 
@@ -140,7 +147,7 @@ class Rollout:
         self.addresses = addresses
         self.blue = tasks.running(service)
         self.green: list[tasks.Task] = []
-        self.record = _start_record(service, self.previous, self.target, self.config)
+        self.record = _start_record(service, self.config)
 
     # -- the stages ---------------------------------------------------------------------------
     def run(self) -> None:
@@ -155,6 +162,9 @@ class Rollout:
             for pair in self.pairs:
                 if pair.test_rule:
                     self._forward(pair, pair.test_rule, 100.0)
+            for revision in self.record["sourceServiceRevisions"]:
+                revision["requestedTestTrafficWeight"] = 0.0
+            self.record["targetServiceRevision"]["requestedTestTrafficWeight"] = 100.0
             self._stage("POST_TEST_TRAFFIC_SHIFT")
             self._stage("PRODUCTION_TRAFFIC_SHIFT")
             for percent, bake in shifts(self.config):
@@ -364,7 +374,7 @@ def _revision(summary: dict[str, Any], running: int) -> None:
     summary.update(runningTaskCount=running, pendingTaskCount=max(0, summary["requestedTaskCount"] - running))
 
 
-def _start_record(service: Any, previous: str, target: str, config: dict[str, Any]) -> dict[str, Any]:
+def _start_record(service: Any, config: dict[str, Any]) -> dict[str, Any]:
     now = utcnow()
     count = service.desired_count
     alarms = config.get("alarms") or {}
@@ -382,9 +392,8 @@ def _start_record(service: Any, previous: str, target: str, config: dict[str, An
                 "requestedTaskCount": count,
                 "runningTaskCount": count,
                 "pendingTaskCount": 0,
-                "requestedTestTrafficWeight": 0.0,
+                "requestedTestTrafficWeight": 100.0,
                 "requestedProductionTrafficWeight": 100.0,
-                "fgcTaskDefinition": previous,
             }
         ],
         "targetServiceRevision": {
@@ -392,9 +401,8 @@ def _start_record(service: Any, previous: str, target: str, config: dict[str, An
             "requestedTaskCount": count,
             "runningTaskCount": 0,
             "pendingTaskCount": count,
-            "requestedTestTrafficWeight": 100.0,
+            "requestedTestTrafficWeight": 0.0,
             "requestedProductionTrafficWeight": 0.0,
-            "fgcTaskDefinition": target,
         },
         "status": "IN_PROGRESS",
         "lifecycleStage": "RECONCILE_SERVICE",
@@ -427,8 +435,5 @@ def _monitors_done(record: dict[str, Any]) -> None:
 
 
 def public(record: dict[str, Any]) -> dict[str, Any]:
-    """A record as the API shows it (without the emulator's own bookkeeping)."""
-    shown = copy.deepcopy(record)
-    for revision in [*shown["sourceServiceRevisions"], shown["targetServiceRevision"]]:
-        revision.pop("fgcTaskDefinition", None)
-    return {k: v for k, v in shown.items() if v is not None}
+    """A record as the API shows it: a copy, without the fields not set."""
+    return {k: copy.deepcopy(v) for k, v in record.items() if v is not None}

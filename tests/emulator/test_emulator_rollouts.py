@@ -366,3 +366,28 @@ def test_tasks_that_fail_trip_the_circuit_breaker_and_traffic_stays_on_blue(app,
     described = web.described(web.deployments()[0]["serviceDeploymentArn"])
     assert described["status"] == "ROLLBACK_SUCCESSFUL"
     assert described["deploymentCircuitBreaker"]["status"] == "TRIGGERED"
+
+
+def test_switching_back_to_rolling_registers_the_tasks_where_the_rule_forwards(app):
+    """A rolling service's tasks are in its TargetGroupArn, which its rule forwards to again."""
+    web = app("BLUE_GREEN", BakeTimeInMinutes=0)
+    web.deploy()
+    web.deploy(Image="nginx:2.0")
+    assert web.targets("Green") == 2
+    resources = web.template["Resources"]
+    resources["ProductionRule"]["Properties"]["Actions"] = [
+        {"Type": "forward", "TargetGroupArn": {"Ref": "Blue"}}
+    ]
+    service = resources["Service"]["Properties"]
+    service["DeploymentConfiguration"] = {
+        "Strategy": "ROLLING",
+        "MaximumPercent": 200,
+        "MinimumHealthyPercent": 100,
+    }
+    del service["LoadBalancers"][0]["AdvancedConfiguration"]
+
+    assert web.deploy()["StackStatus"] == "UPDATE_COMPLETE", web.stacks.failures()
+
+    [rule] = web.aws("elbv2").describe_rules(RuleArns=[web.physical("ProductionRule")])["Rules"]
+    assert rule["Actions"][0]["TargetGroupArn"] == web.physical("Blue")
+    assert (web.targets("Blue"), web.targets("Green")) == (2, 0) and web.images() == {"nginx:2.0"}
