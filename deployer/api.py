@@ -54,6 +54,8 @@ def plan(
     The change set is left in place for :func:`deploy` to execute; an empty plan's
     change set is deleted at once (``plan.change_set_id`` is then None). ``state``
     (None: no such stack) saves a ``DescribeStacks`` when the caller has just made one.
+    An ``UPDATE`` is planned with the weights the live production rules of blue/green, canary
+    and linear services forward with (``traffic.with_live_weights``), not the template defaults.
     """
     poll = poll or default_poll()
     if state == "unknown":
@@ -159,7 +161,10 @@ def deploy(
 
     ``confirm(plan)`` is asked for every non-empty plan (None: yes); ``recreate(state)``
     whether a stack left in ``ROLLBACK_COMPLETE`` may be deleted and created anew
-    (None: no, raise). ``wait=False`` refuses to wait for an operation already running.
+    (None: no, raise). ``wait=False`` refuses to wait for an operation already running, or for an
+    ECS deployment still shifting a service's traffic or baking (``notice`` reports the waits). The
+    live production weights of blue/green, canary and linear services are recorded and planned
+    with (see ``traffic``).
     Raises :class:`DeployFailed` (with ``.result``) when the stack rolls back.
     """
     poll = poll or default_poll()
