@@ -40,8 +40,6 @@ INFRASTRUCTURE_ROLE = "InfrastructureRole"
 TEST_LISTENER = "TestListener"
 #: The strategies ECS documents the deployment circuit breaker for (see :func:`configuration`).
 CIRCUIT_BREAKER_STRATEGIES = ("rolling", "blue_green")
-#: ECS's names of fargate.yaml's strategies.
-_STRATEGY = {"rolling": "ROLLING", "blue_green": "BLUE_GREEN", "canary": "CANARY", "linear": "LINEAR"}
 
 
 def declare_parameters(draft: Draft, spec: Spec, name: str, deployment: DeploymentConfig) -> None:
@@ -218,7 +216,7 @@ def configuration(
     """
     props: dict[str, Any] = {}
     if deployment.shifts_traffic:
-        props["Strategy"] = _STRATEGY[deployment.strategy]
+        props["Strategy"] = deployment.strategy.upper()  # blue_green -> BLUE_GREEN, ECS's spelling
         props["BakeTimeInMinutes"] = deployment.bake_minutes
         if deployment.strategy == "canary":
             canary = deployment.canary

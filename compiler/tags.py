@@ -21,6 +21,7 @@ TAG_FORMAT: dict[str, str | None] = {
     "AWS::ApplicationAutoScaling::ScalableTarget": LIST,
     "AWS::ApplicationAutoScaling::ScalingPolicy": NONE,
     "AWS::CloudFormation::Stack": LIST,
+    "AWS::CloudWatch::Alarm": LIST,
     "AWS::EC2::EIP": LIST,
     "AWS::EC2::InternetGateway": LIST,
     "AWS::EC2::NatGateway": LIST,

@@ -581,8 +581,6 @@ class Capacity(Strict):
 
 #: The shared load balancer's listener ports (80, and 443 with a certificate): no test listener there.
 RESERVED_LISTENER_PORTS = (80, 443)
-#: ECS deployment strategies (``DeploymentConfiguration.Strategy``), as fargate.yaml spells them.
-STRATEGIES = ("rolling", "blue_green", "canary", "linear")
 #: ECS bake times (BakeTimeInMinutes, CanaryBakeTimeInMinutes, StepBakeTimeInMinutes) are whole
 #: minutes from 0 to 1440 (ECS API reference, DeploymentConfiguration / CanaryConfiguration /
 #: LinearConfiguration).
@@ -956,7 +954,9 @@ class Service(Strict):
 
     @field_validator("deployment")
     @classmethod
-    def _deployment_can_progress(cls, value: DeploymentConfig, info: ValidationInfo) -> DeploymentConfig:
+    def _deployment_fits_service(cls, value: DeploymentConfig, info: ValidationInfo) -> DeploymentConfig:
+        """Alarms on the target group and traffic shifts need ``http``; a rolling deployment must be
+        able to start a new task or stop an old one."""
         alarms = value.alarms
         if alarms is not None and "http" in info.data and info.data["http"] is None:
             key = "http_5xx_percent" if alarms.http_5xx_percent is not None else "p99_latency"

@@ -263,7 +263,8 @@ def test_golden_stack_set_deploys_reads_back_and_deletes(stack_set, aws, provide
     ecs = aws("ecs")
     for logical_id, stack_name in created:
         resources = cfn_client.describe_stack_resources(StackName=stack_name)["StackResources"]
-        _check_fidelity(aws, _template_of(stack_set, logical_id), resources)
+        template = _template_of(stack_set, logical_id)
+        _check_fidelity(aws, template, resources)
         for resource in resources:
             assert resource["PhysicalResourceId"], resource
         services = [r for r in resources if r["ResourceType"] == "AWS::ECS::Service"]
@@ -272,7 +273,11 @@ def test_golden_stack_set_deploys_reads_back_and_deletes(stack_set, aws, provide
             cluster = arn.split("/")[-2]
             got = ecs.describe_services(cluster=cluster, services=[arn])["services"][0]
             assert got["networkConfiguration"]["awsvpcConfiguration"]["assignPublicIp"] == "DISABLED"
-            assert got["deploymentConfiguration"]["deploymentCircuitBreaker"]["enable"] is True
+            # the circuit breaker where ECS documents it: rolling and blue/green (compiler.rollout)
+            compiled = template["Resources"][service["LogicalResourceId"]]["Properties"]
+            strategy = compiled["DeploymentConfiguration"].get("Strategy", "ROLLING")
+            breaker = got["deploymentConfiguration"].get("deploymentCircuitBreaker", {}).get("enable")
+            assert breaker is (True if strategy in ("ROLLING", "BLUE_GREEN") else None), strategy
             task = ecs.describe_task_definition(taskDefinition=got["taskDefinition"])["taskDefinition"]
             assert task["networkMode"] == "awsvpc" and task["requiresCompatibilities"] == ["FARGATE"]
             assert task["executionRoleArn"].startswith("arn:aws:iam::")
