@@ -51,6 +51,7 @@ class Web:
 
     def __init__(self, session: Any, stack: str) -> None:
         self.session, self.stack = session, stack
+        self._routing: tuple[str, str, str] | None = None
 
     def service(self) -> dict[str, Any]:
         from fgc.deployer.stacks import resources
@@ -66,14 +67,17 @@ class Web:
         )
 
     def routing(self) -> tuple[str, str, str]:
-        """(primary target group, alternate target group, production rule) ARNs, as ECS holds them."""
-        [balancer] = self.service()["loadBalancers"]
-        advanced = balancer["advancedConfiguration"]
-        return (
-            balancer["targetGroupArn"],
-            advanced["alternateTargetGroupArn"],
-            advanced["productionListenerRule"],
-        )
+        """(primary target group, alternate target group, production rule) ARNs, as ECS holds them
+        (read once: they do not change, and a watcher polling the weights must be quick)."""
+        if self._routing is None:
+            [balancer] = self.service()["loadBalancers"]
+            advanced = balancer["advancedConfiguration"]
+            self._routing = (
+                balancer["targetGroupArn"],
+                advanced["alternateTargetGroupArn"],
+                advanced["productionListenerRule"],
+            )
+        return self._routing
 
     def weights(self) -> tuple[int, int]:
         """(primary, alternate) weights of the production rule, from DescribeRules."""
@@ -199,10 +203,12 @@ def with_alarm(path: Path, session: Any) -> None:
 
 
 def deploy_while_alarming(
-    cli: Any, path: Path, env: str, app: Web, session: Any, when: tuple[int, int]
+    cli: Any, path: Path, env: str, app: Web, session: Any, when: tuple[int, int], monkeypatch: Any
 ) -> tuple[int, str]:
     """Deploy; once the production weights reach ``when``, put the alarm in ALARM (the AWS way:
-    SetAlarmState). The exit status and stderr."""
+    SetAlarmState). The exit status and stderr. A minute of bake lasts 0.5 s here, so the watcher
+    cannot miss the moment."""
+    monkeypatch.setattr("fgc.emulator.resources.rollouts.MINUTE", 0.5)
     stop = threading.Event()
 
     def alarm_when_the_weights_move() -> None:
@@ -231,7 +237,7 @@ def test_an_alarm_during_the_rollout_rolls_it_back(web, cli, env, monkeypatch, s
     assert cli("deploy", "-f", str(path), "--env", env, "--yes")[0] == 0
 
     monkeypatch.setenv("IMAGE_TAG", "1.27")
-    code, err = deploy_while_alarming(cli, path, env, app, session, when=(90, 10))
+    code, err = deploy_while_alarming(cli, path, env, app, session, (90, 10), monkeypatch)
 
     assert code == 1 and ALARM in err and "UPDATE_ROLLBACK_COMPLETE" in err, err
     assert app.service()["taskDefinition"] == before and app.environment()["image"].endswith("nginx:1.25")
@@ -251,7 +257,7 @@ def test_a_rolled_back_update_after_a_traffic_shift_leaves_traffic_on_the_runnin
     assert app.serving() == "alternate"
 
     monkeypatch.setenv("IMAGE_TAG", "1.28")
-    code, err = deploy_while_alarming(cli, path, env, app, session, when=(100, 0))
+    code, err = deploy_while_alarming(cli, path, env, app, session, (100, 0), monkeypatch)
 
     assert code == 1 and "UPDATE_ROLLBACK_COMPLETE" in err, err
     assert app.environment()["image"].endswith("nginx:1.27")
@@ -262,7 +268,7 @@ def test_a_deploy_during_a_running_ecs_deployment_waits_for_it_or_refuses(
     web, cli, env, monkeypatch, session
 ):
     path, app = web("blue_green")
-    monkeypatch.setattr("fgc.emulator.resources.rollouts.MINUTE", 1.0)  # bake 3m: 3 s
+    monkeypatch.setattr("fgc.emulator.resources.rollouts.MINUTE", 2.0)  # bake 3m: 6 s, time to deploy
     service = app.service()
     ecs = session.client("ecs")
 
