@@ -167,7 +167,9 @@ def test_the_trap_later_updates_leave_traffic_where_ecs_put_it(web, cli, env, mo
     assert cli("deploy", "-f", str(path), "--env", env, "--yes")[0] == 0
     assert app.serving() == "alternate" and app.targets() == (0, 2)  # one traffic shift done
     code, out, err = cli("diff", "-f", str(path), "--env", env)
-    assert code == 0 and "WebPrimaryWeight: 100 -> 0" in out and "WebAlternateWeight: 0 -> 100" in out, out + err
+    assert code == 0 and "WebPrimaryWeight: 100 -> 0" in out and "WebAlternateWeight: 0 -> 100" in out, (
+        out + err
+    )
 
     # A change of the rule alone (its path): no ECS deployment, the rule is updated in place.
     monkeypatch.setenv("RULE_PATH", "/app")
