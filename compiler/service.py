@@ -21,6 +21,7 @@ from fgc.compiler import (
     priorities,
     root,
     scaling,
+    service_connect,
 )
 from fgc.compiler.checkov_skips import checkov_metadata
 from fgc.compiler.draft import Draft
@@ -59,7 +60,9 @@ def _declare_parameters(draft: Draft, spec: Spec, name: str, service: Service) -
         "String",
         "Tag (or digest) of the main container's image",
     )
-    if service.discovery is not None:
+    if service_connect.enabled(spec):
+        service_connect.declare_parameters(from_cluster)
+    elif service.discovery is not None:
         from_cluster("NamespaceId", "String", "Cloud Map namespace for service discovery")
         if service.port is not None:
             draft.parameter(
@@ -137,7 +140,9 @@ def build(spec: Spec, name: str, priority: int | None, after: Sequence[str] = ()
             OperatingSystemFamily="LINUX",
         ),
         "ExecutionRoleArn": GetAtt(execution_role, "Arn"),
-        "ContainerDefinitions": containers.definitions(name, service, LOG_GROUP),
+        "ContainerDefinitions": containers.definitions(
+            name, service, LOG_GROUP, service_connect.port_mapping(spec, service)
+        ),
     }
     if task_role is not None:
         task["TaskRoleArn"] = GetAtt(task_role, "Arn")
@@ -145,7 +150,11 @@ def build(spec: Spec, name: str, priority: int | None, after: Sequence[str] = ()
         task["Volumes"] = [ecs.Volume(Name=v) for v in containers.writable_paths(service.exec)]
     task_definition = t.add_resource(ecs.TaskDefinition("TaskDefinition", **task))
 
-    security_group = t.add_resource(_security_group(name, service))
+    connect = service_connect.enabled(spec)
+    security_group = t.add_resource(_security_group(name, service, connect))
+    security_groups = [Ref(security_group)]
+    if connect:
+        security_groups.append(Ref(service_connect.CLIENTS_GROUP_ID))
     props: dict = {
         "Cluster": Ref("ClusterName"),
         "TaskDefinition": Ref(task_definition),
@@ -153,7 +162,7 @@ def build(spec: Spec, name: str, priority: int | None, after: Sequence[str] = ()
         "NetworkConfiguration": ecs.NetworkConfiguration(
             AwsvpcConfiguration=ecs.AwsvpcConfiguration(
                 Subnets=Ref("PrivateSubnetIds"),
-                SecurityGroups=[Ref(security_group)],
+                SecurityGroups=security_groups,
                 AssignPublicIp="DISABLED",
             )
         ),
@@ -184,7 +193,11 @@ def build(spec: Spec, name: str, priority: int | None, after: Sequence[str] = ()
         ]
         props["HealthCheckGracePeriodSeconds"] = service.http.grace_period
         depends_on.append(LISTENER_RULE)
-    if service.discovery is not None:
+    if connect:
+        props["ServiceConnectConfiguration"] = service_connect.configuration(
+            service, containers.log_configuration(LOG_GROUP, service_connect.PROXY_LOG_PREFIX)
+        )
+    elif service.discovery is not None:
         discovery = t.add_resource(
             sd.Service(
                 DISCOVERY,
@@ -234,8 +247,9 @@ def _capacity(capacity: Capacity) -> list[ecs.CapacityProviderStrategyItem]:
     return items
 
 
-def _security_group(name: str, service: Service) -> ec2.SecurityGroup:
-    """Ingress only on the container port: from the load balancer, and from the VPC for discovery."""
+def _security_group(name: str, service: Service, connect: bool) -> ec2.SecurityGroup:
+    """Ingress only on the container port: from the load balancer, and for discovery from the
+    VPC (DNS mode) or from the application's Service Connect clients (``connect``)."""
     ingress = []
     if service.port is not None and service.http is not None:
         ingress.append(
@@ -245,7 +259,15 @@ def _security_group(name: str, service: Service) -> ec2.SecurityGroup:
                 SourceSecurityGroupId=Ref("LoadBalancerSecurityGroupId"),
             )
         )
-    if service.port is not None and service.discovery is not None:
+    if service.port is not None and service.discovery is not None and connect:
+        ingress.append(
+            _port_ingress(
+                service.port,
+                f"Service Connect clients to {name}",
+                SourceSecurityGroupId=Ref(service_connect.CLIENTS_GROUP_ID),
+            )
+        )
+    elif service.port is not None and service.discovery is not None:
         ingress.append(
             _port_ingress(service.port, f"Discovery callers in the VPC to {name}", CidrIp=Ref("VpcCidr"))
         )
