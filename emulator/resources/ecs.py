@@ -302,7 +302,7 @@ class EcsService(Resource, CloudFormationModel):
                 rolloutState="COMPLETED",
                 rolloutStateReason=f"ECS deployment {deployment['id']} completed.",
             )
-            deployment.update(service_connect.deployment_fields(service))
+            service_connect.report(deployment, service)
 
     def _delete(self) -> None:
         backend = _backend(self.account_id, self.region_name)

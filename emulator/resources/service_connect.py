@@ -106,7 +106,9 @@ def check(
             (
                 s
                 for s in backend.services.values()
-                if s.namespace_id == found.id and s.name == name and _owner(s) != service_arn
+                if s.namespace_id == found.id
+                and s.name == name
+                and (_owner(s) is None or _owner(s) != service_arn)
             ),
             None,
         )
@@ -183,10 +185,14 @@ def sync(
     }
 
 
-def deployment_fields(service: Any) -> dict[str, Any]:
-    """What a deployment of ``service`` reports about Service Connect (nothing when it has none)."""
-    fields = getattr(service, "service_connect", None) or {}
-    return {key: value for key, value in fields.items() if value is not None}
+def report(deployment: dict[str, Any], service: Any) -> None:
+    """Write on a deployment of ``service`` what it reports about Service Connect (no key for what
+    it does not have: a client-only service has no ``serviceConnectResources``)."""
+    for key, value in (getattr(service, "service_connect", None) or {}).items():
+        if value is None:
+            deployment.pop(key, None)
+        else:
+            deployment[key] = value
 
 
 def remove(service: Any) -> None:
