@@ -62,7 +62,7 @@ def cluster_defaults(
         raise ResourceError(f"Failed to retrieve namespace for {namespace} (NamespaceNotFoundException)")
     if found is None:
         backend = _discovery(account_id, region_name)
-        backend.create_http_namespace(namespace, "ecs", None, [])  # type: ignore[arg-type]  # no description
+        backend.create_http_namespace(namespace, "ecs", None, [])  # no description
         found = find_namespace(account_id, region_name, namespace)
     return {"namespace": found.arn}
 
@@ -135,10 +135,10 @@ def sync(
     account_id, region_name = service._account_id, service.region_name
     backend = _discovery(account_id, region_name)
     enabled = _enabled(config)
-    namespace = None
+    namespace: Any = None
     if enabled and config is not None:
         namespace = find_namespace(account_id, region_name, str(config.get("Namespace")))
-    wanted: dict[str, Any] = {}
+    wanted: dict[str, int | None] = {}  # Cloud Map service id -> the port its instances serve
     resources = []
     for name, entry in _published(config or {}) if namespace is not None else []:
         cloud_map = next(
@@ -150,14 +150,14 @@ def sync(
                 namespace_id=namespace.id,
                 creator_request_id=f"ecs-{service.arn}",
                 description="Managed by Amazon ECS (Service Connect)",
-                dns_config=None,  # type: ignore[arg-type]  # Service Connect services have no DNS records
-                health_check_config=None,  # type: ignore[arg-type]
-                health_check_custom_config=None,  # type: ignore[arg-type]
+                dns_config=None,  # Service Connect services have no DNS records
+                health_check_config=None,
+                health_check_custom_config=None,
                 tags=[{"Key": "AmazonECSManaged", "Value": "true"}],
                 service_type="HTTP",
             )
             cloud_map.ecs_service_connect_owner = service.arn
-        wanted[cloud_map.id] = (entry, task_port.get(entry["PortName"]))
+        wanted[cloud_map.id] = task_port.get(entry["PortName"])
         resources.append({"discoveryName": name, "discoveryArn": cloud_map.arn})
     for cloud_map in [s for s in backend.services.values() if _owner(s) == service.arn]:
         keep = set(tasks) if cloud_map.id in wanted else set()
@@ -166,7 +166,7 @@ def sync(
                 backend.deregister_instance(cloud_map.id, instance.instance_id)
         if cloud_map.id not in wanted:
             backend.delete_service(cloud_map.id)
-    for service_id, (_entry, port) in wanted.items():
+    for service_id, port in wanted.items():
         registered = {i.instance_id for i in backend.list_instances(service_id)}
         for instance_id, ip in tasks.items():
             if instance_id not in registered:
