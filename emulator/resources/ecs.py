@@ -23,6 +23,7 @@ from moto.servicediscovery.models import servicediscovery_backends
 
 from . import service_connect, tasks
 from .base import Resource, ResourceError, as_bool, lower_first, tags_list
+from .servicediscovery import register_task_instances
 
 
 def _api_tags(props: dict[str, Any]) -> list[dict[str, str]]:
@@ -406,16 +407,7 @@ def _sync_discovery(service: Any, props: dict[str, Any], ips: list[str]) -> None
             for instance_id in set(instances) & registered - set(wanted.get(service_id, {})):
                 discovery.deregister_instance(service_id, instance_id)
     for service_id, instances in wanted.items():
-        registered = {i.instance_id for i in discovery.list_instances(service_id)}
-        for instance_id, ip in instances.items():
-            if instance_id not in registered:
-                attributes = {
-                    "AWS_INSTANCE_IPV4": ip,
-                    "AWS_INIT_HEALTH_STATUS": "HEALTHY",
-                    "ECS_CLUSTER_NAME": service.cluster_name,
-                    "ECS_SERVICE_NAME": service.name,
-                }
-                discovery.register_instance(service_id, instance_id, "ecs", attributes)
+        register_task_instances(discovery, service_id, service, instances)
     service.registered_instances = wanted
 
 

@@ -30,6 +30,7 @@ from typing import Any
 from moto.servicediscovery.models import servicediscovery_backends
 
 from .base import ResourceError, as_bool, lower_first
+from .servicediscovery import register_task_instances
 
 
 def _discovery(account_id: str, region_name: str) -> Any:
@@ -167,17 +168,7 @@ def sync(
         if cloud_map.id not in wanted:
             backend.delete_service(cloud_map.id)
     for service_id, port in wanted.items():
-        registered = {i.instance_id for i in backend.list_instances(service_id)}
-        for instance_id, ip in tasks.items():
-            if instance_id not in registered:
-                attributes = {
-                    "AWS_INSTANCE_IPV4": ip,
-                    "AWS_INSTANCE_PORT": str(port),
-                    "AWS_INIT_HEALTH_STATUS": "HEALTHY",
-                    "ECS_CLUSTER_NAME": service.cluster_name,
-                    "ECS_SERVICE_NAME": service.name,
-                }
-                backend.register_instance(service_id, instance_id, "ecs", attributes)
+        register_task_instances(backend, service_id, service, tasks, AWS_INSTANCE_PORT=str(port))
     service.service_connect_props = config if enabled else None
     service.service_connect = {
         "serviceConnectConfiguration": lower_first(config) if enabled else None,
