@@ -19,12 +19,12 @@ SPEC = """\
 app: dtest
 network:
   vpc: {{azs: 2, endpoints: false, nat: single}}  # public images: tasks need a route out
-discovery: {{mode: service_connect}}
+discovery: {{mode: {mode}}}
 services:
   api:
     image: public.ecr.aws/docker/library/nginx:1.25
     port: 8080
-    discovery: api
+    {discovery}
     count: {count}
   web:
     image: public.ecr.aws/docker/library/nginx:1.25
@@ -37,14 +37,16 @@ environments:
 
 @pytest.fixture
 def write(tmp_path: Path, env: str) -> Callable[..., Path]:
-    """``write(count=2)``: the two-service spec (``count`` api tasks) in this test's own file.
+    """``write(count=2, mode="service_connect", published=True)``: the two-service spec in this
+    test's own file, ``count`` api tasks, api publishing its name when ``published``.
 
     Each test environment has its own namespace name: Cloud Map's DiscoverInstances finds a
     namespace by name, and every deploy test shares the emulator."""
     path = tmp_path / "fargate.yaml"
 
-    def run(count: int = 2) -> Path:
-        path.write_text(SPEC.format(env=env, count=count))
+    def run(count: int = 2, mode: str = "service_connect", published: bool = True) -> Path:
+        discovery = "discovery: api" if published else ""
+        path.write_text(SPEC.format(env=env, count=count, mode=mode, discovery=discovery))
         return path
 
     return run
@@ -118,3 +120,18 @@ def test_two_services_connect_through_the_namespace_and_ecs_registers_the_publis
     assert code == 0, out + err  # the namespace goes: ECS deleted the Cloud Map service it made
     assert resource["discoveryArn"] not in [s["Arn"] for s in sd.list_services()["Services"]]
     assert not [n for n in sd.list_namespaces()["Namespaces"] if n["Name"] == f"{env}.dtest.local"]
+
+
+def test_switching_modes_takes_two_deploys_as_the_docs_say(
+    cli: Callable[..., tuple[int, str, str]], session: Any, env: str, write: Callable[..., Path]
+) -> None:
+    """docs/fargate-yaml.md: a direct switch meets the old mode's Cloud Map service of the same
+    name and rolls back; ``mode: dns`` without ``discovery`` first, then the new mode, works."""
+    assert cli("deploy", "-f", str(write(mode="dns")), "--env", env, "--yes")[0] == 0
+    code, out, err = cli("deploy", "-f", str(write()), "--env", env, "--yes")
+    assert code == 1 and "discovery name api is already used" in out + err
+    assert cli("deploy", "-f", str(write(mode="dns", published=False)), "--env", env, "--yes")[0] == 0
+    code, out, err = cli("deploy", "-f", str(write()), "--env", env, "--yes")
+    assert code == 0, out + err
+    found = _cloud_map(session).discover_instances(NamespaceName=f"{env}.dtest.local", ServiceName="api")
+    assert len(found["Instances"]) == 2
