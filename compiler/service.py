@@ -1,7 +1,9 @@
 """The ``service-<name>`` stack: everything one ECS service owns.
 
 Log group, execution and task roles, task definition, security group, target group and
-listener rule (when ``http``), the ECS service, its scaling and its Cloud Map entry.
+listener rule (when ``http``), the ECS service, its scaling and its Cloud Map entry (with
+``discovery.mode: service_connect``, its Service Connect configuration instead: see
+:mod:`compiler.service_connect`).
 Shared things (VPC, cluster, namespace, load balancer, repositories) come in as
 parameters; only the parameters this service uses are declared, each with its source.
 """
