@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fgc.compiler import cluster, limits, network, overrides, priorities, registries, root, service
+from fgc.compiler import (
+    cluster,
+    limits,
+    network,
+    overrides,
+    priorities,
+    registries,
+    root,
+    service,
+    service_connect,
+)
 from fgc.compiler.context import CompileContext
 from fgc.compiler.draft import Draft
 from fgc.compiler.naming import stack_logical_id
@@ -64,7 +74,9 @@ def _drafts(spec: Spec, ctx: CompileContext) -> list[Draft]:
     drafts.append(cluster.build(spec, ctx))
     for name in spec.services:
         priority = assignment.priorities.get(name)
-        drafts.append(service.build(spec, name, priority, assignment.displaced.get(name, ())))
+        after = tuple(assignment.displaced.get(name, ()))
+        after += service_connect.publishers_first(spec, name, assignment.displaced)
+        drafts.append(service.build(spec, name, priority, after))
     return drafts
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fgc.compiler import load_balancer, network
+from fgc.compiler import load_balancer, network, service_connect
 from fgc.compiler.checkov_skips import checkov_metadata
 from fgc.compiler.draft import Draft
 from troposphere import GetAtt, Output, Ref, Template, ecs, servicediscovery
@@ -80,6 +80,8 @@ def build(spec: Spec, ctx: CompileContext | None = None) -> Draft:
             Output("NamespaceName", Description="The Cloud Map namespace's DNS name", Value=namespace_name),
         ]
     )
+    if service_connect.enabled(spec):
+        service_connect.add_to_cluster(t, cluster, GetAtt(namespace, "Arn"), Ref(vpc_id), spec.stack_name)
     if with_alb:
         load_balancer.add(draft, spec, vpc)
     return draft

@@ -41,7 +41,8 @@ def _secrets(refs: Mapping[str, SecretRef]) -> list[ecs.Secret]:
     return [ecs.Secret(Name=k, ValueFrom=secrets.value_from(ref)) for k, ref in sorted(refs.items())]
 
 
-def _logging(log_group: str, prefix: str) -> ecs.LogConfiguration:
+def log_configuration(log_group: str, prefix: str) -> ecs.LogConfiguration:
+    """awslogs into the template's ``log_group``, streams under ``prefix``."""
     return ecs.LogConfiguration(
         LogDriver="awslogs",
         Options={
@@ -68,10 +69,11 @@ def _container(
     readonly_root: bool,
     log_group: str,
     init_process: bool,
+    port: dict[str, str] | None = None,
 ) -> ecs.ContainerDefinition:
     props: dict[str, Any] = {"Name": name, "Image": image, "Essential": essential}
     if part.port is not None:
-        props["PortMappings"] = [ecs.PortMapping(ContainerPort=part.port, Protocol="tcp")]
+        props["PortMappings"] = [ecs.PortMapping(ContainerPort=part.port, Protocol="tcp", **(port or {}))]
     if part.command:
         props["Command"] = list(part.command)
     if part.environment:
@@ -95,12 +97,16 @@ def _container(
         ]
     if init_process:
         props["LinuxParameters"] = ecs.LinuxParameters(InitProcessEnabled=True)
-    props["LogConfiguration"] = _logging(log_group, name)
+    props["LogConfiguration"] = log_configuration(log_group, name)
     return ecs.ContainerDefinition(**props)
 
 
-def definitions(name: str, service: Service, log_group: str) -> list[ecs.ContainerDefinition]:
+def definitions(
+    name: str, service: Service, log_group: str, port: dict[str, str] | None = None
+) -> list[ecs.ContainerDefinition]:
     """Main container (named after the service, image tag from ``ImageTag``) then sidecars by name.
+
+    ``port`` adds properties to the main container's port mapping (Service Connect names it).
 
     ``readonly_root`` applies to every container of the task, each with a writable /tmp (and,
     with ECS Exec, the SSM agent's directories). ECS Exec also turns on an init process so
@@ -110,7 +116,7 @@ def definitions(name: str, service: Service, log_group: str) -> list[ecs.Contain
         _container, readonly_root=service.readonly_root, log_group=log_group, init_process=service.exec
     )
     main_image = images.parse(service.image).reference(images.TAG_PARAMETER)
-    result = [container(name, service, main_image, essential=True)]
+    result = [container(name, service, main_image, essential=True, port=port)]
     for sidecar_name, sidecar in sorted(service.sidecars.items()):
         image = images.parse(sidecar.image).reference(None)
         result.append(container(sidecar_name, sidecar, image, essential=sidecar.essential))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from fgc.compiler.prices import Price, price_list
-from fgc.compiler.reading import endpoint_name, resource, resources
+from fgc.compiler.reading import endpoint_name, resource, resources, service_connect_endpoints
 from fgc.compiler.stackset import Part, PartOutput, Source, SpecValue, StackSet
 
 #: Hours in the month every estimate covers (AWS's own calculator uses 730).
@@ -168,6 +168,12 @@ class _Reader:
         strategy = capacity_strategy(self.set, service)
         name = part.service or part.name.removeprefix("service-")
         counts = _count_text(low, high)
+        proxy = (
+            "Service Connect has no charge of its own: its proxy runs inside each task, "
+            "on the task's CPU and memory counted here"
+        )
+        if "ServiceConnectConfiguration" in service and proxy not in self.notes:
+            self.notes.append(proxy)
         for spot in (False, True):
             low_hours = sum(_share(n, strategy, spot) * h for n, h in low.items())
             high_hours = sum(_share(n, strategy, spot) * h for n, h in high.items())
@@ -183,7 +189,9 @@ class _Reader:
                     f"fargate{'_spot' if spot else ''}_{arch}_{key}_hour",
                     size * high_hours,
                 )
-        if resource(part, "AWS::ServiceDiscovery::Service") is not None:
+        # Cloud Map bills each registered instance: a DNS-mode service's, and those ECS
+        # registers for a service publishing with Service Connect (client-only: none).
+        if resource(part, "AWS::ServiceDiscovery::Service") is not None or service_connect_endpoints(part):
             yield self._line(
                 f"service {name}: Cloud Map instances",
                 f"one registered instance per task ({counts})",

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fgc.compiler.cost import capacity_strategy, on_spot, task_range
-from fgc.compiler.reading import endpoint_name, named, resource, resources
+from fgc.compiler.reading import endpoint_name, named, resource, resources, service_connect_endpoints
 from fgc.compiler.stackset import Part, PartOutput, SpecValue, StackOutput, StackSet
 
 
@@ -117,8 +117,9 @@ def build(stack_set: StackSet, registries: StackSet | None = None) -> Graph:
 
     namespace = _namespace(cluster_part)
     shared: dict[str, Node] = {}
+    graph.edges += _service_connect_edges(services)
     for part in services:
-        sid = f"svc_{_slug(part.service or part.name)}"
+        sid = _service_id(part)
         tasks.members.append(Node(sid, _service_lines(stack_set, part, namespace)))
         rule = resource(part, "AWS::ElasticLoadBalancingV2::ListenerRule")
         if rule is not None and lb is not None:
@@ -135,6 +136,24 @@ def build(stack_set: StackSet, registries: StackSet | None = None) -> Graph:
             graph.edges.append(Edge(sid, node.id, dashed=True))  # a cylinder: the image it pulls
     graph.top += list(shared.values())
     return graph
+
+
+def _service_connect_edges(services: list[Part]) -> list[Edge]:
+    """Service Connect: an edge from each client service (every service with a Service Connect
+    configuration) to each endpoint another service publishes, labelled with what they call."""
+    ecs_services = [(part, resource(part, "AWS::ECS::Service") or {}) for part in services]
+    clients = [part for part, props in ecs_services if "ServiceConnectConfiguration" in props]
+    edges = []
+    for publisher in services:
+        for endpoint in service_connect_endpoints(publisher):
+            for client in clients:
+                if client is not publisher:
+                    edges.append(Edge(_service_id(client), _service_id(publisher), endpoint))
+    return edges
+
+
+def _service_id(part: Part) -> str:
+    return f"svc_{_slug(part.service or part.name)}"
 
 
 def _shared(nodes: dict[str, Node], id_: str, lines: list[str], shape: str) -> Node:
@@ -167,6 +186,7 @@ def _service_lines(stack_set: StackSet, part: Part, namespace: str | None) -> li
     discovery = resource(part, "AWS::ServiceDiscovery::Service")
     if discovery is not None and namespace:
         lines.append(f"{discovery['Name']}.{namespace}")
+    lines += [f"Service Connect {endpoint}" for endpoint in service_connect_endpoints(part)]
     log = resource(part, "AWS::Logs::LogGroup")
     if log is not None:
         days = log.get("RetentionInDays")

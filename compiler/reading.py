@@ -30,3 +30,11 @@ def endpoint_name(endpoint: dict[str, Any]) -> str:
     if isinstance(name, dict):
         name = name.get("Fn::Sub", "")
     return str(name).rsplit("}.", 1)[-1]
+
+
+def service_connect_endpoints(part: Part) -> list[str]:
+    """``<name>:<port>`` for each endpoint the part's ECS service publishes with Service Connect
+    (none for a client-only service, or without Service Connect)."""
+    service = resource(part, "AWS::ECS::Service") or {}
+    published = service.get("ServiceConnectConfiguration", {}).get("Services", [])
+    return [f"{alias['DnsName']}:{alias['Port']}" for entry in published for alias in entry["ClientAliases"]]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from fgc.compiler import cluster, images, priorities, traffic
+from fgc.compiler import cluster, images, priorities, service_connect, traffic
 from fgc.compiler.naming import image_tag_parameter, weight_parameter
 from fgc.compiler.stackset import (
     Part,
@@ -300,7 +300,15 @@ def _add_outputs(t: Template, spec: Spec, wiring: _Wiring) -> None:
                 base = wiring.attribute(PartOutput(cluster.NAME, "LoadBalancerUrl"), needed_by)
                 url = Sub(f"${{{base}}}" + path.replace("${", "${!"))
             per_service.append(Output(f"{prefix}Url", Value=url, Description=f"{name}: URL"))
-        if service.discovery is not None:
+        if service.discovery is not None and service_connect.enabled(spec):
+            per_service.append(
+                Output(
+                    f"{prefix}DiscoveryName",
+                    Value=service_connect.endpoint(service),
+                    Description=f"{name}: Service Connect endpoint of the application's services",
+                )
+            )
+        elif service.discovery is not None:
             per_service.append(
                 Output(
                     f"{prefix}DiscoveryName",

@@ -1,9 +1,10 @@
 """The ``service-<name>`` stack: everything one ECS service owns.
 
 Log group, execution and task roles, task definition, security group, target group and
-listener rule (when ``http``), the ECS service, its scaling and its Cloud Map entry; what a
-traffic-shifting strategy adds is in ``compiler.rollout``, the deployment alarms in
-``compiler.alarms``.
+listener rule (when ``http``), the ECS service, its scaling and its Cloud Map entry (with
+``discovery.mode: service_connect``, its Service Connect configuration instead: see
+:mod:`compiler.service_connect`); what a traffic-shifting strategy adds is in
+``compiler.rollout``, the deployment alarms in ``compiler.alarms``.
 Shared things (VPC, cluster, namespace, load balancer, repositories) come in as
 parameters; only the parameters this service uses are declared, each with its source.
 """
@@ -25,6 +26,7 @@ from fgc.compiler import (
     rollout,
     root,
     scaling,
+    service_connect,
 )
 from fgc.compiler.checkov_skips import checkov_metadata
 from fgc.compiler.draft import Draft
@@ -62,7 +64,9 @@ def _declare_parameters(draft: Draft, spec: Spec, name: str, service: Service) -
         "String",
         "Tag (or digest) of the main container's image",
     )
-    if service.discovery is not None:
+    if service_connect.enabled(spec):
+        service_connect.declare_parameters(from_cluster)
+    elif service.discovery is not None:
         from_cluster("NamespaceId", "String", "Cloud Map namespace for service discovery")
         if service.port is not None:
             draft.parameter(
@@ -144,7 +148,9 @@ def build(spec: Spec, name: str, priority: int | None, after: Sequence[str] = ()
             OperatingSystemFamily="LINUX",
         ),
         "ExecutionRoleArn": GetAtt(execution_role, "Arn"),
-        "ContainerDefinitions": containers.definitions(name, service, LOG_GROUP),
+        "ContainerDefinitions": containers.definitions(
+            name, service, LOG_GROUP, service_connect.port_mapping(spec, service)
+        ),
     }
     if task_role is not None:
         task["TaskRoleArn"] = GetAtt(task_role, "Arn")
@@ -152,7 +158,11 @@ def build(spec: Spec, name: str, priority: int | None, after: Sequence[str] = ()
         task["Volumes"] = [ecs.Volume(Name=v) for v in containers.writable_paths(service.exec)]
     task_definition = t.add_resource(ecs.TaskDefinition("TaskDefinition", **task))
 
-    security_group = t.add_resource(_security_group(name, service))
+    connect = service_connect.enabled(spec)
+    security_group = t.add_resource(_security_group(name, service, connect))
+    security_groups = [Ref(security_group)]
+    if connect:
+        security_groups.append(Ref(service_connect.CLIENTS_GROUP_ID))
     deployment_alarms = alarms.add(t, name, service.deployment, _target_groups(service))
     props: dict = {
         "Cluster": Ref("ClusterName"),
@@ -161,7 +171,7 @@ def build(spec: Spec, name: str, priority: int | None, after: Sequence[str] = ()
         "NetworkConfiguration": ecs.NetworkConfiguration(
             AwsvpcConfiguration=ecs.AwsvpcConfiguration(
                 Subnets=Ref("PrivateSubnetIds"),
-                SecurityGroups=[Ref(security_group)],
+                SecurityGroups=security_groups,
                 AssignPublicIp="DISABLED",
             )
         ),
@@ -192,7 +202,11 @@ def build(spec: Spec, name: str, priority: int | None, after: Sequence[str] = ()
             depends_on.append(LISTENER_RULE)
         props["LoadBalancers"] = [entry]
         props["HealthCheckGracePeriodSeconds"] = service.http.grace_period
-    if service.discovery is not None:
+    if connect:
+        props["ServiceConnectConfiguration"] = service_connect.configuration(
+            service, containers.log_configuration(LOG_GROUP, service_connect.PROXY_LOG_PREFIX)
+        )
+    elif service.discovery is not None:
         discovery = t.add_resource(
             sd.Service(
                 DISCOVERY,
@@ -242,8 +256,9 @@ def _capacity(capacity: Capacity) -> list[ecs.CapacityProviderStrategyItem]:
     return items
 
 
-def _security_group(name: str, service: Service) -> ec2.SecurityGroup:
-    """Ingress only on the container port: from the load balancer, and from the VPC for discovery."""
+def _security_group(name: str, service: Service, connect: bool) -> ec2.SecurityGroup:
+    """Ingress only on the container port: from the load balancer, and for discovery from the
+    VPC (DNS mode) or from the application's Service Connect clients (``connect``)."""
     ingress = []
     if service.port is not None and service.http is not None:
         ingress.append(
@@ -253,7 +268,15 @@ def _security_group(name: str, service: Service) -> ec2.SecurityGroup:
                 SourceSecurityGroupId=Ref("LoadBalancerSecurityGroupId"),
             )
         )
-    if service.port is not None and service.discovery is not None:
+    if service.port is not None and service.discovery is not None and connect:
+        ingress.append(
+            _port_ingress(
+                service.port,
+                f"Service Connect clients to {name}",
+                SourceSecurityGroupId=Ref(service_connect.CLIENTS_GROUP_ID),
+            )
+        )
+    elif service.port is not None and service.discovery is not None:
         ingress.append(
             _port_ingress(service.port, f"Discovery callers in the VPC to {name}", CidrIp=Ref("VpcCidr"))
         )

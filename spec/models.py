@@ -304,6 +304,11 @@ class LoadBalancer(Strict):
 
 class Discovery(Strict):
     namespace: str | None = Field(None, pattern=DNS_NAME, max_length=253, description='default "<app>.local"')
+    mode: Literal["dns", "service_connect"] = Field(
+        "dns",
+        description="dns: Cloud Map A records <name>.<namespace>, callers from the VPC; service_connect: "
+        "ECS Service Connect, every service a client, published names reachable as <name>:<port>",
+    )
 
 
 class Registry(Strict):
@@ -1101,6 +1106,7 @@ class Spec(Strict):
         problems: deployable.Found = []
         problems += self._check_images()
         problems += self._check_discovery_names()
+        problems += self._check_service_connect()
         problems += self._check_routes()
         problems += self._check_existing_network()
         problems += deployable.check(self)
@@ -1152,6 +1158,25 @@ class Spec(Strict):
             for name, label, owner in _repeats(names)
         ]
 
+    def _check_service_connect(self) -> list[tuple[str, str]]:
+        """Service Connect with no service that publishes a name has no endpoint to connect to.
+
+        ECS would accept it (a client-only ServiceConnectConfiguration has no ``services``), but
+        every task would run a proxy for nothing; like ``discovery`` without ``port``, fgc refuses
+        a configuration that cannot do what it says. The names themselves need no extra rule:
+        ``discovery`` is a DNS label (at most 63 characters, starting with a letter), stricter than
+        ECS's discoveryName (64: lower case, digits, ``_``, ``-``), its port name (the same) and
+        its client alias dnsName (a DNS name, 127), so every valid label is valid for all three."""
+        if self.discovery.mode != "service_connect" or any(s.discovery for s in self.services.values()):
+            return []
+        return [
+            (
+                "discovery.mode",
+                "service_connect needs a service that publishes a name: set discovery: <name> (and port) "
+                "on the service the others call",
+            )
+        ]
+
     def _check_routes(self) -> list[tuple[str, str]]:
         routes = (
             (name, (tuple(service.http.host or ()), tuple(service.http.path or ())))
@@ -1168,7 +1193,9 @@ class Spec(Strict):
         if existing is None:
             return []
         found = []
-        if existing.cidr is None and any(s.discovery and s.port for s in self.services.values()):
+        published = any(s.discovery and s.port for s in self.services.values())
+        dns_callers = self.discovery.mode == "dns" and published
+        if existing.cidr is None and dns_callers:
             found.append(
                 (
                     "network.existing",

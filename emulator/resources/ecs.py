@@ -23,8 +23,9 @@ from moto.ecs.models import ecs_backends
 from moto.elbv2.models import elbv2_backends
 from moto.servicediscovery.models import servicediscovery_backends
 
-from . import rollouts, tasks
+from . import rollouts, service_connect, tasks
 from .base import Resource, ResourceError, as_bool, lower_first, tags_list
+from .servicediscovery import register_task_instances
 
 
 def _api_tags(props: dict[str, Any]) -> list[dict[str, str]]:
@@ -55,6 +56,10 @@ class EcsCluster(Resource, CloudFormationModel):
             capacity_providers=props.get("CapacityProviders"),
             default_capacity_provider_strategy=lower_first(props.get("DefaultCapacityProviderStrategy")),
         )
+        cluster = _backend(account_id, region_name)._get_cluster(name)
+        cluster.service_connect_defaults = service_connect.cluster_defaults(
+            props.get("ServiceConnectDefaults"), account_id, region_name
+        )
         return cls(name, props, account_id, region_name)
 
     def _update(self, props: dict[str, Any]) -> None:
@@ -62,6 +67,9 @@ class EcsCluster(Resource, CloudFormationModel):
         cluster.settings = lower_first(props.get("ClusterSettings")) or cluster.settings
         cluster.configuration = lower_first(props.get("Configuration"))
         cluster.tags = _api_tags(props)
+        cluster.service_connect_defaults = service_connect.cluster_defaults(
+            props.get("ServiceConnectDefaults"), self.account_id, self.region_name
+        )
         if "CapacityProviders" in props:
             cluster.capacity_providers = props["CapacityProviders"]
         if "DefaultCapacityProviderStrategy" in props:
@@ -211,6 +219,7 @@ class EcsService(Resource, CloudFormationModel):
         cluster = backend.clusters.get(str(props.get("Cluster") or "default").split("/")[-1])
         if cluster is None or cluster.status != "ACTIVE":
             raise ResourceError("Cluster not found. (ClusterNotFoundException)")
+        _check_service_connect(props, None, account_id, region_name)
         service = backend.create_service(
             str(props.get("Cluster") or "default"),
             name,
@@ -241,6 +250,7 @@ class EcsService(Resource, CloudFormationModel):
 
     def _update(self, props: dict[str, Any]) -> None:
         _check_target_groups(props, self.account_id, self.region_name)
+        _check_service_connect(props, self.physical_id, self.account_id, self.region_name)
         backend = _backend(self.account_id, self.region_name)
         changes: dict[str, Any] = {"cluster": self.cluster, "service": self.name}
         running = backend.services[f"{self.cluster}:{self.name}"].task_definition
@@ -305,6 +315,7 @@ class EcsService(Resource, CloudFormationModel):
                 rolloutState="COMPLETED",
                 rolloutStateReason=f"ECS deployment {deployment['id']} completed.",
             )
+            service_connect.report(deployment, service)
 
     def _delete(self) -> None:
         backend = _backend(self.account_id, self.region_name)
@@ -314,6 +325,7 @@ class EcsService(Resource, CloudFormationModel):
             service.desired_count = 0
             _register_tasks(service, self.properties)
             tasks.stop_tasks(service, tasks.running(service), "Service deleted")
+            service_connect.remove(service)
             # INACTIVE, as ECS keeps a deleted service: described (events included), no longer listed.
             backend.delete_service(self.cluster, self.name, force=True)
             cluster = backend.clusters.get(self.cluster)
@@ -403,6 +415,15 @@ def _register_tasks(service: Any, props: dict[str, Any]) -> None:
     ips = _task_ips(service, subnets) if subnets else []
     _sync_targets(service, props, ips)
     _sync_discovery(service, props, ips)
+    definition = service._backend.describe_task_definition(service.task_definition)
+    ports = {
+        m["name"]: int(m["containerPort"])
+        for c in definition.container_definitions
+        for m in c.get("portMappings") or []
+        if m.get("name")
+    }
+    instances = {_instance_id(service, ip): ip for ip in ips}
+    service_connect.sync(service, props.get("ServiceConnectConfiguration"), instances, ports)
 
 
 def _sync_targets(service: Any, props: dict[str, Any], ips: list[str]) -> None:
@@ -438,16 +459,7 @@ def _sync_discovery(service: Any, props: dict[str, Any], ips: list[str]) -> None
             for instance_id in set(instances) & registered - set(wanted.get(service_id, {})):
                 discovery.deregister_instance(service_id, instance_id)
     for service_id, instances in wanted.items():
-        registered = {i.instance_id for i in discovery.list_instances(service_id)}
-        for instance_id, ip in instances.items():
-            if instance_id not in registered:
-                attributes = {
-                    "AWS_INSTANCE_IPV4": ip,
-                    "AWS_INIT_HEALTH_STATUS": "HEALTHY",
-                    "ECS_CLUSTER_NAME": service.cluster_name,
-                    "ECS_SERVICE_NAME": service.name,
-                }
-                discovery.register_instance(service_id, instance_id, "ecs", attributes)
+        register_task_instances(discovery, service_id, service, instances)
     service.registered_instances = wanted
 
 
@@ -486,6 +498,16 @@ def _check_target_groups(props: dict[str, Any], account_id: str, region_name: st
             )
 
 
+def _check_service_connect(
+    props: dict[str, Any], service_arn: str | None, account_id: str, region_name: str
+) -> None:
+    """ECS refuses a Service Connect configuration before it creates or changes the service."""
+    config = props.get("ServiceConnectConfiguration")
+    if config and props.get("TaskDefinition"):
+        definition = _backend(account_id, region_name).describe_task_definition(props["TaskDefinition"])
+        service_connect.check(config, definition, service_arn, account_id, region_name)
+
+
 def _network(props: dict[str, Any]) -> dict[str, Any] | None:
     """NetworkConfiguration in API form, with AWS's default ``assignPublicIp: DISABLED``."""
     config = (props.get("NetworkConfiguration") or {}).get("AwsvpcConfiguration")
@@ -510,6 +532,7 @@ def _service_props(service: Any) -> dict[str, Any]:
         "ServiceRegistries": [
             {"RegistryArn": r.get("registryArn")} for r in service.service_registries or []
         ],
+        "ServiceConnectConfiguration": getattr(service, "service_connect_props", None),
     }
 
 

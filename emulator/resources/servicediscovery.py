@@ -16,6 +16,28 @@ def _backend(account_id: str, region_name: str) -> Any:
     return servicediscovery_backends[account_id][region_name]
 
 
+def register_task_instances(
+    backend: Any, service_id: str, ecs_service: Any, tasks: dict[str, str], **attributes: str
+) -> None:
+    """Register in Cloud Map service ``service_id`` each of ``tasks`` (instance id -> IP) of
+    ``ecs_service`` not registered yet, with the attributes ECS gives them (and ``attributes``)."""
+    registered = {i.instance_id for i in backend.list_instances(service_id)}
+    for instance_id, ip in tasks.items():
+        if instance_id not in registered:
+            backend.register_instance(
+                service_id,
+                instance_id,
+                "ecs",
+                {
+                    "AWS_INSTANCE_IPV4": ip,
+                    **attributes,
+                    "AWS_INIT_HEALTH_STATUS": "HEALTHY",
+                    "ECS_CLUSTER_NAME": ecs_service.cluster_name,
+                    "ECS_SERVICE_NAME": ecs_service.name,
+                },
+            )
+
+
 class PrivateDnsNamespace(Resource, CloudFormationModel):
     """Ref is the namespace id. Several namespaces may share a VPC (as in AWS) as long as names differ."""
 
