@@ -18,6 +18,7 @@ from fgc.deployer.events import Failure, StackEvent, latest_failure, rollback_bl
 from fgc.deployer.execute import OnEvent, Outcome, continue_rollback, delete_stack, execute, wait_running
 from fgc.deployer.plan import Plan, StackPlan, parameter_changes, stack_plan
 from fgc.deployer.polling import Poll, default_poll
+from fgc.deployer.replacements import without_false_replacements
 from fgc.deployer.session import Aws, aws_call
 from fgc.deployer.stacks import FAILED, StackState, describe, stuck
 
@@ -92,7 +93,7 @@ def plan(
         change_set_name=created["Name"],
         change_set_id=created["Id"],
         change_set_type=kind,
-        root=stack_plan(stack_set.stack_name, ROOT, tree, labels),
+        root=without_false_replacements(stack_plan(stack_set.stack_name, ROOT, tree, labels)),
         parameters=parameter_changes(
             state.parameters if kind == "UPDATE" and state else None, parameters, tree
         ),

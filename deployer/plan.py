@@ -50,13 +50,19 @@ class ParameterChange:
 
 @dataclass
 class StackPlan:
-    """One stack's changes; ``nested`` holds the plans of its nested stacks that change."""
+    """One stack's changes; ``nested`` holds the plans of its nested stacks that change.
+
+    ``unchanged`` are changes CloudFormation lists that fgc proved change nothing (their
+    only causes are references that keep their values, see ``deployer/replacements.py``):
+    kept to be named, never counted.
+    """
 
     logical_id: str
     name: str
     change_set_id: str | None
     changes: list[ResourceChange] = field(default_factory=list)
     nested: list[StackPlan] = field(default_factory=list)
+    unchanged: list[ResourceChange] = field(default_factory=list)
 
     def walk(self) -> Iterator[StackPlan]:
         """This stack, then every nested stack plan, depth first."""
