@@ -101,10 +101,13 @@ def property_changes(raw: Mapping[str, Any]) -> tuple[PropertyChange, ...]:
         top = display_path(pointer)
         leaf = re.split(r"[.\[]", top)[-1]
         secret = _secret(leaf) or (leaf == "Value" and _secret(_sibling_name(top, contexts)))
-        for path, before, after, hidden in _leaves(
-            top, target.get("BeforeValue"), target.get("AfterValue"), secret
-        ):
+        before, after = target.get("BeforeValue"), target.get("AfterValue")
+        # CloudFormation says the path changes even where the values do not show it (one unknown)
+        leaves = list(_leaves(top, before, after, secret)) or [(top, before, after, secret)]
+        for path, before, after, hidden in leaves:
             change_type = "Add" if before is None else "Remove" if after is None and known else "Modify"
+            if path == top:  # not folded: CloudFormation's own word
+                change_type = target.get("AttributeChangeType", change_type)
             found.setdefault(
                 path,
                 PropertyChange(

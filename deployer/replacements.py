@@ -19,21 +19,29 @@ The rule, per stack of the plan, repeated until nothing more is proven:
   that resource at all, or does not replace it and the attribute is one fixed for the
   resource's life (:data:`FIXED_ATTRIBUTES`: identifiers derived from create-only
   properties or assigned at creation, such as a service's ``Name`` or a role's ``Arn``);
+- a nested stack's parameter that CloudFormation knows only once the parent runs (the
+  nested change set's ``ParameterReference``, ``Dynamic``) keeps its value when the root
+  passes it exactly as the deployed root does, from a root parameter that does not change or
+  from another nested stack's output that its deployed template defines the same way, as a
+  ``Ref`` or ``Fn::GetAtt`` of a resource proven unchanged by these rules;
 - a property change whose every cause is such an unchanged reference does not change; a
   resource change left without any changed property is no change (the plan lists it
   apart, uncounted), one left with some is a modify or replacement by what remains.
 
-Anything else stays as CloudFormation says it: a static change, a parameter, a nested
-stack's output, an attribute not in the table, a reference to a resource that is replaced
-or may still be.
+Anything else stays as CloudFormation says it: a static change, a parameter whose value
+changes, an output computed otherwise (or defined differently than deployed), an attribute
+not in the table, a reference to a resource that is replaced or may still be.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
 
-from fgc.deployer.plan import Cause, PropertyChange, ResourceChange, StackPlan
+from fgc.compiler.stackset import StackSet
+from fgc.deployer.plan import NESTED_STACK, Cause, PropertyChange, ResourceChange, StackPlan
 
 #: Attributes that only a replacement changes, by resource type (each is derived from a
 #: create-only property, or assigned when the resource is created).
@@ -60,61 +68,164 @@ REFERENCES = ("ResourceReference", "ResourceAttribute")
 _ORDER = ("False", "Conditional", "True")
 
 
-def without_false_replacements(plan: StackPlan) -> StackPlan:
-    """``plan`` and its nested plans with every provably false change taken out (in place)."""
-    for stack in plan.walk():
-        stack.changes, dropped = _honest(stack.changes)
-        stack.unchanged.extend(dropped)
+#: The deployed template of a stack of the set, by its logical id (the root's: its stack
+#: name); None when it cannot be read.
+Deployed = Callable[[str], Mapping[str, Any] | None]
+
+
+def without_false_replacements(
+    plan: StackPlan,
+    stack_set: StackSet | None = None,
+    deployed: Deployed | None = None,
+    changed_parameters: Collection[str] = (),
+) -> StackPlan:
+    """``plan`` and its nested plans with every provably false change taken out (in place).
+
+    With the ``stack_set`` being planned, the ``deployed`` templates and the root parameters
+    that change, a nested stack's parameter is proven too (see :class:`_Proof`).
+    """
+    stacks = list(plan.walk())
+    proof = _Proof({s.logical_id: {c.logical_id: c for c in s.changes} for s in stacks})
+    if stack_set is not None and deployed is not None:
+        proof.wiring = _Wiring(stack_set, deployed, frozenset(changed_parameters))
+    proof.settle()
+    for stack in stacks:
+        kept = proof.current[stack.logical_id]
+        stack.unchanged.extend(c for c in stack.changes if c.logical_id not in kept)
+        stack.changes = list(kept.values())
     return plan
 
 
-def _honest(changes: list[ResourceChange]) -> tuple[list[ResourceChange], list[ResourceChange]]:
-    """(the changes as they really are, the changes proven to be none)."""
-    current = {c.logical_id: c for c in changes}
-    while True:  # each round can only take causes away, so this ends
-        revised = {logical_id: _revised(change, current) for logical_id, change in current.items()}
-        kept = {k: c for k, c in revised.items() if c is not None}
-        if kept == current:
-            break
-        current = kept
-    return list(current.values()), [c for c in changes if c.logical_id not in current]
+@dataclass(frozen=True)
+class _Wiring:
+    stack_set: StackSet
+    deployed: Deployed
+    changed_parameters: frozenset[str]
 
 
-def _revised(change: ResourceChange, plan: dict[str, ResourceChange]) -> ResourceChange | None:
-    """The change without its proven-unchanged causes; None when nothing is left of it."""
-    if change.action != "Modify" or not change.values:
-        return change
-    values = []
-    for value in change.values:
-        causes = tuple(c for c in value.causes if not _unchanged(c, plan))
-        if causes:
-            values.append(replace(value, causes=causes))
-    if len(values) == len(change.values) and all(v == w for v, w in zip(values, change.values, strict=True)):
-        return change
-    names = {_top(v.path) for v in change.values}
-    if not values and set(change.properties) <= names:
+@dataclass
+class _Proof:
+    """The plan's changes per stack (logical id -> change), revised until nothing more is proven.
+
+    Across nested stacks (with ``wiring``): a nested stack's parameter that CloudFormation
+    knows only once the parent runs (``ParameterReference``, ``Dynamic``) keeps its value
+    when the root passes it the same way as the deployed root does, from a root parameter
+    that does not change or from an output of another nested stack that the deployed
+    template defines the same way, as a ``Ref`` or an ``Fn::GetAtt`` of a resource proven
+    unchanged.
+    """
+
+    current: dict[str, dict[str, ResourceChange]]
+    wiring: _Wiring | None = None
+
+    def settle(self) -> None:
+        changed = True
+        while changed:  # each round can only take causes away, so this ends
+            changed = False
+            for stack_id, changes in self.current.items():
+                revised = {k: self._revised(c, stack_id) for k, c in changes.items()}
+                kept = {k: c for k, c in revised.items() if c is not None}
+                if kept != changes:
+                    self.current[stack_id], changed = kept, True
+
+    def _revised(self, change: ResourceChange, stack_id: str) -> ResourceChange | None:
+        """The change without its proven-unchanged causes; None when nothing is left of it."""
+        if change.action != "Modify" or not change.values:
+            return change
+        values = []
+        for value in change.values:
+            causes = tuple(c for c in value.causes if not self._unchanged(c, stack_id))
+            if causes:
+                values.append(replace(value, causes=causes))
+        if values == list(change.values):
+            return change
+        names = {_top(v.path) for v in change.values}
+        if not values and set(change.properties) <= names:
+            return None
+        kept_names = {_top(v.path) for v in values} | (set(change.properties) - names)
+        return replace(
+            change,
+            values=tuple(values),
+            properties=tuple(n for n in change.properties if n in kept_names),
+            replacement=min(change.replacement, _replacement(values), key=_ORDER.index),
+        )
+
+    def _unchanged(self, cause: Cause, stack_id: str) -> bool:
+        """Whether the reference ``cause`` names keeps its value (see the module's rule)."""
+        if cause.evaluation != "Dynamic" or not cause.entity:
+            return False
+        if cause.source == "ParameterReference":
+            return self._parameter_unchanged(stack_id, cause.entity)
+        if cause.source not in REFERENCES:
+            return False
+        logical_id, _, attribute = cause.entity.partition(".")
+        return self._resource_unchanged(stack_id, logical_id, attribute)
+
+    def _resource_unchanged(self, stack_id: str, logical_id: str, attribute: str) -> bool:
+        target = self.current.get(stack_id, {}).get(logical_id)
+        if target is None:
+            return True  # not changed by this plan at all
+        if target.action != "Modify" or target.replacement != "False":
+            return False
+        if target.resource_type == NESTED_STACK and attribute.startswith("Outputs."):
+            return self._output_unchanged(logical_id, attribute.removeprefix("Outputs."))
+        return not attribute or attribute in FIXED_ATTRIBUTES.get(target.resource_type, frozenset())
+
+    def _parameter_unchanged(self, stack_id: str, name: str) -> bool:
+        if self.wiring is None:
+            return False
+        root = self.wiring.stack_set.root
+        if stack_id == root.logical_id:
+            return False  # the root's own parameters are known when the change set is made
+        where = ("Resources", stack_id, "Properties", "Parameters", name)
+        passed = _path(root.template, *where)
+        if passed is None or passed != _path(self.wiring.deployed(root.logical_id), *where):
+            return False
+        reference = _reference(passed)
+        if reference is None:
+            return False
+        logical_id, attribute = reference
+        if logical_id.startswith("AWS::"):
+            return True  # a pseudo parameter: the same stack, account and region
+        if logical_id in (root.template.get("Parameters") or {}):
+            return logical_id not in self.wiring.changed_parameters
+        return self._resource_unchanged(root.logical_id, logical_id, attribute)
+
+    def _output_unchanged(self, stack_id: str, output: str) -> bool:
+        """Whether the nested stack ``stack_id`` gives ``output`` the value it gives now."""
+        if self.wiring is None:
+            return False
+        parts = {part.logical_id: part for part in self.wiring.stack_set.nested}
+        if stack_id not in parts:
+            return False
+        now = _path(parts[stack_id].template, "Outputs", output, "Value")
+        if now is None or now != _path(self.wiring.deployed(stack_id), "Outputs", output, "Value"):
+            return False
+        reference = _reference(now)
+        if reference is None or reference[0] in (parts[stack_id].template.get("Parameters") or {}):
+            return False
+        return self._resource_unchanged(stack_id, *reference)
+
+
+def _reference(expression: Any) -> tuple[str, str] | None:
+    """(logical id, attribute) of a ``Ref`` (attribute ``""``) or an ``Fn::GetAtt``; None for
+    anything else (a literal or a computed value may differ from what is deployed)."""
+    if not isinstance(expression, dict) or len(expression) != 1:
         return None
-    kept_names = {_top(v.path) for v in values} | (set(change.properties) - names)
-    replacement = min(change.replacement, _replacement(values), key=_ORDER.index)
-    return replace(
-        change,
-        values=tuple(values),
-        properties=tuple(n for n in change.properties if n in kept_names),
-        replacement=replacement,
-    )
+    if isinstance(expression.get("Ref"), str):
+        return expression["Ref"], ""
+    target = expression.get("Fn::GetAtt")
+    target = target.split(".", 1) if isinstance(target, str) else target
+    if isinstance(target, list) and len(target) == 2 and all(isinstance(t, str) for t in target):
+        return target[0], target[1]
+    return None
 
 
-def _unchanged(cause: Cause, plan: dict[str, ResourceChange]) -> bool:
-    """Whether the reference ``cause`` names keeps its value (see the module's rule)."""
-    if cause.source not in REFERENCES or cause.evaluation != "Dynamic" or not cause.entity:
-        return False
-    logical_id, _, attribute = cause.entity.partition(".")
-    target = plan.get(logical_id)
-    if target is None:
-        return True  # not changed by this plan at all
-    if target.action != "Modify" or target.replacement != "False":
-        return False
-    return not attribute or attribute in FIXED_ATTRIBUTES.get(target.resource_type, frozenset())
+def _path(document: Mapping[str, Any] | None, *keys: str) -> Any:
+    node: Any = document
+    for key in keys:
+        node = node.get(key) if isinstance(node, Mapping) else None
+    return node
 
 
 def _replacement(values: list[PropertyChange]) -> str:

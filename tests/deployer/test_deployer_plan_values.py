@@ -107,7 +107,13 @@ def test_a_secret_value_is_never_printed(cli: Any, tmp_path: Path, env: str) -> 
         assert "t0ken" not in text
 
 
-def test_a_real_replacement_is_still_one(cli: Any, tmp_path: Path, env: str) -> None:
+def test_a_real_replacement_is_still_one_and_what_refers_to_it_is_what_it_is(
+    cli: Any, tmp_path: Path, env: str
+) -> None:
+    """A new port replaces the target group (``Port`` is create-only). The listener rule and the
+    service refer to it, and read the cluster stack's outputs, which CloudFormation learns only
+    once the cluster stack (its load balancer's security group) is updated: it calls them
+    "may replace". The outputs are the cluster's name and listener, unchanged: they modify."""
     spec = deployed(cli, tmp_path, env)
     write(spec, env, port=8081)
 
@@ -115,5 +121,14 @@ def test_a_real_replacement_is_still_one(cli: Any, tmp_path: Path, env: str) -> 
 
     assert code == 0, out
     rows = {row[2]: row[4] for row in changes(out)}
-    assert rows["TargetGroup"] == "replace", out
+    assert rows == {
+        "LoadBalancerSecurityGroup": "modify",
+        "TaskDefinition": "replace",
+        "SecurityGroup": "modify",
+        "TargetGroup": "replace",
+        "ListenerRule": "modify",
+        "Service": "modify",
+    }, out
     assert "Port: 8080 -> 8081" in out
+    assert re.search(r"Actions\[0\]\.TargetGroupArn: \S+ -> \(known after deploy\)", out), out
+    assert "0 to add, 6 to modify (2 replaced), 0 to remove" in out
