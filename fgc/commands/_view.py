@@ -71,8 +71,14 @@ class View:
             return
         if self.rich:
             self.console.print(plan_table(plan, self.console.width))
-            self.line(summary(plan), "bold")
-            return
+        else:
+            self._plain_plan(plan)
+        if unchanged := unchanged_note(plan):
+            self.line(unchanged, "dim")
+        self.line(summary(plan), "bold")
+
+    def _plain_plan(self, plan: Plan) -> None:
+        """Aligned rows, each change's values on lines of their own under it."""
         rows, styles, values = [], [], []
         for stack in plan.root.walk():
             label = plan.stack_name if stack.name == "root" else stack.name
@@ -94,9 +100,6 @@ class View:
             self.line(text, style)
             for line in lines:
                 self.line(f"      {line}")
-        if unchanged := unchanged_note(plan):
-            self.line(unchanged)
-        self.line(summary(plan), "bold")
 
     def plan_json(self, plan: Plan) -> None:
         print(json.dumps(plan.to_dict(), indent=2), file=self.file)
@@ -288,8 +291,6 @@ def plan_table(plan: Plan, width: int) -> Any:
         for row in rows:
             cells: list[Any] = row if with_type else [row[0], row[2], row[3]]
             table.add_row(*cells)
-    if unchanged := unchanged_note(plan):
-        table.add_row("", *blanks[:-1], Text(unchanged.strip(), style="dim"))
     return table
 
 
