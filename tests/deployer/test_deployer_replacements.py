@@ -8,7 +8,7 @@ import copy
 from typing import Any
 
 from fgc.compiler.stackset import Part, StackSet
-from fgc.deployer.plan import StackPlan, stack_plan
+from fgc.deployer.plan import ResourceChange, StackPlan, stack_plan
 from fgc.deployer.replacements import without_false_replacements
 
 
@@ -199,11 +199,15 @@ def nested_plan() -> StackPlan:
     return stack_plan("app-prod", "root", tree, {"Cluster": "cluster", "ServiceWeb": "service-web"})
 
 
+def service_change(plan: StackPlan) -> ResourceChange:
+    return next(s for s in plan.walk() if s.logical_id == "ServiceWeb").changes[0]
+
+
 def test_a_nested_parameter_from_an_unchanged_output_is_proven() -> None:
     wiring = stack_set({"Ref": "Cluster"})
     deployed = {part.logical_id: part.template for part in wiring.parts}
     plan = without_false_replacements(nested_plan(), wiring, deployed.get)
-    service = next(s for s in plan.walk() if s.logical_id == "ServiceWeb").changes[0]
+    service = service_change(plan)
     assert service.replacement == "False" and [v.path for v in service.values] == ["DesiredCount"]
 
 
@@ -213,11 +217,11 @@ def test_a_nested_parameter_wired_differently_than_deployed_still_may_replace() 
         part.logical_id: part.template for part in stack_set({"Fn::GetAtt": ["Cluster", "Arn"]}).parts
     }
     plan = without_false_replacements(nested_plan(), wiring, deployed.get)
-    service = next(s for s in plan.walk() if s.logical_id == "ServiceWeb").changes[0]
+    service = service_change(plan)
     assert service.replacement == "Conditional"
 
 
 def test_a_nested_parameter_is_not_proven_without_the_deployed_templates() -> None:
     plan = without_false_replacements(nested_plan(), stack_set({"Ref": "Cluster"}), lambda _: None)
-    service = next(s for s in plan.walk() if s.logical_id == "ServiceWeb").changes[0]
+    service = service_change(plan)
     assert service.replacement == "Conditional"
