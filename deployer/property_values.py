@@ -100,7 +100,7 @@ def property_changes(raw: Mapping[str, Any]) -> tuple[PropertyChange, ...]:
         known = "AfterValue" in target or target.get("AttributeChangeType") == "Remove"
         top = display_path(pointer)
         leaf = re.split(r"[.\[]", top)[-1]
-        secret = _secret(leaf) or (leaf == "Value" and _secret(_sibling_name(top, contexts)))
+        secret = is_secret_name(leaf) or (leaf == "Value" and is_secret_name(_sibling_name(top, contexts)))
         before, after = target.get("BeforeValue"), target.get("AfterValue")
         # CloudFormation says the path changes even where the values do not show it (one unknown)
         leaves = list(_leaves(top, before, after, secret, not known)) or [
@@ -156,7 +156,7 @@ def _leaves(
         old, new = old or {}, new or {}
         named = str(new.get("Name") or old.get("Name") or "")
         for key in list(old) + [k for k in new if k not in old]:
-            hidden = secret or _secret(key) or (key == "Value" and _secret(named))
+            hidden = secret or is_secret_name(key) or (key == "Value" and is_secret_name(named))
             yield from _leaves(
                 f"{path}.{key}" if path else key, _text(old.get(key)), _text(new.get(key)), hidden
             )
@@ -173,7 +173,7 @@ def _leaves(
         yield path, _shown(old, secret), _shown(new, secret)
 
 
-def _secret(name: str) -> bool:
+def is_secret_name(name: str) -> bool:
     """Whether a key or an environment variable's name says its value is a secret (a name
     of, or a reference to, a secret is not one: ``SecretArn``, ``Secrets[].ValueFrom``)."""
     return bool(SECRET_NAME.search(name)) and not REFERENCE_NAME.search(name)
@@ -192,7 +192,7 @@ def _scrubbed(value: Any) -> Any:
     if isinstance(value, dict):
         named = str(value.get("Name") or "")
         return {
-            k: MASK if _secret(k) or (k == "Value" and _secret(named)) else _scrubbed(v)
+            k: MASK if is_secret_name(k) or (k == "Value" and is_secret_name(named)) else _scrubbed(v)
             for k, v in value.items()
         }
     if isinstance(value, list):
