@@ -22,6 +22,8 @@ from typing import Any
 
 #: How CloudFormation shows a masked value (a NoEcho parameter), and how fgc masks one.
 MASK = "****"
+#: CloudFormation's ``AfterValue`` of a value it learns only while the change set runs.
+KNOWN_AFTER_APPLY = "{{changeSet:KNOWN_AFTER_APPLY}}"
 #: Leaf names that hold a secret value, not a reference to one.
 SECRET_NAME = re.compile(r"(?i)(password|passwd|passphrase|secret|token|private_?key|api_?key|credential)")
 #: Names of a secret's name or reference, which are shown.
@@ -98,10 +100,12 @@ def property_changes(raw: Mapping[str, Any]) -> tuple[PropertyChange, ...]:
         )
         recreation = _strongest(d["Target"].get("RequiresRecreation", "Never") for d in details)
         known = "AfterValue" in target or target.get("AttributeChangeType") == "Remove"
+        if target.get("AfterValue") == KNOWN_AFTER_APPLY:
+            known = False
         top = display_path(pointer)
         leaf = re.split(r"[.\[]", top)[-1]
         secret = is_secret_name(leaf) or (leaf == "Value" and is_secret_name(_sibling_name(top, contexts)))
-        before, after = target.get("BeforeValue"), target.get("AfterValue")
+        before, after = target.get("BeforeValue"), target.get("AfterValue") if known else None
         # CloudFormation says the path changes even where the values do not show it (one unknown)
         leaves = list(_leaves(top, before, after, secret, not known)) or [
             (top, _shown(_parsed(before), secret), _shown(_parsed(after), secret))

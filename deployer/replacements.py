@@ -152,11 +152,11 @@ class _Proof:
 
     def _unchanged(self, cause: Cause, stack_id: str) -> bool:
         """Whether the reference ``cause`` names keeps its value (see the module's rule)."""
-        if cause.evaluation != "Dynamic" or not cause.entity:
+        if not cause.entity:
             return False
-        if cause.source == "ParameterReference":
-            return self._parameter_unchanged(stack_id, cause.entity)
-        if cause.source not in REFERENCES:
+        if cause.source == "ParameterReference":  # Static: the parameter's new value is known, and differs
+            return cause.evaluation == "Dynamic" and self._parameter_unchanged(stack_id, cause.entity)
+        if cause.source not in REFERENCES:  # a reference's value is what it is, however it is evaluated
             return False
         logical_id, _, attribute = cause.entity.partition(".")
         return self._resource_unchanged(stack_id, logical_id, attribute)

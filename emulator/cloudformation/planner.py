@@ -22,7 +22,7 @@ from typing import Any
 
 from . import property_diff, provider, templates
 from .engine import pseudo_parameters, stack_output
-from .intrinsics import Evaluator, Unknown
+from .intrinsics import Evaluator, Unknown, unknowns_in
 from .property_diff import MISSING
 from .schemas import create_only_properties
 from .state import Change, ChangeSet, Registry, Resource, Stack, make_arn
@@ -307,4 +307,6 @@ def _values(name: str, leaf: property_diff.Leaf, no_echo: set[str]) -> dict[str,
         shown = property_diff.text(value)
         if shown is not None:
             values[key] = property_diff.MASK if masked else shown
+    if leaf.after is not MISSING and unknowns_in(leaf.after):
+        values["AfterValue"] = property_diff.KNOWN_AFTER_APPLY
     return values

@@ -32,7 +32,9 @@ from .intrinsics import Unknown, references, unknowns_in
 
 #: How CloudFormation masks a NoEcho parameter's value.
 MASK = "****"
-#: A value the change set cannot know before it runs, in a resource's ``AfterContext``.
+#: A value the change set cannot know before it runs: the ``AfterValue`` of a Dynamic detail and
+#: its place in the ``AfterContext``, as CloudFormation writes it (recorded change sets, e.g. the
+#: ``DescribeChangeSet`` fixtures of aws-cdk's cloudformation-diff tests).
 KNOWN_AFTER_APPLY = "{{changeSet:KNOWN_AFTER_APPLY}}"
 
 

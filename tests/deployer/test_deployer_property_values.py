@@ -126,6 +126,48 @@ def test_a_dynamic_value_is_known_only_after_the_deploy() -> None:
     assert value.after is None and not value.after_known and value.change_type == "Modify"
 
 
+def test_a_recorded_change_set_shape_is_folded_and_known_after_apply_is_unknown() -> None:
+    """The shape of a real DescribeChangeSet with IncludePropertyValues: a policy document given
+    whole at its property's path, one detail per cause of a path, and a value CloudFormation
+    learns only while it runs given as ``{{changeSet:KNOWN_AFTER_APPLY}}``."""
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [{"Action": "sqs:SendMessage", "Resource": "arn:q:old"}],
+    }
+    changed = {"Version": "2012-10-17", "Statement": [{"Action": "sqs:SendMessage", "Resource": "arn:q:new"}]}
+    roles = [
+        detail(
+            "/Properties/Roles/0",
+            "old-role",
+            "{{changeSet:KNOWN_AFTER_APPLY}}",
+            Evaluation=evaluation,
+            **more,
+        )
+        for evaluation, more in (
+            ("Dynamic", {}),
+            ("Static", {"ChangeSource": "ResourceReference", "CausingEntity": "MyRole"}),
+        )
+    ]
+    raw = change(detail("/Properties/PolicyDocument", json.dumps(document), json.dumps(changed)), *roles)
+    found = {v.path: v for v in resource_change(raw).values}
+    assert sorted(found) == ["PolicyDocument.Statement[0].Resource", "Roles[0]"]
+    assert (
+        found["PolicyDocument.Statement[0].Resource"].before,
+        found["PolicyDocument.Statement[0].Resource"].after,
+    ) == (
+        "arn:q:old",
+        "arn:q:new",
+    )
+    role = found["Roles[0]"]
+    assert (role.before, role.after, role.after_known, role.change_type) == (
+        "old-role",
+        None,
+        False,
+        "Modify",
+    )
+    assert [c.entity for c in role.causes] == [None, "MyRole"]
+
+
 def test_secrets_are_never_held() -> None:
     environment = [{"Name": "DB_PASSWORD", "Value": "hunter2"}, {"Name": "MODE", "Value": "a"}]
     changed = [{"Name": "DB_PASSWORD", "Value": "hunter3"}, {"Name": "MODE", "Value": "b"}]

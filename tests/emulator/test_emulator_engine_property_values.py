@@ -15,6 +15,9 @@ from typing import Any
 
 from tests.emulator.test_emulator_engine_changesets import changes
 
+#: The AfterValue of a value known only once the change set runs, as CloudFormation writes it.
+KNOWN_AFTER_APPLY = "{{changeSet:KNOWN_AFTER_APPLY}}"
+
 
 def described(stacks: Any, change_set: dict[str, Any], values: bool = True) -> dict[str, dict[str, Any]]:
     return changes(
@@ -103,7 +106,7 @@ def test_getatt_of_a_modified_resource_is_a_dynamic_resource_attribute_and_may_r
         (
             "/Properties/Name",
             "/app/follows-source",
-            None,
+            KNOWN_AFTER_APPLY,
             "Modify",
             "Dynamic",
             "ResourceAttribute",
@@ -111,7 +114,7 @@ def test_getatt_of_a_modified_resource_is_a_dynamic_resource_attribute_and_may_r
         )
     ]
     after = json.loads(found["Follower"]["AfterContext"])["Properties"]
-    assert after["Name"] == "{{changeSet:KNOWN_AFTER_APPLY}}"
+    assert after["Name"] == KNOWN_AFTER_APPLY
 
 
 def test_ref_to_a_replaced_resource_is_a_dynamic_resource_reference(stacks):
@@ -138,7 +141,15 @@ def test_ref_to_a_replaced_resource_is_a_dynamic_resource_reference(stacks):
         )
     ]
     assert targets(found["Follower"]) == [
-        ("/Properties/Value", "/app/renamed-a", None, "Modify", "Dynamic", "ResourceReference", "Renamed")
+        (
+            "/Properties/Value",
+            "/app/renamed-a",
+            KNOWN_AFTER_APPLY,
+            "Modify",
+            "Dynamic",
+            "ResourceReference",
+            "Renamed",
+        )
     ]
     assert found["Follower"]["Replacement"] == "False"
 
@@ -197,5 +208,13 @@ def test_nested_change_sets_give_values_and_a_parent_attribute_is_a_dynamic_para
         ("/Properties/Value", "a", "b", "Modify", "Static", "DirectModification", None)
     ]
     assert targets(nested["Copy"]) == [
-        ("/Properties/Value", "source", None, "Modify", "Dynamic", "ParameterReference", "Upstream")
+        (
+            "/Properties/Value",
+            "source",
+            KNOWN_AFTER_APPLY,
+            "Modify",
+            "Dynamic",
+            "ParameterReference",
+            "Upstream",
+        )
     ]
