@@ -12,7 +12,7 @@ from fgc.deployer.api import DeployResult, deploy, discard, plan
 from fgc.deployer.build import Built, build
 from fgc.deployer.destroy import destroy, teardown
 from fgc.deployer.errors import AwsRefused, DeployFailed, Interrupted, LintFailed, Recovery, StackStuck
-from fgc.deployer.plan import ParameterChange, Plan, ResourceChange, StackPlan
+from fgc.deployer.plan import Cause, ParameterChange, Plan, PropertyChange, ResourceChange, StackPlan
 from fgc.deployer.services import ServiceInfo, stack_services, wait_stable
 from fgc.deployer.session import Aws, connect
 from fgc.deployer.status import Status, status
@@ -21,12 +21,14 @@ __all__ = [
     "Aws",
     "AwsRefused",
     "Built",
+    "Cause",
     "DeployFailed",
     "DeployResult",
     "Interrupted",
     "LintFailed",
     "ParameterChange",
     "Plan",
+    "PropertyChange",
     "Recovery",
     "ResourceChange",
     "ServiceInfo",

@@ -93,7 +93,9 @@ def plan(
         change_set_id=created["Id"],
         change_set_type=kind,
         root=stack_plan(stack_set.stack_name, ROOT, tree, labels),
-        parameters=parameter_changes(state.parameters if kind == "UPDATE" and state else None, parameters),
+        parameters=parameter_changes(
+            state.parameters if kind == "UPDATE" and state else None, parameters, tree
+        ),
         stack_id=created["StackId"],
         created_at=first.get("CreationTime"),
         labels=labels,

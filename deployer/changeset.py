@@ -100,20 +100,27 @@ def wait_created(aws: Aws, change_set_id: str, poll: Poll) -> dict[str, Any]:
     cfn = aws.client("cloudformation")
     poll = poll.fresh()
     while True:
-        page = cfn.describe_change_set(ChangeSetName=change_set_id)
+        page = cfn.describe_change_set(ChangeSetName=change_set_id, IncludePropertyValues=True)
         if page["Status"] in ("CREATE_COMPLETE", "FAILED"):
             return page
         poll.sleep()
 
 
 def describe_tree(aws: Aws, change_set_id: str, first: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The change set with every page's ``Changes`` merged, and ``Nested``: logical id -> subtree."""
+    """The change set with every page's ``Changes`` merged, and ``Nested``: logical id -> subtree.
+
+    Every page is asked with ``IncludePropertyValues`` (DescribeChangeSet, CloudFormation API
+    Reference), so each change detail carries its property path and values before and after
+    (``first``, when given, must have been asked the same way, as :func:`wait_created` does).
+    """
     cfn = aws.client("cloudformation")
-    page = first or cfn.describe_change_set(ChangeSetName=change_set_id)
+    page = first or cfn.describe_change_set(ChangeSetName=change_set_id, IncludePropertyValues=True)
     tree = {k: v for k, v in page.items() if k not in ("NextToken", "ResponseMetadata")}
     changes = list(page.get("Changes", []))
     while page.get("NextToken"):
-        page = cfn.describe_change_set(ChangeSetName=change_set_id, NextToken=page["NextToken"])
+        page = cfn.describe_change_set(
+            ChangeSetName=change_set_id, NextToken=page["NextToken"], IncludePropertyValues=True
+        )
         changes.extend(page.get("Changes", []))
     tree["Changes"] = changes
     tree["Nested"] = {}

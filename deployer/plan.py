@@ -11,16 +11,22 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from fgc.deployer.property_values import MASK, Cause, PropertyChange, property_changes
+
+__all__ = ["Cause", "ParameterChange", "Plan", "PropertyChange", "ResourceChange", "StackPlan"]
+
 NESTED_STACK = "AWS::CloudFormation::Stack"
 
 
 @dataclass(frozen=True)
 class ResourceChange:
-    """One resource's change: ``action`` Add / Modify / Remove (AWS's words).
+    """One resource's change: ``action`` Add / Modify / Remove / Import (AWS's words).
 
-    ``replacement`` is ``"True"``, ``"False"`` or ``"Conditional"`` as CloudFormation
-    says it (always ``"False"`` for Add and Remove); ``properties`` are the changed
-    property names (``Tags`` when only tags change).
+    ``replacement`` is ``"True"``, ``"False"`` or ``"Conditional"``: what CloudFormation
+    said (``reported_replacement``) unless fgc proved a "may replace" false (see
+    ``deployer/replacements.py``); always ``"False"`` for Add and Remove. ``properties``
+    are the changed property names (``Tags`` when only tags change); ``values`` each
+    changed leaf with its value before and after.
     """
 
     action: str
@@ -29,6 +35,8 @@ class ResourceChange:
     replacement: str = "False"
     properties: tuple[str, ...] = ()
     physical_id: str | None = None
+    values: tuple[PropertyChange, ...] = ()
+    reported_replacement: str = "False"
 
 
 @dataclass(frozen=True)
@@ -119,13 +127,16 @@ def resource_change(raw: Mapping[str, Any]) -> ResourceChange:
         name = target.get("Name") if target.get("Attribute") == "Properties" else target.get("Attribute")
         if name and name not in names:
             names.append(name)
+    replacement = raw.get("Replacement") or "False"
     return ResourceChange(
         action=raw.get("Action", "Modify"),
         logical_id=raw["LogicalResourceId"],
         resource_type=raw.get("ResourceType", ""),
-        replacement=raw.get("Replacement") or "False",
+        replacement=replacement,
         properties=tuple(names),
         physical_id=raw.get("PhysicalResourceId"),
+        values=property_changes(raw),
+        reported_replacement=replacement,
     )
 
 
@@ -140,8 +151,25 @@ def stack_plan(logical_id: str, name: str, tree: Mapping[str, Any], names: Mappi
     return plan
 
 
-def parameter_changes(old: Mapping[str, str] | None, new: Mapping[str, str]) -> list[ParameterChange]:
-    """Root parameters whose value differs from what the stack holds (none for a new stack)."""
+def parameter_changes(
+    old: Mapping[str, str] | None, new: Mapping[str, str], described: Mapping[str, Any] | None = None
+) -> list[ParameterChange]:
+    """Root parameters whose value differs from what the stack holds (none for a new stack).
+
+    ``described`` is the described root change set: a parameter it shows masked (``****``,
+    a ``NoEcho`` parameter) is masked on both sides, so a plan never prints its value.
+    """
     if old is None:
         return []
-    return [ParameterChange(k, old.get(k), v) for k, v in new.items() if old.get(k) != v]
+    masked = {
+        p["ParameterKey"]
+        for p in (described or {}).get("Parameters") or []
+        if p.get("ParameterValue") == MASK
+    }
+    return [
+        ParameterChange(
+            k, MASK if k in masked and old.get(k) is not None else old.get(k), MASK if k in masked else v
+        )
+        for k, v in new.items()
+        if old.get(k) != v
+    ]

@@ -166,7 +166,9 @@ class CloudFormationApi:
     def _DescribeChangeSet(self, p: dict[str, Any], region: str) -> dict[str, Any]:
         cs = self._change_set(p["ChangeSetName"], p.get("StackName"), region)
         changes, token = _page(
-            [c.to_api() for c in cs.changes], p.get("NextToken"), PAGE_SIZE["DescribeChangeSet"]
+            [c.to_api(bool(p.get("IncludePropertyValues"))) for c in cs.changes],
+            p.get("NextToken"),
+            PAGE_SIZE["DescribeChangeSet"],
         )
         return {
             "ChangeSetName": cs.name,

@@ -17,11 +17,13 @@ setting reaches nested stacks from the root change set, as the guide says to cre
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
-from . import provider, templates
+from . import property_diff, provider, templates
 from .engine import pseudo_parameters, stack_output
-from .intrinsics import Evaluator, Unknown, references, unknowns_in
+from .intrinsics import Evaluator, Unknown
+from .property_diff import MISSING
 from .schemas import create_only_properties
 from .state import Change, ChangeSet, Registry, Resource, Stack, make_arn
 from .templates import STACK_TYPE, parameter_value
@@ -57,9 +59,16 @@ class Planner:
             return provider.attribute(resource.model, resource.resource_type, logical_id, attribute)
 
         typed = templates.typed_parameters(template, change_set.parameters, stack.account, stack.region)
+        # a nested stack's parameter the parent knows only once it runs is that parameter's
+        # Dynamic change here (ChangeSource ParameterReference, CausingEntity its name)
+        typed = {k: Unknown(frozenset({k})) if isinstance(v, Unknown) else v for k, v in typed.items()}
         evaluator = Evaluator(template, typed, pseudo_parameters(stack), ref, getatt)
         changed_parameters = (
-            {name for name, value in change_set.parameters.items() if stack.parameters.get(name) != value}
+            {
+                name
+                for name, value in change_set.parameters.items()
+                if stack.parameters.get(name) != value and not isinstance(value, Unknown)
+            }
             if existing
             else set()
         )
@@ -87,6 +96,7 @@ class Planner:
                         resource.resource_type,
                         physical_id=resource.physical_id,
                         policy_action="Retain" if resource.retained else "Delete",
+                        before_context=_context(resource.properties, resource.definition, stack.template),
                     )
                 )
 
@@ -106,16 +116,34 @@ class Planner:
             if nested is None:
                 return None
             nested_id = nested.change_set_id if change_set.include_nested else None
+        after = _context(properties, definition, change_set.template)
         if current is None:
             name = self._importable(change_set, definition)
             if name is not None:
                 change_set.imports[logical_id] = name
-                return Change("Import", logical_id, resource_type, physical_id=name)
-            return Change("Add", logical_id, resource_type, nested_change_set_id=nested_id)
+                return Change("Import", logical_id, resource_type, physical_id=name, after_context=after)
+            return Change(
+                "Add", logical_id, resource_type, nested_change_set_id=nested_id, after_context=after
+            )
+        before = _context(current.properties, current.definition, change_set.stack.template)
         if current.resource_type != resource_type:
-            return Change("Modify", logical_id, resource_type, current.physical_id, "True", ["Properties"])
+            return Change(
+                "Modify",
+                logical_id,
+                resource_type,
+                current.physical_id,
+                "True",
+                ["Properties"],
+                before_context=before,
+                after_context=after,
+            )
         create_only = frozenset() if resource_type == STACK_TYPE else create_only_properties(resource_type)
-        details = _details(current, definition, properties, changed_parameters, create_only)
+        parameters = _Parameters(
+            changed_parameters,
+            set(change_set.template.get("Parameters") or {}),
+            _no_echo(change_set.template),
+        )
+        details = _details(current, definition, properties, parameters, create_only)
         scope = ["Properties"] if details or nested_id else []
         if any(d["Target"]["Name"] == "Tags" for d in details):
             scope.append("Tags")
@@ -127,7 +155,16 @@ class Planner:
         recreate = {(d["Evaluation"]) for d in details if d["Target"]["RequiresRecreation"] == "Always"}
         replacement = "True" if "Static" in recreate else "Conditional" if recreate else "False"
         change = Change(
-            "Modify", logical_id, resource_type, current.physical_id, replacement, scope, details, nested_id
+            "Modify",
+            logical_id,
+            resource_type,
+            current.physical_id,
+            replacement,
+            scope,
+            details,
+            nested_id,
+            before_context=before,
+            after_context=after,
         )
         if replacement != "False":
             retain = definition.get("UpdateReplacePolicy") == "Retain"
@@ -192,14 +229,36 @@ class Planner:
         return nested
 
 
+@dataclass(frozen=True)
+class _Parameters:
+    """The template's parameters as change details need them."""
+
+    changed: set[str]
+    declared: set[str]
+    no_echo: set[str]
+
+
+def _no_echo(template: dict[str, Any]) -> set[str]:
+    declared = template.get("Parameters") or {}
+    return {name for name, d in declared.items() if str(d.get("NoEcho", "false")).lower() == "true"}
+
+
+def _context(properties: dict[str, Any], definition: dict[str, Any], template: dict[str, Any]) -> str:
+    return property_diff.context(properties, definition.get("Properties") or {}, _no_echo(template))
+
+
 def _detail(
-    name: str, recreation: str, evaluation: str, source: str, cause: str | None = None
+    name: str,
+    recreation: str,
+    evaluation: str,
+    source: str,
+    cause: str | None = None,
+    values: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    detail: dict[str, Any] = {
-        "Target": {"Attribute": "Properties", "Name": name, "RequiresRecreation": recreation},
-        "Evaluation": evaluation,
-        "ChangeSource": source,
-    }
+    """One ``ResourceChangeDetail``; ``values`` (``Path``, ``BeforeValue``, ...) are shown only
+    to a DescribeChangeSet asked ``IncludePropertyValues`` (see ``Change.to_api``)."""
+    target = {"Attribute": "Properties", "Name": name, "RequiresRecreation": recreation, **(values or {})}
+    detail: dict[str, Any] = {"Target": target, "Evaluation": evaluation, "ChangeSource": source}
     if cause is not None:
         detail["CausingEntity"] = cause
     return detail
@@ -209,34 +268,43 @@ def _details(
     current: Resource,
     definition: dict[str, Any],
     properties: dict[str, Any],
-    changed_parameters: set[str],
+    parameters: _Parameters,
     create_only: frozenset[str],
 ) -> list[dict[str, Any]]:
+    """One detail per changed leaf and cause (see ``property_diff``)."""
     old_raw = current.definition.get("Properties") or {}
     new_raw = definition.get("Properties") or {}
     details = []
     for name in sorted(set(current.properties) | set(properties)):
-        new_value, old_value = properties.get(name), current.properties.get(name)
-        unknown = unknowns_in(new_value)
-        if not unknown and new_value == old_value:
-            continue
         recreation = "Always" if name in create_only else "Never"
-        found = []
-        if old_raw.get(name) != new_raw.get(name):
-            found.append(_detail(name, recreation, "Static", "DirectModification"))
-        found += [
-            _detail(name, recreation, "Static", "ParameterReference", parameter)
-            for parameter in sorted(references(new_raw.get(name)) & changed_parameters)
-        ]
-        found += [
-            _detail(
-                name,
-                recreation,
-                "Dynamic",
-                "ResourceAttribute" if "." in source else "ResourceReference",
-                source,
-            )
-            for source in sorted(unknown)
-        ]
-        details += found or [_detail(name, recreation, "Static", "Automatic")]
+        changed = property_diff.leaves(
+            current.properties.get(name, MISSING),
+            properties.get(name, MISSING),
+            old_raw.get(name, MISSING),
+            new_raw.get(name, MISSING),
+        )
+        for leaf in changed:
+            values = _values(name, leaf, parameters.no_echo)
+            for evaluation, source, cause in property_diff.causes(
+                leaf, parameters.changed, parameters.declared
+            ):
+                details.append(_detail(name, recreation, evaluation, source, cause, values))
     return details
+
+
+def _values(name: str, leaf: property_diff.Leaf, no_echo: set[str]) -> dict[str, str]:
+    """``Path``, ``BeforeValue``, ``AfterValue``, ``AttributeChangeType`` of one changed leaf."""
+    masked = property_diff.secret(leaf.old_raw, no_echo) or property_diff.secret(leaf.new_raw, no_echo)
+    values = {
+        "Path": property_diff.pointer("Properties", (name, *leaf.path)),
+        "AttributeChangeType": "Add"
+        if leaf.before is MISSING
+        else "Remove"
+        if leaf.after is MISSING
+        else "Modify",
+    }
+    for key, value in (("BeforeValue", leaf.before), ("AfterValue", leaf.after)):
+        shown = property_diff.text(value)
+        if shown is not None:
+            values[key] = property_diff.MASK if masked else shown
+    return values

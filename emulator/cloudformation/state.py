@@ -5,6 +5,7 @@ Plain data with a lock around the registry; behaviour lives in `engine.py` / `pl
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -124,7 +125,13 @@ class Stack:
 
 @dataclass
 class Change:
-    """One resource change of a change set, as DescribeChangeSet shows it."""
+    """One resource change of a change set, as DescribeChangeSet shows it.
+
+    ``details`` carry their property values (``Target.Path``, ``BeforeValue``, ...); the
+    contexts are the resource's properties before and after as JSON strings. Both are shown
+    only when DescribeChangeSet is asked ``IncludePropertyValues`` (API Reference: "If true,
+    the returned changes include detailed changes in the property values").
+    """
 
     action: str
     logical_id: str
@@ -136,8 +143,10 @@ class Change:
     nested_change_set_id: str | None = None
     # what happens to the old physical resource: Delete / Retain / ReplaceAndDelete / ReplaceAndRetain
     policy_action: str | None = None
+    before_context: str | None = None
+    after_context: str | None = None
 
-    def to_api(self) -> dict[str, Any]:
+    def to_api(self, include_values: bool = False) -> dict[str, Any]:
         change: dict[str, Any] = {
             "PolicyAction": self.policy_action,
             "Action": self.action,
@@ -145,12 +154,29 @@ class Change:
             "PhysicalResourceId": self.physical_id,
             "ResourceType": self.resource_type,
             "Scope": self.scope,
-            "Details": self.details,
+            "Details": self.details if include_values else _without_values(self.details),
             "ChangeSetId": self.nested_change_set_id,
         }
         if self.action == "Modify":
             change["Replacement"] = self.replacement
+        if include_values:
+            change["BeforeContext"] = self.before_context
+            change["AfterContext"] = self.after_context
         return {"Type": "Resource", "ResourceChange": change}
+
+
+#: What a ResourceTargetDefinition holds only when property values are asked for.
+VALUE_KEYS = ("Path", "BeforeValue", "AfterValue", "AttributeChangeType")
+
+
+def _without_values(details: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One detail per property and cause, as DescribeChangeSet gives them without values."""
+    found: dict[str, dict[str, Any]] = {}
+    for detail in details:
+        target = {k: v for k, v in detail["Target"].items() if k not in VALUE_KEYS}
+        shown = {**detail, "Target": target}
+        found.setdefault(json.dumps(shown, sort_keys=True), shown)
+    return list(found.values())
 
 
 @dataclass
