@@ -38,7 +38,7 @@ SOURCES = ("CidrIp", "CidrIpv6", "SourceSecurityGroupId", "SourcePrefixListId", 
 @dataclass(frozen=True)
 class Grant:
     """One thing a policy allows: ``principal`` (``""`` in an identity policy) may ``action`` on
-    ``resource`` (``""`` in a trust policy), under ``condition`` (canonical JSON, ``""``: none)."""
+    ``resource`` (``""`` in a trust policy), under ``condition`` (see :func:`_condition`, ``""``: none)."""
 
     where: str
     principal: str
@@ -131,7 +131,7 @@ def _grants(props: Mapping[str, Any]) -> Iterator[Grant]:
         for statement in statements if isinstance(statements, list) else [statements]:
             if statement.get("Effect") != "Allow":
                 continue
-            condition = _text(statement["Condition"]) if "Condition" in statement else ""
+            condition = _condition(statement.get("Condition", {}))
             principals = _list(statement.get("Principal", ""))
             actions = [_text(a) for a in _list(statement.get("Action", []))]
             actions += [f"everything but {_text(a)}" for a in _list(statement.get("NotAction", []))]
@@ -189,6 +189,18 @@ def _ingress(kind: str, props: Mapping[str, Any]) -> Iterator[Ingress]:
             low, high = 0, 65535
         source_kind = next((k for k in SOURCES if k in rule), "")
         yield Ingress(protocol, low, high, source_kind, _text(rule.get(source_kind, "")))
+
+
+def _condition(condition: Any) -> str:
+    """A statement's condition as people read it, in a fixed order (also its identity):
+    ``aws:SourceAccount StringEquals ${AWS::AccountId}``; ``""`` for none."""
+    if not isinstance(condition, dict):
+        return _text(condition)
+    return ", ".join(
+        f"{key} {operator} {', '.join(_text(v) for v in _list(value))}"
+        for operator, tests in sorted(condition.items())
+        for key, value in sorted(tests.items() if isinstance(tests, dict) else [("", tests)])
+    )
 
 
 def _list(value: Any) -> list[Any]:

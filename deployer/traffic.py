@@ -80,7 +80,7 @@ class Traffic:
     stack: str
     deployment: str
     strategy: str = "ROLLING"
-    bake_minutes: int = 0
+    bake_minutes: int | None = 0
     canary_percent: float | None = None
     canary_bake_minutes: int | None = None
     step_percent: float | None = None

@@ -14,13 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from fgc.deployer.api import DeployResult
-    from fgc.deployer.plan import Plan
+    from fgc.deployer.plan import Plan, ResourceChange
     from fgc.deployer.review import Review
 
 #: Lines of a section or rows of a table shown open; a longer one is collapsed.
 COLLAPSE_AFTER = 10
 #: The most characters GitHub takes in one comment body.
 MAX_COMMENT = 65536
+#: The longest property value shown whole in a table cell.
+VALUE_WIDTH = 60
 #: Table row limits tried, in turn, until the comment fits.
 ROW_LIMITS = (None, 200, 50, 10)
 
@@ -91,7 +93,7 @@ def _table(plan: Plan, limit: int | None) -> str:
                     f"`{symbol} {change.logical_id}`",
                     change.resource_type,
                     verb(change),
-                    ", ".join(change.properties),
+                    _changed(change),
                 ]
             )
     for p in plan.parameters:
@@ -113,6 +115,23 @@ def _table(plan: Plan, limit: int | None) -> str:
     if len(rows) <= COLLAPSE_AFTER:
         return f"**{title}**\n\n" + "\n".join(lines)
     return f"<details><summary><b>{title}</b></summary>\n\n" + "\n".join(lines) + "\n\n</details>"
+
+
+def _changed(change: ResourceChange) -> str:
+    """The changed properties: each leaf's ``path: before -> after`` when the plan has the values."""
+    if not change.values:
+        return ", ".join(change.properties)
+    return "; ".join(
+        f"{v.path}: {_short(v.before)} -> {_short(v.after) if v.after_known else '(known once deployed)'}"
+        for v in change.values
+    )
+
+
+def _short(value: str | None) -> str:
+    """A value fit for a table cell: ``(none)`` for an absent one, the middle of a long one cut."""
+    if value is None:
+        return "(none)"
+    return value if len(value) <= VALUE_WIDTH else f"{value[: VALUE_WIDTH // 2]}…{value[-VALUE_WIDTH // 2 :]}"
 
 
 def _block(title: str, lines: list[str]) -> str:
