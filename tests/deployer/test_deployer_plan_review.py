@@ -47,6 +47,17 @@ def diff(cli: Any, path: Path, env: str, output: str) -> str:
     return out
 
 
+def finding(kind: str, logical_id: str, resource_type: str, message: str) -> dict[str, str]:
+    """A risk or security entry of the JSON document, on the test spec's service stack."""
+    return {
+        "kind": kind,
+        "stack": "service-web",
+        "logical_id": logical_id,
+        "resource_type": resource_type,
+        "message": message,
+    }
+
+
 def test_a_new_stack_prices_its_cost_change_in_json_and_markdown(
     cli: Any, spec_file: Path, env: str, schema: dict[str, Any]
 ) -> None:
@@ -86,13 +97,7 @@ def test_an_iam_permission_added_shows_in_the_security_section(
 
     document = json.loads(diff(cli, path, env, "json"))
     jsonschema.validate(document, schema)
-    assert {
-        "kind": "iam",
-        "stack": "service-web",
-        "logical_id": "TaskRole",
-        "resource_type": "AWS::IAM::Role",
-        "message": GRANT,
-    } in document["security"]
+    assert finding("iam", "TaskRole", "AWS::IAM::Role", GRANT) in document["security"]
     assert document["traffic"][0]["deployment"] == "new"
     assert document["cost"]["changes"] == [] and document["cost"]["text"] == "Monthly cost change: none"
 
@@ -115,13 +120,8 @@ def test_a_target_group_replacement_shows_in_the_risk_section(
 
     document = json.loads(diff(cli, path, env, "json"))
     jsonschema.validate(document, schema)
-    assert {
-        "kind": "replacement",
-        "stack": "service-web",
-        "logical_id": "TargetGroup",
-        "resource_type": "AWS::ElasticLoadBalancingV2::TargetGroup",
-        "message": REPLACED_GROUP,
-    } in document["risks"]
+    group = finding("replacement", "TargetGroup", "AWS::ElasticLoadBalancingV2::TargetGroup", REPLACED_GROUP)
+    assert group in document["risks"]
     assert document["summary"]["replace"] >= 2  # the target group and the task definition
 
     markdown = diff(cli, path, env, "markdown")
