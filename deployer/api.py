@@ -7,17 +7,21 @@ and progress reports go through callbacks so the CLI decides how to ask and show
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
+import botocore.exceptions as bex
 from fgc.compiler.stackset import ROOT, StackSet
 from fgc.deployer import adoption, artifacts, changeset
+from fgc.deployer.deployed import template as deployed_template
 from fgc.deployer.errors import DeployFailed, Interrupted, Recovery
 from fgc.deployer.events import Failure, StackEvent, latest_failure, rollback_blocker
 from fgc.deployer.execute import OnEvent, Outcome, continue_rollback, delete_stack, execute, wait_running
-from fgc.deployer.plan import Plan, StackPlan, parameter_changes, stack_plan
+from fgc.deployer.plan import NESTED_STACK, Plan, StackPlan, parameter_changes, stack_plan
 from fgc.deployer.polling import Poll, default_poll
+from fgc.deployer.replacements import Deployed, without_false_replacements
 from fgc.deployer.session import Aws, aws_call
 from fgc.deployer.stacks import FAILED, StackState, describe, stuck
 
@@ -87,15 +91,16 @@ def plan(
     except KeyboardInterrupt:
         changeset.abandon(aws, created["Id"], created["StackId"], kind, poll)
         raise Interrupted(UNTOUCHED) from None
+    changed = parameter_changes(state.parameters if kind == "UPDATE" and state else None, parameters, tree)
+    root = stack_plan(stack_set.stack_name, ROOT, tree, labels)
+    deployed = _deployed_templates(aws, root, created["StackId"]) if kind == "UPDATE" else None
     result = Plan(
         stack_name=stack_set.stack_name,
         change_set_name=created["Name"],
         change_set_id=created["Id"],
         change_set_type=kind,
-        root=stack_plan(stack_set.stack_name, ROOT, tree, labels),
-        parameters=parameter_changes(
-            state.parameters if kind == "UPDATE" and state else None, parameters, tree
-        ),
+        root=without_false_replacements(root, stack_set, deployed, [p.name for p in changed]),
+        parameters=changed,
         stack_id=created["StackId"],
         created_at=first.get("CreationTime"),
         labels=labels,
@@ -105,6 +110,26 @@ def plan(
         changeset.abandon(aws, created["Id"], created["StackId"], kind, poll)
         raise adoption.refusal(held, stack_set.stack_name)
     return result
+
+
+def _deployed_templates(aws: Aws, root: StackPlan, stack_id: str) -> Deployed:
+    """The deployed template of the root or of a nested stack the plan changes, read once
+    each and only when the no-false-replacement proof asks (None when it cannot be read)."""
+    ids = {root.logical_id: stack_id}
+    ids |= {
+        c.logical_id: c.physical_id for c in root.changes if c.resource_type == NESTED_STACK and c.physical_id
+    }
+
+    @functools.cache
+    def read(logical_id: str) -> dict[str, Any] | None:
+        if logical_id not in ids:
+            return None
+        try:
+            return deployed_template(aws, ids[logical_id])
+        except (bex.ClientError, ValueError):
+            return None
+
+    return read
 
 
 def _blocker(aws: Aws, state: StackState, labels: dict[str, str]) -> Failure | None:

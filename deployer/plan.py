@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from fgc.deployer.property_values import MASK, Cause, PropertyChange, property_changes
+from fgc.deployer.property_values import MASK, Cause, PropertyChange, is_secret_name, property_changes
 
 __all__ = ["Cause", "ParameterChange", "Plan", "PropertyChange", "ResourceChange", "StackPlan"]
 
@@ -50,13 +50,19 @@ class ParameterChange:
 
 @dataclass
 class StackPlan:
-    """One stack's changes; ``nested`` holds the plans of its nested stacks that change."""
+    """One stack's changes; ``nested`` holds the plans of its nested stacks that change.
+
+    ``unchanged`` are changes CloudFormation lists that fgc proved change nothing (their
+    only causes are references that keep their values, see ``deployer/replacements.py``):
+    kept to be named, never counted.
+    """
 
     logical_id: str
     name: str
     change_set_id: str | None
     changes: list[ResourceChange] = field(default_factory=list)
     nested: list[StackPlan] = field(default_factory=list)
+    unchanged: list[ResourceChange] = field(default_factory=list)
 
     def walk(self) -> Iterator[StackPlan]:
         """This stack, then every nested stack plan, depth first."""
@@ -113,6 +119,7 @@ class Plan:
                     "changes": [
                         {**asdict(c), "properties": list(c.properties)} for c in s.resource_changes()
                     ],
+                    "unchanged": [c.logical_id for c in s.unchanged],
                 }
                 for s in self.root.walk()
             ],
@@ -157,7 +164,8 @@ def parameter_changes(
     """Root parameters whose value differs from what the stack holds (none for a new stack).
 
     ``described`` is the described root change set: a parameter it shows masked (``****``,
-    a ``NoEcho`` parameter) is masked on both sides, so a plan never prints its value.
+    a ``NoEcho`` parameter), or whose name says it holds a secret, is masked on both sides,
+    so a plan never prints its value.
     """
     if old is None:
         return []
@@ -166,6 +174,7 @@ def parameter_changes(
         for p in (described or {}).get("Parameters") or []
         if p.get("ParameterValue") == MASK
     }
+    masked |= {name for name in new if is_secret_name(name)}
     return [
         ParameterChange(
             k, MASK if k in masked and old.get(k) is not None else old.get(k), MASK if k in masked else v

@@ -23,9 +23,9 @@ from typing import Any
 #: How CloudFormation shows a masked value (a NoEcho parameter), and how fgc masks one.
 MASK = "****"
 #: Leaf names that hold a secret value, not a reference to one.
-SECRET_NAME = re.compile(
-    r"(?i)(password|passphrase|secret(string|key|accesskey)?$|token$|private_?key|api_?key)"
-)
+SECRET_NAME = re.compile(r"(?i)(password|passwd|passphrase|secret|token|private_?key|api_?key|credential)")
+#: Names of a secret's name or reference, which are shown.
+REFERENCE_NAME = re.compile(r"(?i)(arn|id|name|valuefrom|secrets|options)$")
 
 
 @dataclass(frozen=True)
@@ -100,22 +100,19 @@ def property_changes(raw: Mapping[str, Any]) -> tuple[PropertyChange, ...]:
         known = "AfterValue" in target or target.get("AttributeChangeType") == "Remove"
         top = display_path(pointer)
         leaf = re.split(r"[.\[]", top)[-1]
-        secret = _secret(leaf) or (leaf == "Value" and _secret(_sibling_name(top, contexts)))
-        for path, before, after, hidden in _leaves(
-            top, target.get("BeforeValue"), target.get("AfterValue"), secret
-        ):
+        secret = is_secret_name(leaf) or (leaf == "Value" and is_secret_name(_sibling_name(top, contexts)))
+        before, after = target.get("BeforeValue"), target.get("AfterValue")
+        # CloudFormation says the path changes even where the values do not show it (one unknown)
+        leaves = list(_leaves(top, before, after, secret, not known)) or [
+            (top, _shown(_parsed(before), secret), _shown(_parsed(after), secret))
+        ]
+        for path, before, after in leaves:
             change_type = "Add" if before is None else "Remove" if after is None and known else "Modify"
+            if path == top:  # not folded: CloudFormation's own word
+                change_type = target.get("AttributeChangeType", change_type)
             found.setdefault(
                 path,
-                PropertyChange(
-                    path,
-                    _masked(before, hidden),
-                    _masked(after, hidden),
-                    change_type,
-                    recreation,
-                    causes,
-                    known,
-                ),
+                PropertyChange(path, before, after, change_type, recreation, causes, known),
             )
     return tuple(found.values())
 
@@ -143,22 +140,28 @@ def _parsed(value: str | None) -> Any:
 
 
 def _leaves(
-    path: str, before: str | None, after: str | None, secret: bool = False
-) -> Iterator[tuple[str, str | None, str | None, bool]]:
-    """(leaf path, before, after, holds a secret) for every leaf of the two values that differs.
+    path: str, before: str | None, after: str | None, secret: bool = False, after_unknown: bool = False
+) -> Iterator[tuple[str, str | None, str | None]]:
+    """(leaf path, before, after) for every leaf of the two values that differs, secrets masked.
 
-    A leaf holds a secret when its name says so, or when it is the ``Value`` beside a
-    ``Name`` that says so (an environment variable ``DB_PASSWORD``).
+    A map or list added or removed whole is folded too (each of its leaves from or to
+    nothing); one whose new value is unknown (``after_unknown``) stays whole, its secrets
+    masked inside. A leaf holds a secret when its name says so, or when it is the ``Value``
+    beside a ``Name`` that says so (an environment variable ``DB_PASSWORD``).
     """
     old, new = _parsed(before), _parsed(after)
-    if isinstance(old, dict) and isinstance(new, dict):
+    if new is None and after_unknown:
+        yield path, _shown(old, secret), None
+    elif isinstance(old, dict | None) and isinstance(new, dict | None) and (old or new):
+        old, new = old or {}, new or {}
         named = str(new.get("Name") or old.get("Name") or "")
         for key in list(old) + [k for k in new if k not in old]:
-            hidden = secret or _secret(key) or (key == "Value" and _secret(named))
+            hidden = secret or is_secret_name(key) or (key == "Value" and is_secret_name(named))
             yield from _leaves(
                 f"{path}.{key}" if path else key, _text(old.get(key)), _text(new.get(key)), hidden
             )
-    elif isinstance(old, list) and isinstance(new, list):
+    elif isinstance(old, list | None) and isinstance(new, list | None) and (old or new):
+        old, new = old or [], new or []
         for index in range(max(len(old), len(new))):
             yield from _leaves(
                 f"{path}[{index}]",
@@ -167,11 +170,34 @@ def _leaves(
                 secret,
             )
     elif old != new:
-        yield path, _text(old), _text(new), secret
+        yield path, _shown(old, secret), _shown(new, secret)
 
 
-def _secret(name: str) -> bool:
-    return bool(SECRET_NAME.search(name))
+def is_secret_name(name: str) -> bool:
+    """Whether a key or an environment variable's name says its value is a secret (a name
+    of, or a reference to, a secret is not one: ``SecretArn``, ``Secrets[].ValueFrom``)."""
+    return bool(SECRET_NAME.search(name)) and not REFERENCE_NAME.search(name)
+
+
+def _shown(value: Any, secret: bool) -> str | None:
+    """A leaf value as a plan holds it: masked when secret, a container with its secrets masked."""
+    if value is None:
+        return None
+    if secret:
+        return MASK
+    return _text(_scrubbed(value))
+
+
+def _scrubbed(value: Any) -> Any:
+    if isinstance(value, dict):
+        named = str(value.get("Name") or "")
+        return {
+            k: MASK if is_secret_name(k) or (k == "Value" and is_secret_name(named)) else _scrubbed(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_scrubbed(v) for v in value]
+    return value
 
 
 def _text(value: Any) -> str | None:
@@ -183,11 +209,6 @@ def _text(value: Any) -> str | None:
     if isinstance(value, int | float):
         return str(value)
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
-
-
-def _masked(value: str | None, secret: bool) -> str | None:
-    """``value``, or ``****`` when the leaf holds a secret (an absent value stays absent)."""
-    return MASK if secret and value is not None else value
 
 
 def _sibling_name(path: str, context: Any) -> str:

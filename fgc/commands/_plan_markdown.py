@@ -21,8 +21,6 @@ if TYPE_CHECKING:
 COLLAPSE_AFTER = 10
 #: The most characters GitHub takes in one comment body.
 MAX_COMMENT = 65536
-#: The longest property value shown whole in a table cell.
-VALUE_WIDTH = 60
 #: Table row limits tried, in turn, until the comment fits.
 ROW_LIMITS = (None, 200, 50, 10)
 
@@ -80,7 +78,7 @@ def _plan(plan: Plan, review: Review | None, result: DeployResult | None, limit:
 
 def _table(plan: Plan, limit: int | None) -> str:
     """The changes as a table (stack, resource, type, action, properties), collapsed when long."""
-    from fgc.commands._view import ACTIONS, verb
+    from fgc.commands._view import ACTIONS, unchanged_note, verb
 
     rows = []
     for stack in plan.root.walk():
@@ -111,6 +109,8 @@ def _table(plan: Plan, limit: int | None) -> str:
     lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in shown]
     if len(shown) < len(rows):
         lines.append(f"| … | {len(rows) - len(shown)} more (`--output json` lists every change) | | | |")
+    if unchanged := unchanged_note(plan):
+        lines += ["", _inline(unchanged)]
     title = f"{len(rows)} change{'' if len(rows) == 1 else 's'}"
     if len(rows) <= COLLAPSE_AFTER:
         return f"**{title}**\n\n" + "\n".join(lines)
@@ -119,19 +119,9 @@ def _table(plan: Plan, limit: int | None) -> str:
 
 def _changed(change: ResourceChange) -> str:
     """The changed properties: each leaf's ``path: before -> after`` when the plan has the values."""
-    if not change.values:
-        return ", ".join(change.properties)
-    return "; ".join(
-        f"{v.path}: {_short(v.before)} -> {_short(v.after) if v.after_known else '(known once deployed)'}"
-        for v in change.values
-    )
+    from fgc.commands._values import value_lines
 
-
-def _short(value: str | None) -> str:
-    """A value fit for a table cell: ``(none)`` for an absent one, the middle of a long one cut."""
-    if value is None:
-        return "(none)"
-    return value if len(value) <= VALUE_WIDTH else f"{value[: VALUE_WIDTH // 2]}…{value[-VALUE_WIDTH // 2 :]}"
+    return "; ".join(value_lines(change)) if change.values else ", ".join(change.properties)
 
 
 def _block(title: str, lines: list[str]) -> str:

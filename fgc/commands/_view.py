@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
+from fgc.commands._values import value_lines
 from fgc.compiler.naming import service_of
 
 if TYPE_CHECKING:
@@ -53,12 +54,8 @@ class View:
         self, rows: Sequence[Sequence[str]], indent: str = "  ", styles: Sequence[str | None] = ()
     ) -> None:
         """Aligned columns (the last column is not padded)."""
-        if not rows:
-            return
-        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
-        for n, row in enumerate(rows):
-            cells = [cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])] + [row[-1]]
-            self.line((indent + "  ".join(cells)).rstrip(), styles[n] if n < len(styles) else None)
+        for n, text in enumerate(aligned(rows, indent)):
+            self.line(text, styles[n] if n < len(styles) else None)
 
     def ask(self, question: str) -> bool:
         print(f"{question} [y/N] ", end="", file=self.file, flush=True)  # stderr when stdout holds a document
@@ -88,9 +85,15 @@ class View:
         """The table of changes and the summary under it."""
         if self.rich:
             self.console.print(plan_table(plan, self.console.width))
-            self.line(summary(plan), "bold")
-            return
-        rows, styles = [], []
+        else:
+            self._plain_plan(plan)
+        if unchanged := unchanged_note(plan):
+            self.line(unchanged, "dim")
+        self.line(summary(plan), "bold")
+
+    def _plain_plan(self, plan: Plan) -> None:
+        """Aligned rows, each change's values on lines of their own under it."""
+        rows, styles, values = [], [], []
         for stack in plan.root.walk():
             label = plan.stack_name if stack.name == "root" else stack.name
             for change in stack.resource_changes():
@@ -100,13 +103,17 @@ class View:
                     [label, f"{symbol} {change.logical_id}", change.resource_type, verb(change), props]
                 )
                 styles.append("red" if change.replacement == "True" else style)
+                values.append(value_lines(change))
         for p in plan.parameters:
             rows.append(
                 ["parameters", f"{p.name}: {p.old if p.old is not None else '(none)'} -> {p.new}", "", "", ""]
             )
             styles.append("cyan")
-        self.rows(rows, styles=styles)
-        self.line(summary(plan), "bold")
+            values.append([])
+        for text, style, lines in zip(aligned(rows), styles, values, strict=True):
+            self.line(text, style)
+            for line in lines:
+                self.line(f"      {line}")
 
     # -- results ---------------------------------------------------------------------------------
     def outputs(self, outputs: dict[str, str]) -> None:
@@ -262,6 +269,7 @@ def plan_table(plan: Plan, width: int) -> Any:
                     ", ".join(change.properties),
                 ]
             )
+            rows += [["", "", "", Text(line, style="dim")] for line in value_lines(change)]
         if rows:
             groups.append((plan.stack_name if stack.name == "root" else stack.name, rows))
     if plan.parameters:
@@ -270,7 +278,9 @@ def plan_table(plan: Plan, width: int) -> Any:
             for p in plan.parameters
         ]
         groups.append(("parameters", changed))
-    natural = max((sum(len(str(c)) + 2 for c in row) + 2 for _, rows in groups for row in rows), default=0)
+    natural = max(
+        (sum(len(str(c)) + 2 for c in row) + 2 for _, rows in groups for row in rows if row[0]), default=0
+    )
     with_type = natural <= width
     table = Table(box=None, pad_edge=False, show_header=False)
     table.add_column("change", no_wrap=True, overflow="ellipsis")
@@ -285,6 +295,26 @@ def plan_table(plan: Plan, width: int) -> Any:
             cells: list[Any] = row if with_type else [row[0], row[2], row[3]]
             table.add_row(*cells)
     return table
+
+
+def aligned(rows: Sequence[Sequence[str]], indent: str = "  ") -> list[str]:
+    """Rows as lines of aligned columns (the last column is not padded)."""
+    if not rows:
+        return []
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    return [
+        (indent + "  ".join([cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])] + [row[-1]])).rstrip()
+        for row in rows
+    ]
+
+
+def unchanged_note(plan: Plan) -> str:
+    """The changes CloudFormation lists that fgc proved change nothing, named on one line
+    (empty when there are none): a reviewer comparing with the console sees where they went."""
+    names = [c.logical_id for stack in plan.root.walk() for c in stack.unchanged]
+    if not names:
+        return ""
+    return f"  no change to {', '.join(names)}: only references to resources this plan does not replace"
 
 
 def changed_resources(plan: Plan) -> int:

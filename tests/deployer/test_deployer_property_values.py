@@ -82,8 +82,30 @@ def test_list_elements_added_and_removed_by_index() -> None:
     found = {v.path: (v.before, v.after, v.change_type) for v in resource_change(raw).values}
     assert found == {
         "ContainerDefinitions[0].Environment[0].Value": ("1", "2", "Modify"),
-        "ContainerDefinitions[0].Environment[1]": (None, '{"Name":"B","Value":"3"}', "Add"),
+        "ContainerDefinitions[0].Environment[1].Name": (None, "B", "Add"),
+        "ContainerDefinitions[0].Environment[1].Value": (None, "3", "Add"),
     }
+
+
+def test_secrets_inside_a_value_added_whole_or_known_only_later_are_masked() -> None:
+    added = detail(
+        "/Properties/ContainerDefinitions/0/Environment/1",
+        None,
+        json.dumps({"Name": "DB_PASSWORD", "Value": "hunter2"}),
+    )
+    unknown = detail(
+        "/Properties/ContainerDefinitions/1",
+        json.dumps({"Image": "a", "Environment": [{"Name": "API_TOKEN", "Value": "hunter3"}]}),
+        None,
+    )
+    unknown.update(Evaluation="Dynamic", ChangeSource="ResourceAttribute", CausingEntity="Repo.RepositoryUri")
+    unknown["Target"]["AttributeChangeType"] = "Modify"
+    values = {v.path: (v.before, v.after) for v in resource_change(change(added, unknown)).values}
+    assert values["ContainerDefinitions[0].Environment[1].Value"] == (None, "****")
+    assert values["ContainerDefinitions[0].Environment[1].Name"] == (None, "DB_PASSWORD")
+    before = json.loads(values["ContainerDefinitions[1]"][0] or "")
+    assert before["Environment"][0] == {"Name": "API_TOKEN", "Value": "****"}
+    assert "hunter" not in repr(values)
 
 
 def test_causes_of_one_path_are_merged() -> None:
