@@ -7,7 +7,8 @@ set):
 
 - a replacement of a resource whose replacement users notice: the load balancer (a new
   DNS name), a target group (open connections dropped), a task definition (a new ECS
-  deployment), a log group or an ECR repository (their data stays with the old one);
+  deployment), the ECS service itself (new tasks from nothing), a log group or an ECR
+  repository (their data stays with the old one);
 - a removal of a log group or repository that is not retained: its data is deleted;
 - a removal (or a replacement) of a retained resource: CloudFormation keeps it in the
   account (DeletionPolicy / UpdateReplacePolicy ``Retain``) where nothing manages it any
@@ -31,6 +32,8 @@ FELT = {
     "AWS::ElasticLoadBalancingV2::TargetGroup": "a new target group: "
     "connections open on the old one are dropped",
     "AWS::ECS::TaskDefinition": "a new task definition revision: the service starts a new ECS deployment",
+    "AWS::ECS::Service": "a new ECS service: its tasks start from nothing "
+    "while the old service's are stopped",
     "AWS::Logs::LogGroup": "a new log group: the events logged so far stay in the old one",
     "AWS::ECR::Repository": "a new repository: the images pushed so far stay in the old one",
 }

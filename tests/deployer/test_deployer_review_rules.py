@@ -267,3 +267,17 @@ def test_a_removed_service_says_so(compiled: StackSet, tmp_path: Path) -> None:
     gone = ("root", ResourceChange("Remove", "ServiceWorker", "AWS::CloudFormation::Stack"))
     entries = traffic(plan_of(compiled, gone), compiled, before)
     assert [(e.service, e.deployment) for e in entries] == [("web", "none"), ("worker", "removed")]
+
+
+def test_a_service_that_may_be_replaced_and_a_repository_deleted_with_its_images(compiled: StackSet) -> None:
+    service = ResourceChange("Modify", "Service", "AWS::ECS::Service", "Conditional", ("ServiceName",))
+    repository = ResourceChange("Remove", "Repository", "AWS::ECR::Repository")  # not in the deployed set
+    found = risks(plan_of(compiled, ("service-web", service), ("service-web", repository)), compiled)
+    assert [(f.kind, f.logical_id, f.message) for f in found] == [
+        (
+            "replacement",
+            "Service",
+            "may be replaced: a new ECS service: its tasks start from nothing while the old service's are stopped",
+        ),
+        ("data-loss", "Repository", "removed: its images are deleted with it"),
+    ]
