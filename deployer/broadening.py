@@ -7,7 +7,8 @@ logical id) of the deployed one, read back with GetTemplate:
   (inline policies, trust policies, managed and resource policies) is split into grants,
   one per principal x action x resource; a grant is new unless a deployed one covers it
   (the same principal, an action and resource that match it, wildcards included, and no
-  condition or the same one). Managed policy ARNs added to ``ManagedPolicyArns`` count too.
+  condition or the same one). Managed policy ARNs added to ``ManagedPolicyArns`` count too,
+  and so do roles, users and groups a deployed policy is attached to anew.
 - Security groups: every ingress rule (``SecurityGroupIngress`` of a group, or an
   ``AWS::EC2::SecurityGroupIngress`` resource) is new unless a deployed rule of the same
   resource covers it: the same protocol (or all), a port range that contains it, and the
@@ -31,6 +32,8 @@ from fgc.deployer.risks import Finding
 
 SECURITY_GROUP = "AWS::EC2::SecurityGroup"
 INGRESS = "AWS::EC2::SecurityGroupIngress"
+#: Properties of AWS::IAM::Policy and AWS::IAM::ManagedPolicy naming who a policy applies to.
+ATTACHED_TO = {"Roles": "role", "Users": "user", "Groups": "group"}
 #: Ingress properties naming where traffic comes from.
 SOURCES = ("CidrIp", "CidrIpv6", "SourceSecurityGroupId", "SourcePrefixListId", "SourceSecurityGroupName")
 
@@ -116,6 +119,10 @@ def _new_access(resource: Mapping[str, Any], old: Mapping[str, Any] | None) -> l
         a for a in props.get("ManagedPolicyArns", []) if a not in old_props.get("ManagedPolicyArns", [])
     ]
     found += [("iam", f"managed policy {_text(arn)} attached") for arn in managed]
+    if old is not None:  # a new policy's grants are all listed above; an old one's reach widens
+        for key, kind in ATTACHED_TO.items():
+            added = [who for who in props.get(key, []) if who not in old_props.get(key, [])]
+            found += [("iam", f"now attached to {kind} {_text(who)}") for who in added]
     if resource.get("Type") in (SECURITY_GROUP, INGRESS):
         had_rules = list(_ingress(resource.get("Type", ""), old_props))
         for rule in _ingress(resource.get("Type", ""), props):

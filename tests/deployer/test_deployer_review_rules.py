@@ -281,3 +281,25 @@ def test_a_service_that_may_be_replaced_and_a_repository_deleted_with_its_images
         ),
         ("data-loss", "Repository", "removed: its images are deleted with it"),
     ]
+
+
+def test_a_policy_attached_to_one_more_role_is_listed(compiled: StackSet) -> None:
+    def policy(roles: list[Any]) -> Any:
+        def add(template: dict[str, Any]) -> None:
+            statement = {"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}
+            template["Resources"]["Extra"] = {
+                "Type": "AWS::IAM::Policy",
+                "Properties": {
+                    "PolicyName": "extra",
+                    "PolicyDocument": {"Statement": [statement]},
+                    "Roles": roles,
+                },
+            }
+
+        return add
+
+    before = edited(compiled, "service-web", policy([{"Ref": "TaskRole"}]))
+    after = edited(compiled, "service-web", policy([{"Ref": "TaskRole"}, {"Ref": "ExecutionRole"}]))
+    [finding] = broadening(before, after)
+    assert (finding.logical_id, finding.message) == ("Extra", "now attached to role ${ExecutionRole}")
+    assert broadening(after, before) == []
