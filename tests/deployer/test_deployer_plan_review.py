@@ -9,26 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import pytest
-
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "plan-json.md"
 
 PERMISSION = (
     '    permissions:\n      - {actions: [s3:GetObject], resources: ["arn:aws:s3:::dtest-bucket/*"]}\n'
 )
 GRANT = "policy app allows s3:GetObject on arn:aws:s3:::dtest-bucket/*"
 REPLACED_GROUP = "replaced: a new target group: connections open on the old one are dropped"
-
-
-@pytest.fixture(scope="module")
-def schema() -> dict[str, Any]:
-    """The JSON Schema docs/plan-json.md documents (the first json block under "### Schema")."""
-    text = DOCS.read_text()
-    block = re.search(r"### Schema.*?```json\n(.*?)```", text, re.DOTALL)
-    assert block, "docs/plan-json.md has no schema"
-    found: dict[str, Any] = json.loads(block.group(1))
-    jsonschema.Draft202012Validator.check_schema(found)
-    return found
 
 
 def changed(spec_file: Path, tmp_path: Path, edit: Any) -> Path:
@@ -59,10 +45,10 @@ def finding(kind: str, logical_id: str, resource_type: str, message: str) -> dic
 
 
 def test_a_new_stack_prices_its_cost_change_in_json_and_markdown(
-    cli: Any, spec_file: Path, env: str, schema: dict[str, Any]
+    cli: Any, spec_file: Path, env: str, plan_schema: dict[str, Any]
 ) -> None:
     document = json.loads(diff(cli, spec_file, env, "json"))
-    jsonschema.validate(document, schema)
+    jsonschema.validate(document, plan_schema)
     assert document["format_version"] == 1 and document["type"] == "CREATE"
     cost = document["cost"]
     assert cost["region"] == "us-east-1" and cost["total"].startswith("+$") and cost["total_usd"] > 0
@@ -82,7 +68,7 @@ def test_a_new_stack_prices_its_cost_change_in_json_and_markdown(
 
 
 def test_an_iam_permission_added_shows_in_the_security_section(
-    cli: Any, spec_file: Path, env: str, tmp_path: Path, schema: dict[str, Any]
+    cli: Any, spec_file: Path, env: str, tmp_path: Path, plan_schema: dict[str, Any]
 ) -> None:
     assert cli("deploy", "-f", str(spec_file), "--env", env, "--yes")[0] == 0
     path = changed(spec_file, tmp_path, with_permission)
@@ -96,7 +82,7 @@ def test_an_iam_permission_added_shows_in_the_security_section(
     assert "Monthly cost change: none" in text
 
     document = json.loads(diff(cli, path, env, "json"))
-    jsonschema.validate(document, schema)
+    jsonschema.validate(document, plan_schema)
     assert finding("iam", "TaskRole", "AWS::IAM::Role", GRANT) in document["security"]
     assert document["traffic"][0]["deployment"] == "new"
     assert document["cost"]["changes"] == [] and document["cost"]["text"] == "Monthly cost change: none"
@@ -107,7 +93,7 @@ def test_an_iam_permission_added_shows_in_the_security_section(
 
 
 def test_a_target_group_replacement_shows_in_the_risk_section(
-    cli: Any, spec_file: Path, env: str, tmp_path: Path, schema: dict[str, Any]
+    cli: Any, spec_file: Path, env: str, tmp_path: Path, plan_schema: dict[str, Any]
 ) -> None:
     assert cli("deploy", "-f", str(spec_file), "--env", env, "--yes")[0] == 0
     path = changed(spec_file, tmp_path, lambda text: text.replace("port: 8080", "port: 8081"))
@@ -119,7 +105,7 @@ def test_a_target_group_replacement_shows_in_the_risk_section(
     assert "  ! service-web SecurityGroup (AWS::EC2::SecurityGroup): new ingress: tcp 8081 from" in text
 
     document = json.loads(diff(cli, path, env, "json"))
-    jsonschema.validate(document, schema)
+    jsonschema.validate(document, plan_schema)
     group = finding("replacement", "TargetGroup", "AWS::ElasticLoadBalancingV2::TargetGroup", REPLACED_GROUP)
     assert group in document["risks"]
     assert document["summary"]["replace"] >= 2  # the target group and the task definition
@@ -133,12 +119,12 @@ def test_a_target_group_replacement_shows_in_the_risk_section(
 
 
 def test_deploy_json_and_markdown_stdout_hold_only_the_document(
-    cli: Any, spec_file: Path, env: str, tmp_path: Path, schema: dict[str, Any]
+    cli: Any, spec_file: Path, env: str, tmp_path: Path, plan_schema: dict[str, Any]
 ) -> None:
     code, out, err = cli("deploy", "-f", str(spec_file), "--env", env, "--yes", "--output", "json")
     assert code == 0, err
     document = json.loads(out)  # the whole of stdout: progress and the text plan went to stderr
-    jsonschema.validate(document, schema)
+    jsonschema.validate(document, plan_schema)
     assert document["result"]["executed"] and document["result"]["status"] == "CREATE_COMPLETE"
     assert "LoadBalancerUrl" in document["result"]["outputs"]
     assert f"Plan for dtest-{env}" in err and "CREATE_COMPLETE" in err
@@ -154,6 +140,6 @@ def test_deploy_json_and_markdown_stdout_hold_only_the_document(
     code, out, _ = cli("deploy", "-f", str(path), "--env", env, "--output", "json")
     assert code == 0
     document = json.loads(out)
-    jsonschema.validate(document, schema)
+    jsonschema.validate(document, plan_schema)
     assert document["empty"] and not document["result"]["executed"] and document["risks"] == []
     assert document["traffic"][0]["text"] == "web: no new deployment"
