@@ -303,3 +303,25 @@ def test_a_policy_attached_to_one_more_role_is_listed(compiled: StackSet) -> Non
     [finding] = broadening(before, after)
     assert (finding.logical_id, finding.message) == ("Extra", "now attached to role ${ExecutionRole}")
     assert broadening(after, before) == []
+
+
+def test_the_cost_change_as_values_and_a_region_without_prices(compiled: StackSet) -> None:
+    from fgc.deployer.review import cost_change
+
+    from fgc.commands._plan_json import cost_document
+
+    def per_az(template: dict[str, Any]) -> None:
+        gateway = next(r for r in template["Resources"].values() if r["Type"] == "AWS::EC2::NatGateway")
+        template["Resources"]["SecondNat"] = copy.deepcopy(gateway)
+
+    change = cost_change("us-east-1", compiled, edited(compiled, "network", per_az))
+    assert change.unknown is None and change.total.startswith("+$") and change.low == change.high > 0
+    assert [c.item for c in change.changes][0] == "NAT gateways"
+    assert str(change.changes[0]).startswith("+$32.85/month: NAT gateways (2 NAT gateways x 730 h; was 1 NAT")
+    assert cost_change("us-east-1", compiled, compiled).changes == ()
+
+    unknown = cost_change("mars-north-1", None, compiled)
+    assert unknown.unknown and "mars-north-1" in unknown.unknown
+    document = cost_document(unknown)
+    assert document["total"] is None and document["changes"] == []
+    assert document["text"] == f"Monthly cost change not shown: {unknown.unknown}"
