@@ -140,8 +140,8 @@ class _Proof:
         if values == list(change.values):
             return change
         names = {_top(v.path) for v in change.values}
-        if not values and set(change.properties) <= names:
-            return None
+        if not values and set(change.properties) <= names and change.resource_type != NESTED_STACK:
+            return None  # a nested stack stays: its own plan says what happens inside
         kept_names = {_top(v.path) for v in values} | (set(change.properties) - names)
         return replace(
             change,

@@ -225,3 +225,20 @@ def test_a_nested_parameter_is_not_proven_without_the_deployed_templates() -> No
     plan = without_false_replacements(nested_plan(), stack_set({"Ref": "Cluster"}), lambda _: None)
     service = service_change(plan)
     assert service.replacement == "Conditional"
+
+
+def test_a_nested_stack_whose_parameters_are_proven_stays_with_its_own_plan() -> None:
+    tree = {
+        "Changes": [
+            modify(
+                "ServiceWeb",
+                "AWS::CloudFormation::Stack",
+                "False",
+                detail("/Properties/Parameters/Name", "Never", "ResourceAttribute", "Other.Outputs.Name"),
+            )
+        ],
+        "Nested": {"ServiceWeb": {"Changes": [SERVICE]}},
+    }
+    plan = without_false_replacements(stack_plan("app-prod", "root", tree, {}))
+    assert [c.logical_id for c in plan.changes] == ["ServiceWeb"] and plan.unchanged == []
+    assert plan.changes[0].values == ()
