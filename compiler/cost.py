@@ -583,13 +583,37 @@ def to_json(result: Estimate) -> dict[str, Any]:
     }
 
 
-def delta(before: Estimate, after: Estimate) -> list[str]:
-    """The monthly cost change from ``before`` to ``after``, one line per item that changes,
-    largest first: ``+$65.70/month: NAT gateways (2 NAT gateways x 730 h; was none)``; a
-    scaling item shows its range (``+$17.73..+$41.37/month``), an item without a price ``?``."""
+@dataclass(frozen=True)
+class Change:
+    """How one item's monthly cost changes: ``low``/``high`` in USD at the bottom and the top of
+    its scaling range (equal without one); ``unpriced`` when either side has no price."""
+
+    item: str
+    detail: str
+    was: str
+    low: float
+    high: float
+    unpriced: bool = False
+
+    @property
+    def amount(self) -> str:
+        """``+$65.70``, a range ``+$17.73..+$41.37``, or ``?`` without a price."""
+        if self.unpriced:
+            return "?"
+        if abs(self.high - self.low) < 0.005:
+            return _signed(self.low)
+        return f"{_signed(self.low)}..{_signed(self.high)}"
+
+    def __str__(self) -> str:
+        return f"{self.amount}/month: {self.item} ({self.detail}; was {self.was})"
+
+
+def changes(before: Estimate, after: Estimate) -> list[Change]:
+    """The items whose monthly cost (or what it is made of) changes from ``before`` to ``after``,
+    largest first."""
     old = _by_item(before)
     new = _by_item(after)
-    changes = []
+    found = []
     for item in sorted(set(old) | set(new)):
         was, now = old.get(item), new.get(item)
         low = _amount(now, high=False) - _amount(was, high=False)
@@ -598,17 +622,16 @@ def delta(before: Estimate, after: Estimate) -> list[str]:
         if abs(low) < 0.005 and abs(high) < 0.005 and same_detail:
             continue
         unpriced = any(line is not None and line.price.usd is None for line in (was, now))
-        amount = (
-            "?"
-            if unpriced
-            else _signed(low)
-            if abs(high - low) < 0.005
-            else f"{_signed(low)}..{_signed(high)}"
-        )
         detail, previous = (now.detail if now else "removed"), (was.detail if was else "none")
-        text = f"{amount}/month: {item} ({detail}; was {previous})"
-        changes.append((-max(abs(low), abs(high)), item, text))
-    return [text for _, _, text in sorted(changes)]
+        found.append(Change(item, detail, previous, low, high, unpriced))
+    return sorted(found, key=lambda c: (-max(abs(c.low), abs(c.high)), c.item))
+
+
+def delta(before: Estimate, after: Estimate) -> list[str]:
+    """The monthly cost change from ``before`` to ``after``, one line per item that changes,
+    largest first: ``+$65.70/month: NAT gateways (2 NAT gateways x 730 h; was none)``; a
+    scaling item shows its range (``+$17.73..+$41.37/month``), an item without a price ``?``."""
+    return [str(change) for change in changes(before, after)]
 
 
 def total_change(before: Estimate, after: Estimate) -> str:

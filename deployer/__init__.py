@@ -13,6 +13,7 @@ from fgc.deployer.build import Built, build
 from fgc.deployer.destroy import destroy, teardown
 from fgc.deployer.errors import AwsRefused, DeployFailed, Interrupted, LintFailed, Recovery, StackStuck
 from fgc.deployer.plan import Cause, ParameterChange, Plan, PropertyChange, ResourceChange, StackPlan
+from fgc.deployer.review import Review, review
 from fgc.deployer.services import ServiceInfo, stack_services, wait_stable
 from fgc.deployer.session import Aws, connect
 from fgc.deployer.status import Status, status
@@ -31,6 +32,7 @@ __all__ = [
     "PropertyChange",
     "Recovery",
     "ResourceChange",
+    "Review",
     "ServiceInfo",
     "StackPlan",
     "StackStuck",
@@ -41,6 +43,7 @@ __all__ = [
     "destroy",
     "discard",
     "plan",
+    "review",
     "stack_services",
     "status",
     "teardown",

@@ -36,6 +36,8 @@ and uses every name)::
     deployer.plan(stack_set, aws)                    deployer.Plan: a change set, as fgc diff
                                                      shows it
     deployer.discard(aws, plan)                      delete the plan's change set
+    deployer.review(aws, plan, stack_set)            deployer.Review: the plan's risks,
+                                                     security, traffic, cost change
     deployer.deploy(stack_set, aws, confirm=None,    plan, confirm, execute, follow
                     on_event=None)
     deployer.DeployResult                            .executed, .status, .outputs, .plan

@@ -192,6 +192,8 @@ def test_the_surface_from_load_to_destroy(on_the_emulator: Any, tmp_path: Path) 
     assert isinstance(plan, deployer.Plan) and plan.change_set_type == "CREATE"
     deployer.discard(aws, plan)
     assert plan.change_set_id is None
+    review = deployer.review(aws, plan, stack_set)  # what `fgc diff` shows above the plan
+    assert isinstance(review, deployer.Review) and review.traffic[0].deployment == "first"
 
     # deploy: a failure, a stuck stack, Ctrl-C at the question, then success
     on_the_emulator.fail("Service", on="create", reason="no capacity")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from typing import Any
 
@@ -35,13 +33,9 @@ def for_stack(aws: Any, stack_name: str, labels: dict[str, str]) -> list[Any]:
     return [d for d in (diagnose(aws, s.name, s.stack, s.cluster) for s in unstable) if d is not None]
 
 
-def show(diagnoses: list[Any], args: argparse.Namespace) -> None:
-    """Each diagnosis as text on stderr (next to the error), or as JSON on stdout with --output json."""
-    if not diagnoses:
-        return
-    if getattr(args, "output", "text") == "json":
-        print(json.dumps({"diagnosis": [d.to_dict() for d in diagnoses]}, indent=2, default=str))
-        return
+def show(diagnoses: list[Any]) -> None:
+    """Each diagnosis as text on stderr, next to the error (``--output json`` and ``markdown`` put
+    them in their document instead)."""
     for d in diagnoses:
         lines = [f"diagnosis of service {d.service} (ECS service {d.ecs_service}, {d.status}): {d.what}"]
         shown: dict[tuple[str | None, str | None], int] = {}

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from fgc.deployer.diagnose import Diagnosis
     from fgc.deployer.events import StackEvent
     from fgc.deployer.plan import Plan
+    from fgc.deployer.review import Review
     from fgc.deployer.services import ServiceInfo
     from fgc.deployer.status import Status
 
@@ -57,18 +58,31 @@ class View:
             self.line(text, styles[n] if n < len(styles) else None)
 
     def ask(self, question: str) -> bool:
+        print(f"{question} [y/N] ", end="", file=self.file, flush=True)  # stderr when stdout holds a document
         try:
-            answer = input(f"{question} [y/N] ")
+            answer = input()
         except EOFError:  # Ctrl-D: no
             return False
         return answer.strip().lower() in ("y", "yes")
 
     # -- plans ---------------------------------------------------------------------------------
-    def plan(self, plan: Plan) -> None:
+    def plan(self, plan: Plan, review: Review | None = None) -> None:
+        """The plan: its review's risk, security and traffic sections, the table, the summary,
+        and the monthly cost change."""
+        from fgc.commands._plan_sections import cost_lines, section_lines
+
         self.line(f"Plan for {plan.stack_name} (change set {plan.change_set_name}):", "bold")
         if plan.is_empty:
             self.line("  No changes.")
-            return
+        else:
+            for text, style in section_lines(review) if review else []:
+                self.line(text, style)
+            self._changes(plan)
+        for text in cost_lines(review.cost if review else None):
+            self.line(text)
+
+    def _changes(self, plan: Plan) -> None:
+        """The table of changes and the summary under it."""
         if self.rich:
             self.console.print(plan_table(plan, self.console.width))
         else:
@@ -100,17 +114,6 @@ class View:
             self.line(text, style)
             for line in lines:
                 self.line(f"      {line}")
-
-    def plan_json(self, plan: Plan) -> None:
-        print(json.dumps(plan.to_dict(), indent=2), file=self.file)
-
-    def plans_json(self, plans: Sequence[Plan]) -> None:
-        """The environment's plan (the last) as the object; the registries stack's, when there is
-        one, under its key ``registries``."""
-        document = plans[-1].to_dict()
-        if len(plans) > 1:
-            document["registries"] = plans[0].to_dict()
-        print(json.dumps(document, indent=2), file=self.file)
 
     # -- results ---------------------------------------------------------------------------------
     def outputs(self, outputs: dict[str, str]) -> None:
@@ -323,18 +326,28 @@ def changed_resources(plan: Plan) -> int:
     )
 
 
+def counts(plan: Plan) -> dict[str, int]:
+    """Resource changes by kind (``replace``: modifies that replace), and parameters changed."""
+    changes = [c for stack in plan.root.walk() for c in stack.resource_changes()]
+    found = {kind: sum(c.action == action for c in changes) for kind, action in COUNTED.items()}
+    found["replace"] = sum(c.action == "Modify" and c.replacement == "True" for c in changes)
+    found["parameters"] = len(plan.parameters)
+    return found
+
+
+#: The kinds :func:`counts` counts, by CloudFormation's action.
+COUNTED = {"add": "Add", "modify": "Modify", "remove": "Remove", "import": "Import"}
+
+
 def summary(plan: Plan) -> str:
     """``41 to add, 2 to modify (1 replaced), 0 to remove, 1 parameter changed``: the plan at a glance."""
-    changes = [c for stack in plan.root.walk() for c in stack.resource_changes()]
-    count = {action: sum(c.action == action for c in changes) for action in ("Add", "Modify", "Remove")}
-    replaced = sum(c.action == "Modify" and c.replacement == "True" for c in changes)
-    text = f"{count['Add']} to add, {count['Modify']} to modify"
-    text += f" ({replaced} replaced)" if replaced else ""
-    text += f", {count['Remove']} to remove"
-    imported = sum(c.action == "Import" for c in changes)
-    text += f", {imported} to import (kept from before, adopted by name)" if imported else ""
-    if plan.parameters:
-        text += f", {len(plan.parameters)} parameter{'s' if len(plan.parameters) > 1 else ''} changed"
+    count = counts(plan)
+    text = f"{count['add']} to add, {count['modify']} to modify"
+    text += f" ({count['replace']} replaced)" if count["replace"] else ""
+    text += f", {count['remove']} to remove"
+    text += f", {count['import']} to import (kept from before, adopted by name)" if count["import"] else ""
+    if count["parameters"]:
+        text += f", {count['parameters']} parameter{'s' if count['parameters'] > 1 else ''} changed"
     return text
 
 

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, Any
 
 from fgc.commands._images import add_image_options
+from fgc.commands._plan_output import add_output
 from fgc.commands._preflight import add_no_preflight
 from fgc.commands._target import add_aws, add_env
+
+if TYPE_CHECKING:
+    from fgc.deployer.review import Review
 
 DESCRIPTION = (
     "Deploy the application's registries stack (<app>-registries, shared by every environment) when it "
@@ -53,12 +58,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--bucket", metavar="NAME", help="artifacts bucket (default: fgc-<account>-<region>)")
     add_image_options(parser)
-    parser.add_argument(
-        "--output",
-        choices=["text", "json"],
-        default="text",
-        help="json: a failed or unstable deploy's diagnosis as JSON on stdout (default text, on stderr)",
-    )
+    add_output(parser, "plan and result")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -66,10 +66,10 @@ def run(args: argparse.Namespace) -> int:
 
     linter = warmed_linter(args.file, args.env, args.region)
     from fgc import deployer
-    from fgc.commands._cost_change import cost_change
     from fgc.commands._diagnosis import diagnose_failure, for_stack, show
     from fgc.commands._hints import with_hint
     from fgc.commands._images import BuildOutput, chosen_builder, describe
+    from fgc.commands._plan_output import print_document
     from fgc.commands._preflight import run_checks
     from fgc.commands._target import interactive, open_target, seconds
     from fgc.commands._view import Progress, View, changed_resources
@@ -77,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
     from fgc.deployer.errors import DeployFailed
     from fgc.deployer.polling import default_poll
     from fgc.deployer.release import release
+    from fgc.deployer.review import review
     from fgc.deployer.services import stack_services, wait_stable
     from fgc.deployer.stacks import StackState, stuck
     from fgc.spec.errors import UsageError
@@ -84,15 +85,34 @@ def run(args: argparse.Namespace) -> int:
     timeout = seconds("--stable-timeout", args.stable_timeout)
     built = build(args.file, args.env, region=args.region, linter=linter, platform=args.platform)
     builder = chosen_builder(args) if built.images else None
-    view = View()
+    # json and markdown: one document on stdout; the text plan, progress and questions on stderr
+    document = args.output != "text"
+    view = View(sys.stderr) if document else View()
+    stack_sets = {s.stack_name: s for s in (built.registries, built.templates) if s is not None}
+    reviews: dict[str, Review] = {}
+
+    def reviewed(plan: deployer.Plan) -> Review:
+        """The plan's review, made once (before it executes: it compares with what runs now)."""
+        if plan.stack_name not in reviews:
+            stack_set = stack_sets[plan.stack_name]
+            reviews[plan.stack_name] = review(
+                target.aws, plan, stack_set, priced=stack_set is built.templates
+            )
+        return reviews[plan.stack_name]
+
+    def emit(results: list[Any], diagnoses: list[Any]) -> None:
+        """The json or markdown document of the deploy: each plan with its review and result (none
+        when the deploy failed before it had a plan: the error on stderr says why)."""
+        done = [(r.plan, reviewed(r.plan), r) for r in results if r is not None]
+        if done:
+            print_document(args.output, done, diagnoses)
+
     for warning in built.warnings:
         view.line(f"lint: {warning} ({warning.level})", "yellow")
 
     def confirm(plan: deployer.Plan) -> bool:
-        view.plan(plan)
+        view.plan(plan, reviewed(plan))  # `target`: the session opened below
         progress.expect(plan.stack_name, changed_resources(plan))
-        for line in cost_change(target.aws, built.templates):  # `target`: the session opened below
-            view.line(line)
         if args.yes:
             return True
         if not interactive():
@@ -134,7 +154,11 @@ def run(args: argparse.Namespace) -> int:
             )
         except DeployFailed as failed:
             progress.stop()
-            show([d for d in [diagnose_failure(target.aws, failed.failure)] if d], args)
+            diagnoses = [d for d in [diagnose_failure(target.aws, failed.failure)] if d]
+            if document:
+                emit([failed.result], diagnoses)
+            else:
+                show(diagnoses)
             raise
         finally:
             output.fold()
@@ -142,6 +166,8 @@ def run(args: argparse.Namespace) -> int:
         result = shipped.app
         if result is None or (not result.executed and not result.plan.is_empty):
             view.line("Not deployed: the change set was deleted, nothing changed.")
+            if document:
+                emit([shipped.registries, result], [])
             return 1
         if not result.executed:
             view.line(f"No changes: {result.stack_name} is up to date.")
@@ -155,7 +181,11 @@ def run(args: argparse.Namespace) -> int:
                     target.aws, result.plan.stack_id, poll, timeout=timeout, labels=result.plan.labels
                 )
             except DeployFailed:
-                show(for_stack(target.aws, result.stack_name, result.plan.labels), args)
+                diagnoses = for_stack(target.aws, result.stack_name, result.plan.labels)
+                if document:
+                    emit([shipped.registries, result], diagnoses)
+                else:
+                    show(diagnoses)
                 raise
             view.line(
                 "stable: " + ", ".join(f"{s.stack} {s.running}/{s.desired} running" for s in stable), "green"
@@ -171,6 +201,8 @@ def run(args: argparse.Namespace) -> int:
                 "That was a rehearsal: nothing was created in AWS and the emulator stops now, so the URLs "
                 "above do not resolve. Deploy for real with `fgc deploy` once AWS credentials are set up."
             )
+        if document:
+            emit([shipped.registries, result], [])
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from fgc.commands._plan_output import add_output
 from fgc.commands._preflight import add_no_preflight
 from fgc.commands._target import add_aws, add_env
 
@@ -11,7 +12,10 @@ DESCRIPTION = (
     "Compile and lint fargate.yaml, create a change set for the application's registries stack "
     "(<app>-registries) and one for the environment's stack set (nested stacks included), "
     "print each resource that would be added, modified (and whether it is replaced) or removed, and "
-    "each root parameter change (image tags), then delete the change set. Nothing is executed."
+    "each root parameter change (image tags), then delete the change set. Nothing is executed. "
+    "Above each plan: the risks (replacements users feel, resources a removal leaves behind), what "
+    "it allows that the deployed stacks did not (IAM, security groups), and whether each service "
+    "starts a new ECS deployment; under it, the monthly cost change."
 )
 
 
@@ -19,9 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_env(parser)
     add_aws(parser)
     add_no_preflight(parser)
-    parser.add_argument(
-        "--output", choices=("text", "json"), default="text", help="plan format (default: text)"
-    )
+    add_output(parser, "plan")
     parser.add_argument(
         "--exit-code", action="store_true", help="exit 1 when there are changes (0 when none)"
     )
@@ -32,25 +34,28 @@ def run(args: argparse.Namespace) -> int:
     from fgc.compiler.pipeline import warmed_linter
 
     linter = warmed_linter(args.file, args.env, args.region)
-    from fgc.commands._cost_change import cost_change
+    from fgc.commands._plan_output import print_document
     from fgc.commands._preflight import run_checks
     from fgc.commands._target import open_target
     from fgc.commands._view import View
     from fgc.deployer.build import build
     from fgc.deployer.release import plan_release
+    from fgc.deployer.review import review
 
     built = build(args.file, args.env, region=args.region, linter=linter)
-    view = View()
     with open_target(args, built.spec.region, built.spec) as target:
         if not args.no_preflight:
             run_checks(built.spec, target)
         plans = plan_release(built, target.aws, bucket=args.bucket)
-        costs = [] if args.output == "json" else cost_change(target.aws, built.templates)
-    if args.output == "json":
-        view.plans_json(plans)
+        stack_sets = [s for s in (built.registries, built.templates) if s is not None]
+        reviewed = [
+            (plan, review(target.aws, plan, stack_set, priced=stack_set is built.templates), None)
+            for plan, stack_set in zip(plans, stack_sets, strict=True)
+        ]
+    if args.output == "text":
+        view = View()
+        for plan, the_review, _ in reviewed:
+            view.plan(plan, the_review)
     else:
-        for plan in plans:
-            view.plan(plan)
-        for line in costs:
-            view.line(line)
+        print_document(args.output, reviewed)
     return 1 if args.exit_code and not all(plan.is_empty for plan in plans) else 0

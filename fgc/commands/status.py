@@ -40,5 +40,5 @@ def run(args: argparse.Namespace) -> int:
         view.status_json(found, diagnoses)
     else:
         view.status(found)
-        show(diagnoses, args)
+        show(diagnoses)
     return 0

@@ -145,3 +145,20 @@ def pushed(session: Any, monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]
             put_stand_in(session.client("ecr"), image.registry, image.tag, "pushed by the test", uri)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def plan_schema() -> dict[str, Any]:
+    """The JSON Schema of ``--output json`` plans that docs/plan-json.md documents (its first json
+    block under "### Schema"): tests validate real output against what users read."""
+    import json
+    import re
+
+    import jsonschema
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "plan-json.md").read_text()
+    block = re.search(r"### Schema.*?```json\n(.*?)```", text, re.DOTALL)
+    assert block, "docs/plan-json.md has no schema"
+    found: dict[str, Any] = json.loads(block.group(1))
+    jsonschema.Draft202012Validator.check_schema(found)
+    return found

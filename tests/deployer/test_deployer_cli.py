@@ -194,7 +194,8 @@ def test_every_command_names_stacks_by_template_name(cli: Any, spec_file: Path, 
     summary = next(
         n for n, line in enumerate(lines) if re.fullmatch(r"\d+ to add, 0 to modify, 0 to remove", line)
     )
-    plan = [line.split()[0] for line in lines[1:summary]]
+    # the table's rows, under the review's sections (risks, security, traffic)
+    plan = [line.split()[0] for line in lines[1:summary] if re.match(r"  \S+ +[-+~>] ", line)]
     assert set(plan) == {"network", "cluster", "service-web"}  # the root's only resources are stacks
     assert summary < ticks[0]  # the plan (then its cost change) comes before the progress
     progress = [lines[n].split()[1:3] for n in ticks]

@@ -154,7 +154,9 @@ def test_diagnosis_as_json(cli: Any, tmp_path: Path, session: Any, image: Any) -
     image("djson", "v1")
     code, out, _ = _deploy(cli, tmp_path, "djson", f"{ECR}/djson:v2", "", "--output", "json")
     assert code == 1
-    [diagnosis] = json.loads(out[out.index('{\n  "diagnosis"') :])["diagnosis"]
+    document = json.loads(out)  # stdout is the JSON document alone: progress went to stderr
+    assert document["result"]["status"] == "ROLLBACK_COMPLETE" and document["format_version"] == 1
+    [diagnosis] = document["diagnosis"]
     assert diagnosis["service"] == "web" and diagnosis["status"] == "INACTIVE"
     assert diagnosis["cause"]["id"] == "image-not-found"
     assert diagnosis["stopped"][0]["stop_code"] == "TaskFailedToStart"

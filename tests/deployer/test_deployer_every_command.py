@@ -105,6 +105,21 @@ def test_closed_stdout_stops_quietly(
         assert session.client("cloudformation").describe_stacks(StackName=f"dtest-{deployed}")["Stacks"]
 
 
+@pytest.mark.parametrize(("command", "output"), [("diff", "markdown"), ("deploy", "json")])
+def test_closed_stdout_with_a_document_stops_quietly(
+    command: str, output: str, spec_file: Path, deployed: str, tmp_path: Path
+) -> None:
+    """`--output json|markdown` write their document last, once the work is done (stderr has the rest)."""
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        done = run([*arguments(command, spec_file, deployed, tmp_path), "--output", output], stdout=writer)
+    finally:
+        os.close(writer)
+    assert done.returncode in (0, 141), done.stderr
+    assert command == "diff" or "No changes: " in done.stderr, done.stderr  # the text went to stderr
+
+
 @pytest.mark.parametrize("command", ["schema", "validate"])
 def test_no_stdout_at_all(command: str, spec_file: Path, env: str, tmp_path: Path) -> None:
     argv = [FGC, *arguments(command, spec_file, env, tmp_path)]

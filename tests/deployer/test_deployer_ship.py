@@ -14,6 +14,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from fgc.compiler.build_context import ImageBuild, content_tag
 from fgc.deployer.images import SUPPORTED
@@ -271,7 +272,7 @@ def test_destroy_purge_of_a_rolled_back_first_create_deletes_what_it_kept(cli, a
     assert aws("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"] == []
 
 
-def test_diff_shows_the_registries_plan_then_the_environments_and_leaves_nothing(cli, app, aws):
+def test_diff_shows_the_registries_plan_then_the_environments_and_leaves_nothing(cli, app, aws, plan_schema):
     code, out, err = cli("diff", "-f", str(app.spec), "--env", "dev")
     assert code == 0, out + err
     registries, environment = out.split(f"Plan for {app.stack('dev')} (")
@@ -286,5 +287,6 @@ def test_diff_shows_the_registries_plan_then_the_environments_and_leaves_nothing
     code, out, _ = cli("diff", "-f", str(app.spec), "--env", "dev", "--output", "json", "--exit-code")
     assert code == 0
     document = json.loads(out)
+    jsonschema.validate(document, plan_schema)  # the registries' plan under `registries` too
     assert document["stack"] == app.stack("dev") and document["empty"]
     assert document["registries"]["stack"] == f"{app.name}-registries" and document["registries"]["empty"]
