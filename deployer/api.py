@@ -23,6 +23,7 @@ from fgc.deployer.stacks import FAILED, StackState, describe, stuck
 
 Notice = Callable[[str], None]
 UNTOUCHED = "interrupted before execution: the change set was deleted and nothing changed"
+KEPT = "interrupted before execution: nothing changed, and the saved plan's change sets are kept"
 
 
 @dataclass
@@ -168,18 +169,42 @@ def deploy(
         _Recovery(recreate, resume_rollback, wait, on_event, say, poll, stack_set.labels),
     )
     the_plan = plan(stack_set, aws, bucket=bucket, poll=poll, state=state)
+    return carry_out(aws, the_plan, state, confirm=confirm, on_event=on_event, poll=poll)
+
+
+def carry_out(
+    aws: Aws,
+    the_plan: Plan,
+    state: StackState | None,
+    *,
+    confirm: Callable[[Plan], bool] | None = None,
+    on_event: OnEvent | None = None,
+    poll: Poll | None = None,
+    keep: bool = False,
+) -> DeployResult:
+    """Confirm ``the_plan`` (``state``: the stack as it was planned on), execute its change set and
+    follow it to the end.
+
+    A declined or interrupted plan's change set is deleted, unless ``keep`` (a saved plan, whose
+    change sets stay for ``fgc deploy --plan`` or ``fgc diff --discard``)."""
+    poll = poll or default_poll()
     if the_plan.is_empty:
         return DeployResult(the_plan, False, state.status if state else None, state.outputs if state else {})
+
+    def drop() -> None:
+        if not keep:
+            discard(aws, the_plan)
+
     try:
         approved = confirm(the_plan) if confirm else True
     except KeyboardInterrupt:
-        discard(aws, the_plan)
-        raise Interrupted(UNTOUCHED) from None
+        drop()
+        raise Interrupted(KEPT if keep else UNTOUCHED) from None
     except BaseException:
-        discard(aws, the_plan)
+        drop()
         raise
     if not approved:
-        discard(aws, the_plan)
+        drop()
         return DeployResult(the_plan, False, state.status if state else None)
     assert the_plan.change_set_id and the_plan.stack_id and the_plan.created_at
     try:

@@ -275,10 +275,13 @@ class CloudFormationApi:
         ok = work()
         for item in _with_nested(cs):
             item.execution_status = "EXECUTE_COMPLETE" if ok else "EXECUTE_FAILED"
+        # "When you execute a change set, CloudFormation deletes all other change sets associated with
+        # the stack because they aren't valid for the updated stack" (ExecuteChangeSet, API reference)
         with self.registry.lock:
             for other in list(self.registry.change_sets.values()):
                 if other.stack is stack and other is not cs:
-                    self.registry.change_sets.pop(other.change_set_id, None)
+                    for item in _with_nested(other):
+                        self.registry.change_sets.pop(item.change_set_id, None)
 
     # -- stacks ----------------------------------------------------------------------------------
     def _CreateStack(self, p: dict[str, Any], region: str) -> dict[str, Any]:
@@ -332,6 +335,13 @@ class CloudFormationApi:
         if not probe.changes:
             raise ValidationError("No updates are to be performed.")
         self.engine.begin_update(stack, template, body, parameters)
+        # a change set "might be ... in an OBSOLETE state because the stack was already updated"
+        # (DescribeChangeSet, ExecutionStatus): an update without a change set leaves them, unusable
+        with self.registry.lock:
+            for other in list(self.registry.change_sets.values()):
+                if other.stack is stack and other.execution_status == "AVAILABLE":
+                    for item in _with_nested(other):
+                        item.execution_status = "OBSOLETE"
         self.engine.spawn(stack, lambda s: self.engine.run_update(s, template, body, parameters, begun=True))
         return {"StackId": stack.stack_id}
 

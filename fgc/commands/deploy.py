@@ -21,7 +21,11 @@ DESCRIPTION = (
     "again (after a question, or with --yes); UPDATE_ROLLBACK_FAILED needs --continue-rollback; an "
     "operation already running is waited for (--no-wait refuses instead).\n\n"
     "No container builder: a real deploy refuses (exit 2); a --local rehearsal says so and puts an "
-    "empty stand-in image into the emulator's ECR under the content tag."
+    "empty stand-in image into the emulator's ECR under the content tag.\n\n"
+    "--plan FILE executes the change sets `fgc diff --out FILE` kept, after checking that they are still "
+    "there and available, that no stack moved since, and that fargate.yaml still compiles to the same "
+    "templates and parameters (image tags included); otherwise it names what changed, executes nothing "
+    "and exits 1."
 )
 
 
@@ -50,6 +54,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="with --wait-stable: give up (exit 1) after this long, e.g. 90s, 10m (default 30m)",
     )
     parser.add_argument("--bucket", metavar="NAME", help="artifacts bucket (default: fgc-<account>-<region>)")
+    parser.add_argument(
+        "--plan",
+        metavar="FILE",
+        help="execute the saved plan FILE (fgc diff --out) exactly, or refuse (exit 1) when anything moved",
+    )
     add_image_options(parser)
     parser.add_argument(
         "--output",
@@ -80,6 +89,13 @@ def run(args: argparse.Namespace) -> int:
     from fgc.spec.errors import UsageError
 
     timeout = seconds("--stable-timeout", args.stable_timeout)
+    saved = None
+    if args.plan:
+        from fgc.commands._saved_plan import refuse_local
+        from fgc.deployer.saved_plan import load
+
+        refuse_local(args, "--plan")
+        saved = load(args.plan)
     built = build(args.file, args.env, region=args.region, linter=linter, platform=args.platform)
     builder = chosen_builder(args) if built.images else None
     view = View()
@@ -114,22 +130,39 @@ def run(args: argparse.Namespace) -> int:
         progress = Progress(view)
         output = BuildOutput(view)
         try:
-            shipped = release(
-                built,
-                target.aws,
-                builder=builder,
-                on_line=output,
-                on_image=output.done,
-                stand_in=target.emulator is not None,
-                bucket=args.bucket,
-                confirm=confirm,
-                recreate=recreate,
-                resume_rollback=args.continue_rollback,
-                wait=not args.no_wait,
-                on_event=progress,
-                notice=view.note,
-                poll=poll,
-            )
+            if saved is not None:
+                from fgc.deployer.saved_plan import release_saved
+
+                shipped = release_saved(
+                    built,
+                    target.aws,
+                    saved,
+                    args.env,
+                    builder=builder,
+                    on_line=output,
+                    on_image=output.done,
+                    confirm=confirm,
+                    on_event=progress,
+                    notice=view.note,
+                    poll=poll,
+                )
+            else:
+                shipped = release(
+                    built,
+                    target.aws,
+                    builder=builder,
+                    on_line=output,
+                    on_image=output.done,
+                    stand_in=target.emulator is not None,
+                    bucket=args.bucket,
+                    confirm=confirm,
+                    recreate=recreate,
+                    resume_rollback=args.continue_rollback,
+                    wait=not args.no_wait,
+                    on_event=progress,
+                    notice=view.note,
+                    poll=poll,
+                )
         except DeployFailed as failed:
             progress.stop()
             show([d for d in [diagnose_failure(target.aws, failed.failure)] if d], args)
@@ -139,7 +172,11 @@ def run(args: argparse.Namespace) -> int:
             progress.stop()
         result = shipped.app
         if result is None or (not result.executed and not result.plan.is_empty):
-            view.line("Not deployed: the change set was deleted, nothing changed.")
+            view.line(
+                f"Not deployed: nothing changed; the saved plan's change sets are kept ({args.plan})."
+                if saved
+                else "Not deployed: the change set was deleted, nothing changed."
+            )
             return 1
         if not result.executed:
             view.line(f"No changes: {result.stack_name} is up to date.")

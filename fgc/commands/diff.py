@@ -1,4 +1,5 @@
-"""``fgc diff``: what a deploy would change, from a real change set (deleted afterwards)."""
+"""``fgc diff``: what a deploy would change, from a real change set (deleted afterwards, or kept in
+a saved plan with ``--out``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ DESCRIPTION = (
     "Compile and lint fargate.yaml, create a change set for the application's registries stack "
     "(<app>-registries) and one for the environment's stack set (nested stacks included), "
     "print each resource that would be added, modified (and whether it is replaced) or removed, and "
-    "each root parameter change (image tags), then delete the change set. Nothing is executed."
+    "each root parameter change (image tags), then delete the change set. Nothing is executed.\n\n"
+    "Saved plans: --out FILE keeps the change sets and writes a plan file (stacks, change set ids, "
+    "template hashes, parameters, when); `fgc deploy --plan FILE` executes exactly those change sets, "
+    "or refuses (exit 1) when anything moved since; --discard FILE deletes them."
 )
 
 
@@ -26,25 +30,42 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--exit-code", action="store_true", help="exit 1 when there are changes (0 when none)"
     )
     parser.add_argument("--bucket", metavar="NAME", help="artifacts bucket (default: fgc-<account>-<region>)")
+    saved = parser.add_mutually_exclusive_group()
+    saved.add_argument(
+        "--out", metavar="FILE", help="keep the change sets and write the plan to FILE, for fgc deploy --plan"
+    )
+    saved.add_argument(
+        "--discard", metavar="FILE", help="delete the change sets of the saved plan FILE (nothing else)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.discard:
+        from fgc.commands._saved_plan import discard
+
+        return discard(args)
     from fgc.compiler.pipeline import warmed_linter
 
     linter = warmed_linter(args.file, args.env, args.region)
     from fgc.commands._cost_change import cost_change
     from fgc.commands._preflight import run_checks
+    from fgc.commands._saved_plan import refuse_local, save
     from fgc.commands._target import open_target
     from fgc.commands._view import View
     from fgc.deployer.build import build
     from fgc.deployer.release import plan_release
 
+    if args.out:
+        refuse_local(args, "--out")
     built = build(args.file, args.env, region=args.region, linter=linter)
     view = View()
     with open_target(args, built.spec.region, built.spec) as target:
         if not args.no_preflight:
             run_checks(built.spec, target)
-        plans = plan_release(built, target.aws, bucket=args.bucket)
+        if args.out:
+            plans = save(args, built, target.aws, view)
+        else:
+            plans = plan_release(built, target.aws, bucket=args.bucket)
         costs = [] if args.output == "json" else cost_change(target.aws, built.templates)
     if args.output == "json":
         view.plans_json(plans)
