@@ -49,6 +49,7 @@ def plan(
     bucket: str | None = None,
     poll: Poll | None = None,
     state: StackState | None | Literal["unknown"] = "unknown",
+    revert_drift: bool = False,
 ) -> Plan:
     """Upload the nested templates, create a change set, and describe it as a :class:`Plan`.
 
@@ -74,7 +75,7 @@ def plan(
         stack_id=state.stack_id if state else None,
         labels=labels,
     )
-    created = changeset.create(aws, stack_set, parameters, kind, name, root_url)
+    created = changeset.create(aws, stack_set, parameters, kind, name, root_url, revert_drift)
     if created is None:
         return empty
     try:
@@ -153,12 +154,14 @@ def deploy(
     on_event: OnEvent | None = None,
     notice: Notice | None = None,
     poll: Poll | None = None,
+    revert_drift: bool = False,
 ) -> DeployResult:
     """Bring the deployed stack set to ``stack_set``: recover a stuck stack, plan, confirm, execute, follow.
 
     ``confirm(plan)`` is asked for every non-empty plan (None: yes); ``recreate(state)``
     whether a stack left in ``ROLLBACK_COMPLETE`` may be deleted and created anew
     (None: no, raise). ``wait=False`` refuses to wait for an operation already running.
+    ``revert_drift``: the change set also puts back what was changed outside CloudFormation.
     Raises :class:`DeployFailed` (with ``.result``) when the stack rolls back.
     """
     poll = poll or default_poll()
@@ -168,7 +171,7 @@ def deploy(
         describe(aws, stack_set.stack_name),
         _Recovery(recreate, resume_rollback, wait, on_event, say, poll, stack_set.labels),
     )
-    the_plan = plan(stack_set, aws, bucket=bucket, poll=poll, state=state)
+    the_plan = plan(stack_set, aws, bucket=bucket, poll=poll, state=state, revert_drift=revert_drift)
     return carry_out(aws, the_plan, state, confirm=confirm, on_event=on_event, poll=poll)
 
 

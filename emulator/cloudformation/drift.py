@@ -38,7 +38,7 @@ def live_properties(resource: Resource) -> dict[str, Any] | None | str:
         return "NOT_CHECKED"
     try:
         return model.live()  # type: ignore[no-any-return]
-    except (NotImplementedError, AttributeError):
+    except NotImplementedError:
         return "NOT_CHECKED"
 
 

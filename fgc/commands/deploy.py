@@ -25,7 +25,10 @@ DESCRIPTION = (
     "--plan FILE executes the change sets `fgc diff --out FILE` kept, after checking that they are still "
     "there and available, that no stack moved since, and that fargate.yaml still compiles to the same "
     "templates and parameters (image tags included); otherwise it names what changed, executes nothing "
-    "and exits 1."
+    "and exits 1.\n\n"
+    "--revert-drift makes the change sets drift-aware (CreateChangeSet DeploymentMode REVERT_DRIFT): "
+    "properties changed outside fgc (see fgc diff --drift) are part of the plan and put back to the "
+    "template's values. A boto3 too old to send DeploymentMode is refused (exit 2)."
 )
 
 
@@ -59,6 +62,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="execute the saved plan FILE (fgc diff --out) exactly, or refuse (exit 1) when anything moved",
     )
+    parser.add_argument(
+        "--revert-drift",
+        action="store_true",
+        help="a drift-aware change set (REVERT_DRIFT): also put back what was changed outside fgc",
+    )
     add_image_options(parser)
     parser.add_argument(
         "--output",
@@ -90,6 +98,11 @@ def run(args: argparse.Namespace) -> int:
 
     timeout = seconds("--stable-timeout", args.stable_timeout)
     saved = None
+    if args.plan and args.revert_drift:
+        raise UsageError(
+            "--plan and --revert-drift cannot be combined: a saved plan runs as it was made",
+            "deploy with --revert-drift alone (fgc diff --drift shows what it puts back)",
+        )
     if args.plan:
         from fgc.commands._saved_plan import refuse_local
         from fgc.deployer.saved_plan import load
@@ -162,6 +175,7 @@ def run(args: argparse.Namespace) -> int:
                     on_event=progress,
                     notice=view.note,
                     poll=poll,
+                    revert_drift=args.revert_drift,
                 )
         except DeployFailed as failed:
             progress.stop()

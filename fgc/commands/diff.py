@@ -15,7 +15,10 @@ DESCRIPTION = (
     "each root parameter change (image tags), then delete the change set. Nothing is executed.\n\n"
     "Saved plans: --out FILE keeps the change sets and writes a plan file (stacks, change set ids, "
     "template hashes, parameters, when); `fgc deploy --plan FILE` executes exactly those change sets, "
-    "or refuses (exit 1) when anything moved since; --discard FILE deletes them."
+    "or refuses (exit 1) when anything moved since; --discard FILE deletes them.\n\n"
+    "--drift runs CloudFormation's drift detection on every stack (root and nested, and the registries "
+    "stack) and prints each resource changed outside fgc, property by property (expected -> actual); "
+    "--exit-code then exits 1 when anything drifted."
 )
 
 
@@ -35,6 +38,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--out", metavar="FILE", help="keep the change sets and write the plan to FILE, for fgc deploy --plan"
     )
     saved.add_argument(
+        "--drift",
+        action="store_true",
+        help="instead of a plan: what was changed outside fgc (drift detection on every stack), "
+        "expected -> actual",
+    )
+    saved.add_argument(
         "--discard", metavar="FILE", help="delete the change sets of the saved plan FILE (nothing else)"
     )
 
@@ -44,6 +53,10 @@ def run(args: argparse.Namespace) -> int:
         from fgc.commands._saved_plan import discard
 
         return discard(args)
+    if args.drift:
+        from fgc.commands._drift import show_drift
+
+        return show_drift(args)
     from fgc.compiler.pipeline import warmed_linter
 
     linter = warmed_linter(args.file, args.env, args.region)
