@@ -142,40 +142,32 @@ def run(args: argparse.Namespace) -> int:
             run_checks(built.spec, target)
         progress = Progress(view)
         output = BuildOutput(view)
+        # what a saved plan and a fresh deploy share: how they build, ask and report
+        shared: dict[str, Any] = {
+            "builder": builder,
+            "on_line": output,
+            "on_image": output.done,
+            "confirm": confirm,
+            "on_event": progress,
+            "notice": view.note,
+            "poll": poll,
+        }
         try:
             if saved is not None:
                 from fgc.deployer.saved_plan import release_saved
 
-                shipped = release_saved(
-                    built,
-                    target.aws,
-                    saved,
-                    args.env,
-                    builder=builder,
-                    on_line=output,
-                    on_image=output.done,
-                    confirm=confirm,
-                    on_event=progress,
-                    notice=view.note,
-                    poll=poll,
-                )
+                shipped = release_saved(built, target.aws, saved, args.env, **shared)
             else:
                 shipped = release(
                     built,
                     target.aws,
-                    builder=builder,
-                    on_line=output,
-                    on_image=output.done,
                     stand_in=target.emulator is not None,
                     bucket=args.bucket,
-                    confirm=confirm,
                     recreate=recreate,
                     resume_rollback=args.continue_rollback,
                     wait=not args.no_wait,
-                    on_event=progress,
-                    notice=view.note,
-                    poll=poll,
                     revert_drift=args.revert_drift,
+                    **shared,
                 )
         except DeployFailed as failed:
             progress.stop()
