@@ -78,3 +78,20 @@ def test_without_revert_drift_a_deploy_leaves_the_drift(
     code, out, _ = cli("deploy", "-f", str(spec_file), "--env", env, "--yes")
     assert code == 0 and "No changes" in out  # a plain change set compares templates only
     assert desired(session, deployed) == 2
+
+
+def test_revert_drift_is_refused_by_an_sdk_without_deployment_mode(
+    session: Any, build: Any, env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A botocore from before drift-aware change sets cannot send DeploymentMode: fgc says so
+    (exit 2) instead of sending a plain change set that would leave the drift in place."""
+    from fgc.spec.errors import UsageError
+
+    from fgc import deployer
+
+    deployer.deploy(build(env), session)
+    shape = session.client("cloudformation").meta.service_model.operation_model("CreateChangeSet").input_shape
+    monkeypatch.delitem(shape.members, "DeploymentMode")  # the CreateChangeSet such a botocore knows
+    with pytest.raises(UsageError, match="DeploymentMode") as refused:
+        deployer.deploy(build(env), session, revert_drift=True)
+    assert refused.value.exit_code == 2

@@ -115,3 +115,53 @@ def test_a_plan_file_that_is_not_one_is_a_usage_error(
     assert code == 2 and "not an fgc plan file" in err
     code, _, err = cli("diff", "-f", str(spec_file), "--env", env, "--out", str(other), "--local")
     assert code == 2 and "--out cannot be used with --local" in err
+
+
+SOURCE_SPEC = """\
+app: {app}
+network:
+  vpc: {{azs: 2, endpoints: true}}
+registries:
+  {app}-repo: {{keep: 5}}
+services:
+  web:
+    image: {{build: ctx/, registry: {app}-repo}}
+    port: 8080
+environments:
+  dev: {{}}
+"""
+
+
+def test_a_saved_plan_pins_the_image_built_from_source(
+    cli: Any, session: Any, pushed: Any, tmp_path: Path
+) -> None:
+    """The plan holds the content tag it was made with: a changed build context is refused by name,
+    the same one runs (its image is in ECR already, so nothing is built: FGC_BUILDER=none)."""
+    app = f"pin{tmp_path.name[-6:].replace('_', '').lower()}"[:12]
+    spec = tmp_path / "fargate.yaml"
+    spec.write_text(SOURCE_SPEC.format(app=app))
+    (tmp_path / "ctx").mkdir()
+    (tmp_path / "ctx" / "Dockerfile").write_text("FROM scratch\nCOPY hello.txt /\n")
+    hello = tmp_path / "ctx" / "hello.txt"
+    hello.write_text("hello\n")
+    pushed(spec, env="dev")
+    plan_file = tmp_path / "plan.json"
+    code, out, err = cli("diff", "-f", str(spec), "--env", "dev", "--out", str(plan_file))
+    assert code == 0, err
+    saved = json.loads(plan_file.read_text())
+    registries, environment = saved["stacks"]
+    assert (registries["role"], registries["change_set_id"]) == ("registries", None)  # nothing to change
+    (tag_name,) = [k for k in environment["parameters"] if k.endswith("ImageTag")]
+    tag = environment["parameters"][tag_name]
+
+    hello.write_text("hello again\n")  # a new content tag
+    code, _, err = cli("deploy", "-f", str(spec), "--env", "dev", "--plan", str(plan_file), "--yes")
+    assert code == 1
+    assert f"{app}-dev: parameter {tag_name}: {tag} -> " in err
+    assert describe(session, f"{app}-dev").status == "REVIEW_IN_PROGRESS"
+
+    hello.write_text("hello\n")
+    code, out, err = cli("deploy", "-f", str(spec), "--env", "dev", "--plan", str(plan_file), "--yes")
+    assert code == 0, err
+    assert f"{app}-dev: CREATE_COMPLETE" in out
+    assert image_of(session, f"{app}-dev").endswith(f":{tag}")
