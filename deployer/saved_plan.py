@@ -117,10 +117,11 @@ def load(path: str | Path) -> SavedPlan:
         raise UsageError(f"{path}: a damaged plan file ({err})", make) from None
 
 
-def stack_sets(built: Built, aws: Aws) -> dict[str, StackSet]:
+def stack_sets(built: Built, aws: Aws) -> tuple[dict[str, StackSet], list[str]]:
     """The stack sets a deploy of ``built`` plans, by role, the environment's with the registries
-    stack's outputs of now. An output that does not exist yet (a first deploy, a new repository)
-    cannot be saved in a plan: the deploy would create it, so the plan would not hold."""
+    stack's outputs of now; and the outputs it reads that the registries stack lacks. Those exist
+    only once the deploy has created them (a first deploy, a new repository), so a plan that reads
+    them would not hold."""
     outputs: dict[str, str] = {}
     sets: dict[str, StackSet] = {}
     if built.registries is not None:
@@ -128,15 +129,8 @@ def stack_sets(built: Built, aws: Aws) -> dict[str, StackSet]:
         outputs = state.outputs if state else {}
         sets[REGISTRIES] = built.registries
     missing = sorted(s.output for s in built.templates.external.values() if s.output not in outputs)
-    if missing:
-        holder = built.registries.stack_name if built.registries else "the registries stack"
-        raise StalePlan(
-            f"cannot save a plan: {holder} has no output {', '.join(missing)} yet "
-            "(the deploy would create it first)",
-            "deploy the repositories first (fgc push), then make the plan",
-        )
     sets[ENVIRONMENT] = built.templates.with_outputs(outputs)
-    return sets
+    return sets, missing
 
 
 @aws_call
@@ -144,7 +138,14 @@ def save(
     built: Built, aws: Aws, spec_path: str | Path, env: str | None, *, bucket: str | None = None
 ) -> tuple[SavedPlan, list[Plan]]:
     """Plan ``built`` like ``fgc diff``, keep the change sets, and describe them as a :class:`SavedPlan`."""
-    sets = stack_sets(built, aws)
+    sets, missing = stack_sets(built, aws)
+    if missing:
+        holder = built.registries.stack_name if built.registries else "the registries stack"
+        raise UsageError(
+            f"cannot save a plan yet: {holder} has no output {', '.join(missing)} "
+            "(the deploy would create it before planning the environment)",
+            "deploy the repositories first (fgc push), then make the plan",
+        )
     plans = plan_release(built, aws, bucket=bucket, keep=True)
     stacks = []
     for (role, stack_set), plan in zip(sets.items(), plans, strict=True):
@@ -201,7 +202,8 @@ def staleness(aws: Aws, saved: SavedPlan, built: Built, env: str | None) -> list
         )
     if reasons:
         return reasons
-    sets = stack_sets(built, aws)
+    sets, missing = stack_sets(built, aws)
+    reasons += [f"the registries stack no longer has the output {name}" for name in missing]
     for role in sorted({*sets, *(s.role for s in saved.stacks)}):
         stack = saved.stack(role)
         if stack is None or role not in sets:

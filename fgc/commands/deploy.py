@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from fgc.commands._images import add_image_options
@@ -110,6 +111,15 @@ def run(args: argparse.Namespace) -> int:
         refuse_local(args, "--plan")
         saved = load(args.plan)
     built = build(args.file, args.env, region=args.region, linter=linter, platform=args.platform)
+    if saved is not None:
+        from fgc.deployer.saved_plan import file_sha256
+
+        if file_sha256(args.file) != saved.spec_sha256:
+            print(
+                f"note: {args.file} changed since the plan was made; the plan runs only if it still "
+                "compiles to the same templates and parameters",
+                file=sys.stderr,
+            )
     builder = chosen_builder(args) if built.images else None
     view = View()
     for warning in built.warnings:

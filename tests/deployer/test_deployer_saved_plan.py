@@ -93,6 +93,7 @@ def test_a_saved_plan_is_refused_when_fargate_yaml_changed_and_discard_deletes_i
     code, _, err = cli("deploy", "-f", str(spec_file), "--env", env, "--plan", str(plan_file), "--yes")
     assert code == 1
     assert f"{stack}: template service-web changed" in err
+    assert "changed since the plan was made" in err
     assert "template cluster" not in err  # only what changed is named
     assert describe(session, stack).status == "REVIEW_IN_PROGRESS"  # nothing was executed
     assert [c["ExecutionStatus"] for c in change_sets(session, stack)] == ["AVAILABLE"]
