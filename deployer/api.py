@@ -56,6 +56,7 @@ def plan(
     The change set is left in place for :func:`deploy` to execute; an empty plan's
     change set is deleted at once (``plan.change_set_id`` is then None). ``state``
     (None: no such stack) saves a ``DescribeStacks`` when the caller has just made one.
+    ``revert_drift`` makes the change set drift-aware (``changeset.deployment_mode``).
     """
     poll = poll or default_poll()
     if state == "unknown":
