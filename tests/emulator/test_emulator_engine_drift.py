@@ -159,3 +159,27 @@ def test_a_revert_drift_change_set_shows_and_puts_back_the_drifted_properties(
     assert detect(cfn, stack)["StackDriftStatus"] == "IN_SYNC"
     group = aws("logs").describe_log_groups(logGroupNamePrefix="/drift/app")["logGroups"][0]
     assert group["retentionInDays"] == 7
+
+
+def test_repository_settings_changed_through_ecr_are_drift(stacks: Any, aws: Any) -> None:
+    repository = {
+        "Type": "AWS::ECR::Repository",
+        "Properties": {
+            "RepositoryName": "drift-repo",
+            "ImageTagMutability": "IMMUTABLE",
+            "ImageScanningConfiguration": {"ScanOnPush": True},
+        },
+    }
+    assert stacks.deploy("repo", {"Resources": {"Repo": repository}})["StackStatus"] == "CREATE_COMPLETE"
+    ecr, cfn = aws("ecr"), aws("cloudformation")
+    ecr.put_image_tag_mutability(repositoryName="drift-repo", imageTagMutability="MUTABLE")
+    ecr.put_image_scanning_configuration(
+        repositoryName="drift-repo", imageScanningConfiguration={"scanOnPush": False}
+    )
+
+    assert detect(cfn, "repo")["StackDriftStatus"] == "DRIFTED"
+    found = drifts(cfn, "repo")["Repo"]["PropertyDifferences"]
+    assert {(d["PropertyPath"], d["ExpectedValue"], d["ActualValue"]) for d in found} == {
+        ("/ImageTagMutability", "IMMUTABLE", "MUTABLE"),
+        ("/ImageScanningConfiguration/ScanOnPush", "true", "false"),
+    }
