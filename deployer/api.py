@@ -27,6 +27,7 @@ from fgc.deployer.stacks import FAILED, StackState, describe, stuck
 
 Notice = Callable[[str], None]
 UNTOUCHED = "interrupted before execution: the change set was deleted and nothing changed"
+KEPT = "interrupted before execution: nothing changed, and the saved plan's change sets are kept"
 
 
 @dataclass
@@ -52,6 +53,7 @@ def plan(
     bucket: str | None = None,
     poll: Poll | None = None,
     state: StackState | None | Literal["unknown"] = "unknown",
+    revert_drift: bool = False,
 ) -> Plan:
     """Upload the nested templates, create a change set, and describe it as a :class:`Plan`.
 
@@ -60,6 +62,7 @@ def plan(
     (None: no such stack) saves a ``DescribeStacks`` when the caller has just made one.
     An ``UPDATE`` is planned with the weights the live production rules of blue/green, canary
     and linear services forward with (``traffic.with_live_weights``), not the template defaults.
+    ``revert_drift`` makes the change set drift-aware (``changeset.deployment_mode``).
     """
     poll = poll or default_poll()
     if state == "unknown":
@@ -81,7 +84,7 @@ def plan(
         stack_id=state.stack_id if state else None,
         labels=labels,
     )
-    created = changeset.create(aws, stack_set, parameters, kind, name, root_url)
+    created = changeset.create(aws, stack_set, parameters, kind, name, root_url, revert_drift)
     if created is None:
         return empty
     try:
@@ -183,6 +186,7 @@ def deploy(
     on_event: OnEvent | None = None,
     notice: Notice | None = None,
     poll: Poll | None = None,
+    revert_drift: bool = False,
 ) -> DeployResult:
     """Bring the deployed stack set to ``stack_set``: recover a stuck stack, plan, confirm, execute, follow.
 
@@ -191,7 +195,8 @@ def deploy(
     (None: no, raise). ``wait=False`` refuses to wait for an operation already running, or for an
     ECS deployment still shifting a service's traffic or baking (``notice`` reports the waits). The
     live production weights of blue/green, canary and linear services are recorded and planned
-    with (see ``traffic``).
+    with (see ``traffic``). ``revert_drift``: the change set also puts back what was changed
+    outside CloudFormation.
     Raises :class:`DeployFailed` (with ``.result``) when the stack rolls back.
     """
     poll = poll or default_poll()
@@ -202,19 +207,43 @@ def deploy(
         _Recovery(recreate, resume_rollback, wait, on_event, say, poll, stack_set.labels),
         stack_set,
     )
-    the_plan = plan(stack_set, aws, bucket=bucket, poll=poll, state=state)
+    the_plan = plan(stack_set, aws, bucket=bucket, poll=poll, state=state, revert_drift=revert_drift)
+    return carry_out(aws, the_plan, state, confirm=confirm, on_event=on_event, poll=poll)
+
+
+def carry_out(
+    aws: Aws,
+    the_plan: Plan,
+    state: StackState | None,
+    *,
+    confirm: Callable[[Plan], bool] | None = None,
+    on_event: OnEvent | None = None,
+    poll: Poll | None = None,
+    keep: bool = False,
+) -> DeployResult:
+    """Confirm ``the_plan`` (``state``: the stack as it was planned on), execute its change set and
+    follow it to the end.
+
+    A declined or interrupted plan's change set is deleted, unless ``keep`` (a saved plan, whose
+    change sets stay for ``fgc deploy --plan`` or ``fgc diff --discard``)."""
+    poll = poll or default_poll()
     if the_plan.is_empty:
         return DeployResult(the_plan, False, state.status if state else None, state.outputs if state else {})
+
+    def drop() -> None:
+        if not keep:
+            discard(aws, the_plan)
+
     try:
         approved = confirm(the_plan) if confirm else True
     except KeyboardInterrupt:
-        discard(aws, the_plan)
-        raise Interrupted(UNTOUCHED) from None
+        drop()
+        raise Interrupted(KEPT if keep else UNTOUCHED) from None
     except BaseException:
-        discard(aws, the_plan)
+        drop()
         raise
     if not approved:
-        discard(aws, the_plan)
+        drop()
         return DeployResult(the_plan, False, state.status if state else None)
     assert the_plan.change_set_id and the_plan.stack_id and the_plan.created_at
     try:

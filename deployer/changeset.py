@@ -13,12 +13,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import botocore
 import botocore.exceptions as bex
 from fgc.compiler.stackset import StackSet
 from fgc.deployer.errors import DeployFailed
 from fgc.deployer.polling import Poll
 from fgc.deployer.session import Aws, error_code
 from fgc.deployer.stacks import describe as describe_stack
+from fgc.spec.errors import UsageError
 
 #: Looks at a deleted never-created stack before giving up waiting for it to go (deleting
 #: a stack without resources takes CloudFormation a moment).
@@ -46,17 +48,20 @@ def create(
     change_set_type: str,
     name: str,
     template_url: str | None = None,
+    revert_drift: bool = False,
 ) -> dict[str, str] | None:
     """Create the change set; ``{"Id", "StackId", "Name"}``, or None when the API says nothing changes.
 
     The root goes inline as ``TemplateBody`` unless ``template_url`` is given (a root
     over CloudFormation's inline limit is uploaded like the nested ones). A name taken
-    already (two plans in one second) gets a ``-2``, ``-3``... suffix.
+    already (two plans in one second) gets a ``-2``, ``-3``... suffix. ``revert_drift``
+    makes it a drift-aware change set (:func:`deployment_mode`).
     """
+    mode = deployment_mode(aws) if revert_drift and change_set_type == "UPDATE" else {}
     for attempt in range(1, 10):
         candidate = name if attempt == 1 else f"{name}-{attempt}"
         try:
-            created = _create(aws, stack_set, parameters, change_set_type, candidate, template_url)
+            created = _create(aws, stack_set, parameters, change_set_type, candidate, template_url, mode)
         except bex.ClientError as err:
             if error_code(err) != "AlreadyExistsException":
                 raise
@@ -72,6 +77,7 @@ def _create(
     change_set_type: str,
     name: str,
     template_url: str | None,
+    mode: dict[str, str],
 ) -> dict[str, str] | None:
     source = {"TemplateURL": template_url} if template_url else {"TemplateBody": stack_set.root.body}
     try:
@@ -88,11 +94,27 @@ def _create(
             Tags=[{"Key": k, "Value": v} for k, v in stack_set.tags.items()],
             Description=f"fgc {change_set_type.lower()} of {stack_set.stack_name}",
             **source,
+            **mode,
         )
     except bex.ClientError as err:
         if error_code(err) == "ValidationError" and is_no_change(str(err)):
             return None
         raise
+
+
+def deployment_mode(aws: Aws) -> dict[str, str]:
+    """``DeploymentMode: REVERT_DRIFT`` for CreateChangeSet: a drift-aware change set, which also puts
+    back what was changed outside CloudFormation ("Using drift-aware change sets", User Guide).
+    An SDK too old to know the parameter cannot send it: that is said, rather than sending a plain
+    change set that would leave the drift in place."""
+    shape = aws.client("cloudformation").meta.service_model.operation_model("CreateChangeSet").input_shape
+    if "DeploymentMode" not in shape.members:
+        raise UsageError(
+            "--revert-drift needs CreateChangeSet's DeploymentMode, which this botocore "
+            f"({botocore.__version__}) does not have",
+            "upgrade boto3 and botocore (pip install -U boto3), or deploy without --revert-drift",
+        )
+    return {"DeploymentMode": "REVERT_DRIFT"}
 
 
 def wait_created(aws: Aws, change_set_id: str, poll: Poll) -> dict[str, Any]:

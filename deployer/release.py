@@ -99,17 +99,22 @@ def release(
 
 
 @aws_call
-def plan_release(built: Built, aws: Aws, *, bucket: str | None = None) -> list[Plan]:
-    """What :func:`release` would change, as plans (registries first), their change sets deleted."""
+def plan_release(built: Built, aws: Aws, *, bucket: str | None = None, keep: bool = False) -> list[Plan]:
+    """What :func:`release` would change, as plans (registries first); their change sets are deleted
+    unless ``keep`` (a saved plan: :mod:`fgc.deployer.saved_plan`)."""
     plans = []
     outputs: dict[str, str] = {}
-    if built.registries is not None:
-        state = describe(aws, built.registries.stack_name)
-        plans.append(plan(built.registries, aws, bucket=bucket, state=state))
-        outputs = state.outputs if state else {}
     try:
+        if built.registries is not None:
+            state = describe(aws, built.registries.stack_name)
+            plans.append(plan(built.registries, aws, bucket=bucket, state=state))
+            outputs = state.outputs if state else {}
         plans.append(plan(built.templates.with_outputs(outputs), aws, bucket=bucket))
-    finally:
+    except BaseException:
+        for each in plans:
+            discard(aws, each)
+        raise
+    if not keep:
         for each in plans:
             discard(aws, each)
     return plans

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from . import templates
+from . import drift, templates
 from .engine import Engine
 from .errors import (
     AlreadyExists,
@@ -128,6 +128,7 @@ class CloudFormationApi:
             description=p.get("Description"),
             include_nested=bool(p.get("IncludeNestedStacks")),
             import_existing=bool(p.get("ImportExistingResources")),
+            revert_drift=_deployment_mode(p.get("DeploymentMode")) == "REVERT_DRIFT",
         )
         with self.registry.lock:
             if any(
@@ -190,6 +191,7 @@ class CloudFormationApi:
             "ParentChangeSetId": cs.parent_id,
             "RootChangeSetId": cs.root_id,
             "ImportExistingResources": cs.import_existing,
+            "DeploymentMode": "REVERT_DRIFT" if cs.revert_drift else None,
         }
 
     def _ListChangeSets(self, p: dict[str, Any], region: str) -> dict[str, Any]:
@@ -277,10 +279,53 @@ class CloudFormationApi:
         ok = work()
         for item in _with_nested(cs):
             item.execution_status = "EXECUTE_COMPLETE" if ok else "EXECUTE_FAILED"
+        # "When you execute a change set, CloudFormation deletes all other change sets associated with
+        # the stack because they aren't valid for the updated stack" (ExecuteChangeSet, API reference)
         with self.registry.lock:
             for other in list(self.registry.change_sets.values()):
                 if other.stack is stack and other is not cs:
-                    self.registry.change_sets.pop(other.change_set_id, None)
+                    for item in _with_nested(other):
+                        self.registry.change_sets.pop(item.change_set_id, None)
+
+    # -- drift (drift.py) ------------------------------------------------------------------------
+    def _DetectStackDrift(self, p: dict[str, Any], region: str) -> dict[str, Any]:
+        """Runs at once (AWS takes minutes): the detection is complete when the call returns."""
+        stack = self._stack(p["StackName"], region)
+        if stack.status not in drift.DETECTABLE:
+            raise ValidationError(
+                f"Stack {stack.stack_id} is in {stack.status} state; drift detection needs a stack "
+                f"in one of {', '.join(drift.DETECTABLE)}"
+            )
+        detection = drift.detect(stack, p.get("LogicalResourceIds"))
+        with self.registry.lock:
+            self.registry.detections[detection["StackDriftDetectionId"]] = detection
+        return {"StackDriftDetectionId": detection["StackDriftDetectionId"]}
+
+    def _DescribeStackDriftDetectionStatus(self, p: dict[str, Any], region: str) -> dict[str, Any]:
+        with self.registry.lock:
+            detection = self.registry.detections.get(p["StackDriftDetectionId"])
+        if detection is None:
+            raise ValidationError(f"Drift detection {p['StackDriftDetectionId']} does not exist")
+        return detection
+
+    def _DescribeStackResourceDrifts(self, p: dict[str, Any], region: str) -> dict[str, Any]:
+        stack = self._stack(p["StackName"], region)
+        wanted = set(p.get("StackResourceDriftStatusFilters") or [])
+        drifts = [
+            r.drift
+            for r in list(stack.resources.values())
+            if r.drift is not None and (not wanted or r.drift["StackResourceDriftStatus"] in wanted)
+        ]
+        page, token = _page(drifts, p.get("NextToken"), int(p.get("MaxResults") or 100))
+        return {"StackResourceDrifts": page, "NextToken": token}
+
+    def _DetectStackResourceDrift(self, p: dict[str, Any], region: str) -> dict[str, Any]:
+        stack = self._stack(p["StackName"], region)
+        resource = stack.resources.get(p["LogicalResourceId"])
+        if resource is None:
+            raise ValidationError(f"Resource {p['LogicalResourceId']} does not exist for stack {stack.name}")
+        resource.drift = drift.resource_drift(stack, resource)
+        return {"StackResourceDrift": resource.drift}
 
     # -- stacks ----------------------------------------------------------------------------------
     def _CreateStack(self, p: dict[str, Any], region: str) -> dict[str, Any]:
@@ -334,6 +379,13 @@ class CloudFormationApi:
         if not probe.changes:
             raise ValidationError("No updates are to be performed.")
         self.engine.begin_update(stack, template, body, parameters)
+        # a change set "might be ... in an OBSOLETE state because the stack was already updated"
+        # (DescribeChangeSet, ExecutionStatus): an update without a change set leaves them, unusable
+        with self.registry.lock:
+            for other in list(self.registry.change_sets.values()):
+                if other.stack is stack and other.execution_status == "AVAILABLE":
+                    for item in _with_nested(other):
+                        item.execution_status = "OBSOLETE"
         self.engine.spawn(stack, lambda s: self.engine.run_update(s, template, body, parameters, begun=True))
         return {"StackId": stack.stack_id}
 
@@ -398,7 +450,10 @@ class CloudFormationApi:
                     "StackStatusReason": s.reason,
                     "ParentId": s.parent_id,
                     "RootId": s.root_id,
-                    "DriftInformation": {"StackDriftStatus": "NOT_CHECKED"},
+                    "DriftInformation": {
+                        "StackDriftStatus": s.drift_status,
+                        "LastCheckTimestamp": s.drift_checked,
+                    },
                 }
                 for s in stacks
             ]
@@ -508,6 +563,16 @@ def _valid_name(name: str, field: str) -> str:
     return name
 
 
+def _deployment_mode(mode: str | None) -> str | None:
+    """CreateChangeSet's ``DeploymentMode``: ``REVERT_DRIFT`` is its one value (botocore's enum)."""
+    if mode not in (None, "REVERT_DRIFT"):
+        raise ValidationError(
+            f"1 validation error detected: Value '{mode}' at 'deploymentMode' failed to satisfy constraint: "
+            "Member must satisfy enum value set: [REVERT_DRIFT]"
+        )
+    return mode
+
+
 def _with_nested(cs: ChangeSet) -> list[ChangeSet]:
     return [cs, *(item for nested in cs.nested.values() for item in _with_nested(nested))]
 
@@ -542,7 +607,12 @@ def _resource_summary(resource: Resource, timestamp_key: str = "LastUpdatedTimes
         timestamp_key: resource.updated,
         "ResourceStatus": resource.status,
         "ResourceStatusReason": resource.reason,
-        "DriftInformation": {"StackResourceDriftStatus": "NOT_CHECKED"},
+        "DriftInformation": {
+            "StackResourceDriftStatus": resource.drift["StackResourceDriftStatus"]
+            if resource.drift
+            else "NOT_CHECKED",
+            "LastCheckTimestamp": resource.drift["Timestamp"] if resource.drift else None,
+        },
     }
 
 
@@ -565,5 +635,8 @@ def _describe_stack(stack: Stack) -> dict[str, Any]:
         "Tags": stack.tags,
         "ParentId": stack.parent_id,
         "RootId": stack.root_id,
-        "DriftInformation": {"StackDriftStatus": "NOT_CHECKED"},
+        "DriftInformation": {
+            "StackDriftStatus": stack.drift_status,
+            "LastCheckTimestamp": stack.drift_checked,
+        },
     }

@@ -415,7 +415,14 @@ class Engine:
         if resource_type == STACK_TYPE and current.resource_type == STACK_TYPE:
             self._update_child(stack, current, definition, properties, op, repair)
             return
-        if properties == current.properties and resource_type == current.resource_type and not repair:
+        # a REVERT_DRIFT change set puts back what was changed outside CloudFormation (planner.revert)
+        reverting = op.change_set is not None and not op.rollback and logical_id in op.change_set.reverts
+        if (
+            properties == current.properties
+            and resource_type == current.resource_type
+            and not repair
+            and not reverting
+        ):
             current.definition = definition
             return
         changed = {
@@ -429,9 +436,18 @@ class Engine:
         stack.event(logical_id, resource_type, "UPDATE_IN_PROGRESS", physical_id=current.physical_id)
         try:
             self._fault(stack, op.phase, logical_id, resource_type, "update")
-            model = provider.update(
-                current.model, resource_type, logical_id, properties, stack.name, stack.account, stack.region
-            )
+            if reverting:
+                model = provider.revert(current.model, properties)
+            else:
+                model = provider.update(
+                    current.model,
+                    resource_type,
+                    logical_id,
+                    properties,
+                    stack.name,
+                    stack.account,
+                    stack.region,
+                )
             if model is None:  # the model cannot update in place: recreate it under the same identity
                 provider.delete(current.model, resource_type, current.properties, stack.account, stack.region)
                 model = provider.create(
@@ -505,7 +521,15 @@ class Engine:
         # A child whose own rollback failed is not back yet even though its template is: the parent's
         # rollback (and ContinueUpdateRollback) must retry the child's rollback, as CloudFormation does.
         child_stuck = op.rollback and child.status == "UPDATE_ROLLBACK_FAILED"
-        if body == child.template_body and parameters == child.parameters and not child_stuck:
+        planned = op.change_set.nested.get(current.logical_id) if op.change_set else None
+        # an unchanged child has a nested change set only to revert its drift (REVERT_DRIFT)
+        reverting = planned is not None and planned.revert_drift and not op.rollback
+        if (
+            body == child.template_body
+            and parameters == child.parameters
+            and not child_stuck
+            and not reverting
+        ):
             current.properties = properties
             if repair:  # the child already rolled itself back; the parent only records it
                 stack.event(current.logical_id, STACK_TYPE, "UPDATE_IN_PROGRESS", physical_id=child.stack_id)
@@ -513,7 +537,6 @@ class Engine:
                 stack.event(current.logical_id, STACK_TYPE, "UPDATE_COMPLETE", physical_id=child.stack_id)
             return
         stack.event(current.logical_id, STACK_TYPE, "UPDATE_IN_PROGRESS", physical_id=child.stack_id)
-        planned = op.change_set.nested.get(current.logical_id) if op.change_set else None
         if op.rollback:
             ok = self._rollback_child(child, template, body, parameters)
         else:

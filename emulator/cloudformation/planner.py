@@ -20,7 +20,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from . import property_diff, provider, templates
+from . import drift, property_diff, provider, templates
 from .engine import pseudo_parameters, stack_output
 from .intrinsics import Evaluator, Unknown, unknowns_in
 from .property_diff import MISSING
@@ -81,6 +81,8 @@ class Planner:
             properties = evaluator.resolve(definition.get("Properties") or {})
             current = existing.get(logical_id)
             change = self._change(change_set, logical_id, definition, properties, current, changed_parameters)
+            if change_set.revert_drift and current is not None:
+                change = revert(change_set, current, change)
             if change is None:
                 continue
             modified.add(logical_id)
@@ -195,7 +197,8 @@ class Planner:
         given = {k: parameter_value(v) for k, v in (properties.get("Parameters") or {}).items()}
         parameters = templates.resolve_parameters(template, given)
         child: Stack | None = current.model if current is not None else None
-        if child is not None and body == child.template_body and parameters == child.parameters:
+        unchanged = child is not None and body == child.template_body and parameters == child.parameters
+        if unchanged and not (change_set.revert_drift and child is not None and drift.any_drift(child)):
             return None
         templates.check_capabilities(template, change_set.capabilities)
         suffix = uuid.uuid4().hex[:12].upper()
@@ -218,6 +221,7 @@ class Planner:
             capabilities=change_set.capabilities,
             include_nested=True,
             import_existing=change_set.import_existing,
+            revert_drift=change_set.revert_drift,
             parent_id=change_set.change_set_id,
             root_id=change_set.root_id or change_set.change_set_id,
         )
@@ -245,6 +249,43 @@ def _no_echo(template: dict[str, Any]) -> set[str]:
 
 def _context(properties: dict[str, Any], definition: dict[str, Any], template: dict[str, Any]) -> str:
     return property_diff.context(properties, definition.get("Properties") or {}, _no_echo(template))
+
+
+def revert(change_set: ChangeSet, current: Resource, change: Change | None) -> Change | None:
+    """A ``REVERT_DRIFT`` change set's change for ``current``: its template change (if any) plus the
+    drifted properties put back, each a detail from the actual value to the template's ("Using
+    drift-aware change sets", CloudFormation User Guide; ``ResourceTargetDefinition``'s
+    ``BeforeValueFrom: ACTUAL_STATE``, ``AfterValueFrom: TEMPLATE``). The resource is then updated
+    from its live state on execution (engine ``_update``); a resource in sync is left as it is."""
+    found = drift.drifted_properties(change_set.stack, current)
+    if not found:
+        return change
+    if change is None:
+        change = Change("Modify", current.logical_id, current.resource_type, current.physical_id, "False")
+    change.drift_status = "MODIFIED"
+    if "Properties" not in change.scope:
+        change.scope.insert(0, "Properties")
+    change.details += [_drift_detail(difference) for difference in found]
+    change_set.reverts.add(current.logical_id)
+    return change
+
+
+#: What reverting each kind of difference does to the property (ResourceTargetDefinition.AttributeChangeType).
+_REVERTING = {"NOT_EQUAL": "Modify", "ADD": "Remove", "REMOVE": "Add"}
+
+
+def _drift_detail(difference: dict[str, str]) -> dict[str, Any]:
+    path = difference["PropertyPath"]
+    detail = _detail(path.split("/")[1], "Never", "Static", "DirectModification")
+    detail["Target"].update(
+        Path=path,
+        BeforeValue=difference["ActualValue"],
+        AfterValue=difference["ExpectedValue"],
+        BeforeValueFrom="ACTUAL_STATE",
+        AfterValueFrom="TEMPLATE",
+        AttributeChangeType=_REVERTING[difference["DifferenceType"]],
+    )
+    return detail
 
 
 def _detail(

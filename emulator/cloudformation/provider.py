@@ -146,6 +146,15 @@ def update(
     return new_model
 
 
+def revert(model: Any, properties: dict[str, Any]) -> Any:
+    """Put the resource back to ``properties`` from its live state (a ``REVERT_DRIFT`` change set)."""
+    try:
+        model.revert(copy.deepcopy(properties))
+    except Exception as err:  # noqa: BLE001
+        raise ResourceFailure(_reason(err)) from err
+    return model
+
+
 def delete(model: Any, resource_type: str, properties: dict[str, Any], account: str, region: str) -> None:
     """Delete the way moto's engine does: the model's own `delete`, else the class-level delete."""
     try:

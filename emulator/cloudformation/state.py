@@ -65,6 +65,8 @@ class Resource:
     status: str = "CREATE_IN_PROGRESS"
     reason: str | None = None
     updated: datetime = field(default_factory=now)
+    # the StackResourceDrift of the last drift detection that checked it (drift.py)
+    drift: dict[str, Any] | None = None
 
     @property
     def retained(self) -> bool:
@@ -103,6 +105,9 @@ class Stack:
     failure: str = ""
     # what the stack looked like before the operation in flight, for rollback
     previous: tuple[dict[str, Any], str, dict[str, str]] | None = None
+    # the last drift detection's result (drift.py)
+    drift_status: str = "NOT_CHECKED"
+    drift_checked: datetime | None = None
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     @property
@@ -145,6 +150,8 @@ class Change:
     policy_action: str | None = None
     before_context: str | None = None
     after_context: str | None = None
+    # a REVERT_DRIFT change set's: the resource's drift status when the change set was made
+    drift_status: str | None = None
 
     def to_api(self, include_values: bool = False) -> dict[str, Any]:
         change: dict[str, Any] = {
@@ -162,6 +169,8 @@ class Change:
         if include_values:
             change["BeforeContext"] = self.before_context
             change["AfterContext"] = self.after_context
+        if self.drift_status:
+            change["ResourceDriftStatus"] = self.drift_status
         return {"Type": "Resource", "ResourceChange": change}
 
 
@@ -203,6 +212,9 @@ class ChangeSet:
     # ImportExistingResources: what the plan adopts, logical id -> the existing resource's name
     import_existing: bool = False
     imports: dict[str, str] = field(default_factory=dict)
+    # DeploymentMode REVERT_DRIFT: the resources whose drift the execution puts back (planner.py)
+    revert_drift: bool = False
+    reverts: set[str] = field(default_factory=set)
 
 
 def make_arn(kind: str, region: str, account: str, name: str) -> str:
@@ -216,11 +228,13 @@ class Registry:
         self.lock = threading.RLock()
         self.stacks: dict[str, Stack] = {}
         self.change_sets: dict[str, ChangeSet] = {}
+        self.detections: dict[str, dict[str, Any]] = {}
 
     def reset(self) -> None:
         with self.lock:
             self.stacks.clear()
             self.change_sets.clear()
+            self.detections.clear()
 
     def add_stack(self, stack: Stack) -> None:
         with self.lock:

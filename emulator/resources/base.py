@@ -246,5 +246,19 @@ class Resource:
     def _delete(self) -> None:
         raise NotImplementedError
 
+    # --- drift (emulator/cloudformation/drift.py) -------------------------------------------------
+    def live(self) -> dict[str, Any] | None:
+        """The resource as its service holds it now, as template properties (only those drift
+        detection compares); None when it is gone. A model that does not override this is of a
+        type drift detection does not check (``NOT_CHECKED``)."""
+        raise NotImplementedError
+
+    def revert(self, props: dict[str, Any]) -> None:
+        """Put the resource back to ``props`` whatever was changed outside CloudFormation (a
+        ``REVERT_DRIFT`` change set). ``_update`` sets every property it owns from ``props``, which
+        is enough unless it works by difference from the recorded properties."""
+        self._update(props)
+        self.properties = copy.deepcopy(props)
+
     def __repr__(self) -> str:
         return f"<{self.TYPE} {self.physical_id}>"

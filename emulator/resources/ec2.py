@@ -255,6 +255,26 @@ def _rule_args(rule: dict[str, Any], egress: bool) -> dict[str, Any]:
     }
 
 
+def _rule_props(rule: Any, egress: bool) -> dict[str, Any]:
+    """One of moto's rules as the CloudFormation ingress/egress rule that makes it (``_rule_args`` back)."""
+    props: dict[str, Any] = {"IpProtocol": rule.ip_protocol}
+    if rule.from_port is not None:
+        props.update(FromPort=rule.from_port, ToPort=rule.to_port)
+    for key in ("CidrIp", "CidrIpv6"):
+        if rule.ip_range.get(key):
+            props[key] = rule.ip_range[key]
+    if rule.source_group.get("GroupId"):
+        props["DestinationSecurityGroupId" if egress else "SourceSecurityGroupId"] = rule.source_group[
+            "GroupId"
+        ]
+    if rule.prefix_list_id:
+        props["DestinationPrefixListId"] = rule.prefix_list_id
+    description = rule.ip_range.get("Description") or rule.source_group.get("Description")
+    if description:
+        props["Description"] = description
+    return props
+
+
 def _authorize(ec2: Any, group_id: str, rule: dict[str, Any], egress: bool) -> list[Any]:
     action = ec2.authorize_security_group_egress if egress else ec2.authorize_security_group_ingress
     rules, _ = action(group_id, **_rule_args(rule, egress))
@@ -309,6 +329,22 @@ class SecurityGroup(Ec2Resource, CloudFormationModel):
     def _update(self, props: dict[str, Any]) -> None:
         self._sync_rules(self.properties, props)
         self._tag(props)
+
+    def live(self) -> dict[str, Any] | None:
+        group = self.ec2.get_security_group_from_id(self.physical_id)
+        if group is None:
+            return None
+        return {
+            "SecurityGroupIngress": [_rule_props(rule, egress=False) for rule in group.ingress_rules],
+            "SecurityGroupEgress": [_rule_props(rule, egress=True) for rule in group.egress_rules],
+        }
+
+    def revert(self, props: dict[str, Any]) -> None:
+        """Rules are synced by difference: from the live ones here, so a rule added or revoked
+        outside CloudFormation is revoked or added back."""
+        self._sync_rules(self.live() or {}, props)
+        self._tag(props)
+        self.properties = dict(props)
 
     def _sync_rules(self, old: dict[str, Any], new: dict[str, Any]) -> None:
         for key, egress in (("SecurityGroupIngress", False), ("SecurityGroupEgress", True)):

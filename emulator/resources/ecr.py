@@ -62,6 +62,16 @@ class Repository(Resource, CloudFormationModel):
             self.backend.tag_resource(self.arn, tags_list(props))
         self._set_policies(props, previous=self.properties)
 
+    def live(self) -> dict[str, Any] | None:
+        repo = self.backend.repositories.get(self.physical_id)
+        if repo is None:
+            return None
+        return {
+            "RepositoryName": repo.name,
+            "ImageTagMutability": repo.image_tag_mutability,
+            "ImageScanningConfiguration": {"ScanOnPush": repo.image_scanning_configuration["scanOnPush"]},
+        }
+
     def _set_policies(self, props: dict[str, Any], previous: dict[str, Any]) -> None:
         lifecycle = (props.get("LifecyclePolicy") or {}).get("LifecyclePolicyText")
         if lifecycle:

@@ -273,6 +273,12 @@ class EcsService(Resource, CloudFormationModel):
         service.network_configuration = service._validate_network(nc) if nc else {}
         self._apply(service, props, running if rollout else None)
 
+    def live(self) -> dict[str, Any] | None:
+        service = _backend(self.account_id, self.region_name).services.get(f"{self.cluster}:{self.name}")
+        if service is None or service.status != "ACTIVE":
+            return None
+        return {"DesiredCount": service.desired_count, "TaskDefinition": service.task_definition}
+
     @staticmethod
     def _apply(service: Any, props: dict[str, Any], rollout_from: str | None = None) -> None:
         """Set what moto's backend API does not take, under the attribute names its serializer reads.

@@ -160,6 +160,22 @@ class TargetGroup(Elbv2Resource, CloudFormationModel):
         handle._tag(props)
         return handle
 
+    def live(self) -> dict[str, Any] | None:
+        tg = self.backend.target_groups.get(self.physical_id)
+        if tg is None:
+            return None
+        return {
+            "HealthCheckEnabled": tg.health_check_enabled,
+            "HealthCheckPath": tg.health_check_path,
+            "HealthCheckPort": tg.health_check_port,
+            "HealthCheckProtocol": tg.health_check_protocol,
+            "HealthCheckIntervalSeconds": tg.health_check_interval_seconds,
+            "HealthCheckTimeoutSeconds": tg.health_check_timeout_seconds,
+            "HealthyThresholdCount": tg.healthy_threshold_count,
+            "UnhealthyThresholdCount": tg.unhealthy_threshold_count,
+            "Matcher": getattr(tg, "matcher", None),
+        }
+
     def _update(self, props: dict[str, Any]) -> None:
         health = _health_check(props)
         self.backend.modify_target_group(

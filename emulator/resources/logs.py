@@ -47,6 +47,12 @@ class LogGroup(Resource, CloudFormationModel):
         if tags:
             self.backend.tag_log_group(self.physical_id, tags)
 
+    def live(self) -> dict[str, Any] | None:
+        group = self.backend.groups.get(self.physical_id)
+        if group is None:
+            return None
+        return {"LogGroupName": group.name, "RetentionInDays": group.retention_in_days}
+
     def _delete(self) -> None:
         if self.physical_id in self.backend.groups:
             self.backend.delete_log_group(self.physical_id)

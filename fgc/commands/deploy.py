@@ -28,7 +28,14 @@ DESCRIPTION = (
     "waited for (--no-wait refuses instead). The live weights of each blue/green, canary or linear "
     "service's production rule are passed on, so traffic stays where ECS put it.\n\n"
     "No container builder: a real deploy refuses (exit 2); a --local rehearsal says so and puts an "
-    "empty stand-in image into the emulator's ECR under the content tag."
+    "empty stand-in image into the emulator's ECR under the content tag.\n\n"
+    "--plan FILE executes the change sets `fgc diff --out FILE` kept, after checking that they are still "
+    "there and available, that no stack moved since, and that fargate.yaml still compiles to the same "
+    "templates and parameters (image tags included); otherwise it names what changed, executes nothing "
+    "and exits 1.\n\n"
+    "--revert-drift makes the change sets drift-aware (CreateChangeSet DeploymentMode REVERT_DRIFT): "
+    "properties changed outside fgc (see fgc diff --drift) are part of the plan and put back to the "
+    "template's values. A boto3 too old to send DeploymentMode is refused (exit 2)."
 )
 
 
@@ -57,6 +64,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="with --wait-stable: give up (exit 1) after this long, e.g. 90s, 10m (default 30m)",
     )
     parser.add_argument("--bucket", metavar="NAME", help="artifacts bucket (default: fgc-<account>-<region>)")
+    parser.add_argument(
+        "--plan",
+        metavar="FILE",
+        help="execute the saved plan FILE (fgc diff --out) exactly, or refuse (exit 1) when anything moved",
+    )
+    parser.add_argument(
+        "--revert-drift",
+        action="store_true",
+        help="a drift-aware change set (REVERT_DRIFT): also put back what was changed outside fgc",
+    )
     add_image_options(parser)
     add_output(parser, "plan and result")
 
@@ -83,7 +100,28 @@ def run(args: argparse.Namespace) -> int:
     from fgc.spec.errors import UsageError
 
     timeout = seconds("--stable-timeout", args.stable_timeout)
+    saved = None
+    if args.plan and args.revert_drift:
+        raise UsageError(
+            "--plan and --revert-drift cannot be combined: a saved plan runs as it was made",
+            "deploy with --revert-drift alone (fgc diff --drift shows what it puts back)",
+        )
+    if args.plan:
+        from fgc.commands._saved_plan import refuse_local
+        from fgc.deployer.saved_plan import load
+
+        refuse_local(args, "--plan")
+        saved = load(args.plan)
     built = build(args.file, args.env, region=args.region, linter=linter, platform=args.platform)
+    if saved is not None:
+        from fgc.deployer.saved_plan import file_sha256
+
+        if file_sha256(args.file) != saved.spec_sha256:
+            print(
+                f"note: {args.file} changed since the plan was made; the plan runs only if it still "
+                "compiles to the same templates and parameters",
+                file=sys.stderr,
+            )
     builder = chosen_builder(args) if built.images else None
     # json and markdown: one document on stdout; the text plan, progress and questions on stderr
     document = args.output != "text"
@@ -135,23 +173,33 @@ def run(args: argparse.Namespace) -> int:
             run_checks(built.spec, target)
         progress = Progress(view)
         output = BuildOutput(view)
+        # what a saved plan and a fresh deploy share: how they build, ask and report
+        shared: dict[str, Any] = {
+            "builder": builder,
+            "on_line": output,
+            "on_image": output.done,
+            "confirm": confirm,
+            "on_event": progress,
+            "notice": view.note,
+            "poll": poll,
+        }
         try:
-            shipped = release(
-                built,
-                target.aws,
-                builder=builder,
-                on_line=output,
-                on_image=output.done,
-                stand_in=target.emulator is not None,
-                bucket=args.bucket,
-                confirm=confirm,
-                recreate=recreate,
-                resume_rollback=args.continue_rollback,
-                wait=not args.no_wait,
-                on_event=progress,
-                notice=view.note,
-                poll=poll,
-            )
+            if saved is not None:
+                from fgc.deployer.saved_plan import release_saved
+
+                shipped = release_saved(built, target.aws, saved, args.env, **shared)
+            else:
+                shipped = release(
+                    built,
+                    target.aws,
+                    stand_in=target.emulator is not None,
+                    bucket=args.bucket,
+                    recreate=recreate,
+                    resume_rollback=args.continue_rollback,
+                    wait=not args.no_wait,
+                    revert_drift=args.revert_drift,
+                    **shared,
+                )
         except DeployFailed as failed:
             progress.stop()
             diagnoses = [d for d in [diagnose_failure(target.aws, failed.failure)] if d]
@@ -165,7 +213,11 @@ def run(args: argparse.Namespace) -> int:
             progress.stop()
         result = shipped.app
         if result is None or (not result.executed and not result.plan.is_empty):
-            view.line("Not deployed: the change set was deleted, nothing changed.")
+            view.line(
+                f"Not deployed: nothing changed; the saved plan's change sets are kept ({args.plan})."
+                if saved
+                else "Not deployed: the change set was deleted, nothing changed."
+            )
             if document:
                 emit([shipped.registries, result], [])
             return 1

@@ -259,3 +259,35 @@ def test_nested_stack_fed_by_a_modified_sibling_is_a_dynamic_change(stacks, aws)
     cfn.execute_change_set(ChangeSetName=change_set["ChangeSetId"])
     assert stacks.wait("app")["StackStatus"] == "UPDATE_COMPLETE"
     assert aws("ssm").get_parameter(Name="/app/consumer")["Parameter"]["Value"] == "/app/producer"
+
+
+def test_executing_a_change_set_deletes_the_stacks_other_change_sets_nested_ones_too(stacks, aws):
+    """ExecuteChangeSet (API reference): "CloudFormation deletes all other change sets associated
+    with the stack because they aren't valid for the updated stack"."""
+    stacks.deploy("app", nested_root(stacks, "1"))
+    cfn = aws("cloudformation")
+    other = stacks.change_set("app", nested_root(stacks, "2"))
+    other_child = changes(other)["Child"]["ChangeSetId"]
+    chosen = stacks.change_set("app", nested_root(stacks, "3"))
+
+    cfn.execute_change_set(ChangeSetName=chosen["ChangeSetId"])
+    assert stacks.wait("app")["StackStatus"] == "UPDATE_COMPLETE"
+
+    for gone in (other["ChangeSetId"], other_child):
+        with pytest.raises(cfn.exceptions.ChangeSetNotFoundException):
+            cfn.describe_change_set(ChangeSetName=gone)
+
+
+def test_an_update_without_a_change_set_makes_the_change_sets_obsolete(stacks, aws):
+    """DescribeChangeSet, ExecutionStatus: a change set may be "in an OBSOLETE state because the stack
+    was already updated"; executing it is refused."""
+    stacks.deploy("app", nested_root(stacks, "1"))
+    cfn = aws("cloudformation")
+    planned = stacks.change_set("app", nested_root(stacks, "2"))
+
+    cfn.update_stack(StackName="app", TemplateBody=json.dumps(nested_root(stacks, "3")))
+    assert stacks.wait("app")["StackStatus"] == "UPDATE_COMPLETE"
+
+    assert cfn.describe_change_set(ChangeSetName=planned["ChangeSetId"])["ExecutionStatus"] == "OBSOLETE"
+    with pytest.raises(cfn.exceptions.InvalidChangeSetStatusException):
+        cfn.execute_change_set(ChangeSetName=planned["ChangeSetId"])
