@@ -667,9 +667,10 @@ def render_text(result: Estimate) -> list[str]:
         f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]:>{widths[3]}}".rstrip()
         for r in rows
     ]
-    out.append(f"total: {total_text(result)}")
+    unpriced = f"{_count(len(result.unpriced), 'line')} without a price"
+    out.append(f"total: {total_text(result)}{f' (incomplete: {unpriced})' if result.unpriced else ''}")
     if result.unpriced:
-        out.append(f"not in the total ({len(result.unpriced)} lines without a price):")
+        out.append(f"not in the total ({unpriced}):")
         out += [f"  {line.item}: {line.price.source}" for line in result.unpriced]
     out.append("assumptions:")
     out += [f"  {meaning}: {_num(value)} ({flag})" for meaning, value, flag in result.assumptions.described()]

@@ -15,6 +15,10 @@ sha256 of what it wrote into each, and on the next render:
 
 Each file is replaced atomically (temporary file and rename), so a reader never
 sees half a template.
+
+:func:`compare_rendered` is ``fgc render --check``: it reads the folder and says
+which files differ from what render would leave there (manifest included), which
+are missing and which are extra, and writes nothing.
 """
 
 from __future__ import annotations
@@ -115,6 +119,50 @@ def write_rendered(folder: str | Path, files: Mapping[str, str], keep: Iterable[
         hint = "choose a folder you can write to"
         raise OutputError(f"cannot write {where}: {err.strerror}", hint=hint) from None
     return Written(folder, tuple(files), tuple(stale))
+
+
+@dataclass(frozen=True)
+class Drift:
+    """What :func:`compare_rendered` found in one folder: file names, each list sorted."""
+
+    folder: Path
+    differ: tuple[str, ...]
+    missing: tuple[str, ...]
+    extra: tuple[str, ...]
+    #: every file render would leave in the folder (its manifest included)
+    expected: tuple[str, ...]
+
+    @property
+    def in_sync(self) -> bool:
+        return not (self.differ or self.missing or self.extra)
+
+
+def compare_rendered(folder: str | Path, files: Mapping[str, str], keep: Iterable[str | Path] = ()) -> Drift:
+    """Compare ``folder`` with what :func:`write_rendered` would leave there, reading only.
+
+    In sync means exactly the files render writes, each with the same bytes, and the
+    manifest that claims them (a stale manifest would stop the next render from
+    replacing the files; it is named only when every template is in sync, since a
+    template out of sync implies it). Any other file in the folder is extra, but for
+    ``keep`` (the spec being read): a checked folder holds only what render writes. Raises
+    :class:`OutputError` when the folder cannot be read.
+    """
+    folder = Path(folder)
+    manifest = _manifest_text({name: _sha256(text) for name, text in files.items()})
+    protected = [Path(p).resolve() for p in keep]
+    try:
+        present = {p.name for p in folder.iterdir() if p.is_file()} if folder.is_dir() else set()
+        contents = {name: _content(folder / name) for name in [*files, MANIFEST]}
+    except OSError as err:
+        raise OutputError(f"cannot read {err.filename or folder}: {err.strerror}") from None
+    differ = [n for n, text in files.items() if contents[n] not in (None, text.encode())]
+    missing = [n for n in files if contents[n] is None]
+    extra = [n for n in present - {*files, MANIFEST} if not _protected(folder / n, protected)]
+    if not (differ or missing or extra) and contents[MANIFEST] != manifest.encode():
+        # only then: a template out of sync already implies its manifest entry is
+        (missing if contents[MANIFEST] is None else differ).append(MANIFEST)
+    differ, missing, extra = (sorted(names) for names in (differ, missing, extra))
+    return Drift(folder, tuple(differ), tuple(missing), tuple(extra), expected=(*files, MANIFEST))
 
 
 def _read_manifest(folder: Path) -> dict[str, str]:

@@ -4,14 +4,22 @@ CloudFormation learns that an image tag, a secret or a JSON key is missing only 
 stop, after a 10-30 minute circuit-breaker rollback. These checks ask first, concurrently, at most
 one call per referenced image, secret, parameter, certificate, zone and subnet set:
 
-* images not built by fgc are in their ECR repository with that tag (``ecr:DescribeImages``);
+* images not built by fgc are in their ECR repository with that tag (``ecr:DescribeImages``): a full
+  ECR URI, or ``{registry: X, tag: T}`` naming this app's repository in the deploy's region;
 * secrets exist and, when the caller may read them, have the named JSON keys; parameters exist;
 * the certificate exists, is issued and covers the domain; the hosted zone exists and holds it;
 * an existing VPC's private subnets exist, have a route out or the endpoints the tasks need, and
   enough free addresses for ``max`` tasks during a rollout (``max_percent``).
 
 A check the caller may not make is reported as skipped, never as passed. Each failure names the
-fargate.yaml key, what is missing and the fix.
+fargate.yaml key, what is missing and the fix. Each kind of check has a stable ID (:data:`CHECKS`,
+documented in docs/preflight.md), so users and tests can name it.
+
+What a one-shot ``--local`` rehearsal stood in (``stood_in``: an image nobody could build or push
+there, a secret or parameter value) is listed as skipped, "stood in by this rehearsal", and never
+asked: the emulator's ECR holds a stood-in image only once a task pulls it, and answering for it
+earlier would show as passed a check that fails on AWS until the user pushes the image. A green
+rehearsal thus means a green deploy once what it names as stood in exists; the deploy checks it.
 """
 
 from __future__ import annotations
@@ -22,12 +30,25 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from fgc.deployer.session import Aws, error_code
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
+
+#: Stable ID -> what the check asks (docs/preflight.md lists them with their fixes).
+CHECKS = {
+    "P101": "an image fgc does not build is in its ECR repository with its tag",
+    "P201": "a Secrets Manager secret exists and has the JSON keys the spec names",
+    "P202": "an SSM parameter exists",
+    "P301": "the load balancer's certificate exists, is issued and covers the domain",
+    "P302": "the hosted zone exists and holds the domain",
+    "P401": "an existing VPC's private subnets have free addresses for a rollout at max",
+    "P402": "an existing VPC's private subnets have a route out or the endpoints the tasks need",
+}
+#: Why a check is not made in a rehearsal (see the module docstring).
+STOOD_IN = "stood in by this rehearsal: a deploy to AWS checks it"
 _DENIED = ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnrecognizedClientException")
 _ECR = re.compile(
     r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/(?P<repo>[^:@]+)[:@](?P<ref>.+)$"
@@ -36,13 +57,14 @@ _ECR = re.compile(
 
 @dataclass(frozen=True)
 class Check:
-    """One line of the checklist."""
+    """One line of the checklist; ``id`` is its kind's stable ID (:data:`CHECKS`)."""
 
     what: str
     key: str
     status: str
     detail: str = ""
     fix: str = ""
+    id: str = ""
 
 
 @dataclass
@@ -57,59 +79,77 @@ class Preflight:
 
 
 def preflight(spec: Any, aws: Aws, stood_in: Iterable[str] = (), workers: int = 8) -> Preflight:
-    """Run every check the spec calls for; ``stood_in``: names a rehearsal stood in (not checked)."""
+    """Run every check the spec calls for; ``stood_in``: names a rehearsal stood in (listed as
+    skipped, not asked). ``calls`` counts the checks that asked AWS."""
     planned = list(_planned(spec, aws, set(stood_in)))
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=workers) as pool:
         checks = list(pool.map(_guarded, planned))
-    return Preflight(checks, len(planned), time.monotonic() - started)
+    asked = sum(run is not None for *_, run in planned)
+    return Preflight(checks, asked, time.monotonic() - started)
 
 
-Planned = tuple[str, str, Callable[[], Check]]
+#: (ID, what, fargate.yaml key, the check; None for what a rehearsal stood in)
+Planned = tuple[str, str, str, Callable[[], Check] | None]
 
 
 def _guarded(planned: Planned) -> Check:
-    """A check, with a refusal to answer turned into "skipped"."""
+    """A check with its ID, a refusal to answer turned into "skipped"."""
     import botocore.exceptions as bex
 
-    what, key, run = planned
+    check_id, what, key, run = planned
     try:
-        return run()
+        check = Check(what, key, SKIPPED, STOOD_IN) if run is None else run()
     except bex.ClientError as err:
-        if error_code(err) in _DENIED:
-            return Check(what, key, SKIPPED, f"not permitted: {error_code(err)}")
-        return Check(what, key, SKIPPED, f"could not check: {err}")
+        reason = (
+            f"not permitted: {error_code(err)}" if error_code(err) in _DENIED else f"could not check: {err}"
+        )
+        check = Check(what, key, SKIPPED, reason)
+    return replace(check, id=check_id)
 
 
 def _planned(spec: Any, aws: Aws, stood_in: set[str]) -> Iterable[Planned]:
-    images: dict[str, str] = {}
+    images: dict[str, tuple[str, str | None]] = {}  # URI -> (key, this app's registry or None)
     secrets: dict[str, tuple[str, set[str]]] = {}
     parameters: dict[str, str] = {}
     for where, container in _containers(spec):
-        image = container.image
-        if isinstance(image, str) and _ECR.match(image) and image not in stood_in:
-            images.setdefault(image, f"{where}.image")
+        if uri := _unbuilt_image(container.image, aws):
+            images.setdefault(uri, (f"{where}.image", getattr(container.image, "registry", None)))
         for variable, ref in container.secrets.items():
             key = f"{where}.secrets.{variable}"
-            if ref.secretsmanager and ref.secretsmanager not in stood_in:
+            if ref.secretsmanager:
                 secrets.setdefault(ref.secretsmanager, (key, set()))[1].update([ref.key] if ref.key else [])
-            elif ref.ssm and ref.ssm not in stood_in:
+            elif ref.ssm:
                 parameters.setdefault(ref.ssm, key)
-    for uri, key in images.items():
-        yield f"image {uri}", key, _image_check(aws, uri, _ECR.match(uri), key)  # type: ignore[arg-type]
+    for uri, (key, registry) in images.items():
+        check = _image_check(aws, uri, key, None if registry is None else (spec.app, registry))
+        yield "P101", f"image {uri}", key, None if uri in stood_in else check
     for name, (key, json_keys) in secrets.items():
         what = f"secret {name}" + (f" keys {', '.join(sorted(json_keys))}" if json_keys else "")
-        yield what, key, _secret_check(aws, name, sorted(json_keys), key, what)
+        check = _secret_check(aws, name, sorted(json_keys), key, what)
+        yield "P201", what, key, None if name in stood_in else check
     for name, key in parameters.items():
-        yield f"parameter {name}", key, _parameter_check(aws, name, key)
+        yield "P202", f"parameter {name}", key, None if name in stood_in else _parameter_check(aws, name, key)
     balancer = spec.load_balancer
     if balancer.certificate:
-        yield "certificate", "load_balancer.certificate", _certificate_check(aws, spec)
+        yield "P301", "certificate", "load_balancer.certificate", _certificate_check(aws, spec)
     if balancer.domain:
-        yield "hosted zone", "load_balancer.domain.hosted_zone", _zone_check(aws, balancer.domain)
+        yield "P302", "hosted zone", "load_balancer.domain.hosted_zone", _zone_check(aws, balancer.domain)
     if spec.network.existing is not None:
-        yield "private subnets", "network.existing.private_subnets", _subnets_check(aws, spec)
-        yield "route out", "network.existing.private_subnets", _route_check(aws, spec)
+        yield "P401", "private subnets", "network.existing.private_subnets", _subnets_check(aws, spec)
+        yield "P402", "route out", "network.existing.private_subnets", _route_check(aws, spec)
+
+
+def _unbuilt_image(image: Any, aws: Aws) -> str | None:
+    """The ECR URI of an image fgc does not build, None for any other: a full ECR URI as written,
+    or ``{registry: X, tag: T}`` without ``build``, this app's repository X in the deploy's region
+    (``<account>.dkr.ecr.<region>.amazonaws.com/X:T``). Images elsewhere (Docker Hub, ECR Public)
+    are for ``fgc validate``'s reachability check, not for a registry call."""
+    if isinstance(image, str):
+        return image if _ECR.match(image) else None
+    if image.build is not None:
+        return None
+    return f"{aws.account}.dkr.ecr.{aws.region}.amazonaws.com/{image.registry}:{image.tag}"
 
 
 def _containers(spec: Any) -> Iterable[tuple[str, Any]]:
@@ -125,7 +165,12 @@ def _client(aws: Aws, service: str, region: str | None = None) -> Any:
     return aws.session.client(service, region_name=region, endpoint_url=aws.endpoint_url, config=aws.config)
 
 
-def _image_check(aws: Aws, uri: str, match: re.Match[str], key: str) -> Callable[[], Check]:
+def _image_check(aws: Aws, uri: str, key: str, own: tuple[str, str] | None) -> Callable[[], Check]:
+    """``own``: (app, registry) when the image names one of this app's registries (fgc creates the
+    repository, in its ``<app>-registries`` stack, but pushes only what it builds)."""
+    match = _ECR.match(uri)
+    assert match is not None  # _unbuilt_image returns ECR URIs only
+
     def run() -> Check:
         import botocore.exceptions as bex
 
@@ -138,16 +183,26 @@ def _image_check(aws: Aws, uri: str, match: re.Match[str], key: str) -> Callable
             )
         except bex.ClientError as err:
             code = error_code(err)
-            if code in ("ImageNotFoundException", "RepositoryNotFoundException"):
-                missing = "repository" if code == "RepositoryNotFoundException" else "tag"
-                return Check(
-                    f"image {uri}",
-                    key,
-                    FAILED,
-                    f"the {missing} does not exist",
-                    f"push {uri} first, or change {key}",
+            if code not in ("ImageNotFoundException", "RepositoryNotFoundException"):
+                raise
+            detail = (
+                "the repository does not exist"
+                if code == "RepositoryNotFoundException"
+                else "the tag does not exist"
+            )
+            fix = f"push {uri} first, or change {key}"
+            if own is not None:
+                app, registry = own
+                if code == "RepositoryNotFoundException":
+                    detail = (
+                        f"the repository {registry} does not exist yet: fgc creates it (stack "
+                        f"{app}-registries) and pushes only the images it builds, so the tag cannot be in it"
+                    )
+                fix = (
+                    f"`fgc push` creates the repository, then push {uri} (docker push); or give {key} "
+                    "a build: folder to have fgc build and push it"
                 )
-            raise
+            return Check(f"image {uri}", key, FAILED, detail, fix)
         return Check(f"image {uri}", key, PASSED)
 
     return run

@@ -10,7 +10,9 @@ from fgc.commands._target import add_aws, add_env
 DESCRIPTION = (
     "Bring the application's registries stack (<app>-registries) up to date (its plan is shown and "
     "confirmed like a deploy's), then build and push the main image of each service with build: (all, "
-    "or the SERVICEs named) unless its tag is already in the repository. ECR login uses "
+    "or the SERVICEs named) unless its tag is already in the repository. Without such an image the "
+    "registries stack is still brought up to date, so its repositories exist for an image pushed "
+    "outside fgc (docker push). ECR login uses "
     "GetAuthorizationToken with the password on the builder's stdin. The environment's stacks are not "
     "touched: `fgc deploy` does that (and pushes too)."
 )
@@ -38,12 +40,11 @@ def run(args: argparse.Namespace) -> int:
     document = spec.load(args.file, env=args.env)
     images = service_images(document, args.services, platform=args.platform)
     view = View()
-    if not images:
-        view.line("Nothing to push: no service of fargate.yaml has image.build.")
-        return 0
     registries = compile_registries(document)
-    assert registries is not None  # an image with build: names a registry of the spec
-    builder = chosen_builder(args)
+    if registries is None:  # an image with build: names a registry of the spec
+        view.line("Nothing to push: fargate.yaml declares no registries.")
+        return 0
+    builder = chosen_builder(args) if images else None
 
     def confirm(plan: Plan) -> bool:
         view.plan(plan)
@@ -62,6 +63,12 @@ def run(args: argparse.Namespace) -> int:
         if not result.executed and not result.plan.is_empty:
             view.line("Not pushed: the registries stack was left as it was.")
             return 1
+        if not images:
+            # the repositories exist now: what fgc does not build is pushed to them outside fgc
+            view.line(
+                "Nothing to build: no service of fargate.yaml has image.build; the repositories are ready."
+            )
+            return 0
         output = BuildOutput(view)
         try:
             publish_images(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from fgc.compiler.lint import Finding
+    from fgc.compiler.stackset import StackSet
 
 DESCRIPTION = (
     "Compile fargate.yaml into nested CloudFormation templates, lint them with cfn-lint and write "
@@ -28,7 +30,9 @@ DESCRIPTION = (
     "before writing anything if one is in the way. "
     "Templates with lint errors are still written, so the reported lines can be read; the exit "
     "status is then 1. Warnings (and the informational rules I3011, I3042) are shown but do not "
-    "change the exit status."
+    "change the exit status. "
+    "--check writes nothing: it compares OUT/<stack>/ with what render would write there and exits 1 "
+    "naming every file that differs, is missing or is extra (for CI over a committed templates_out/)."
 )
 
 #: Order of the counts in the table's lint column (compiler.lint's levels, most severe first).
@@ -56,6 +60,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="region to lint for (default: the spec's, then AWS_REGION, AWS_DEFAULT_REGION, us-east-1)",
     )
     parser.add_argument("--no-lint", action="store_true", help="skip cfn-lint")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 naming every file of OUT/<stack>/ that differs, is missing or is extra",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -70,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
     # the environment's stack set (image tags, content tags included: nothing is built), then the
     # application's <app>-registries stack set in its own folder
     stack_sets = [prepared.templates, *([prepared.registries] if prepared.registries else [])]
+    if args.check:
+        return check(args, stack_sets) | report_findings(prepared.findings, args.format, written_to=None)
     written = []
     for stack_set in stack_sets:
         files = rendered_files(stack_set, args.format)
@@ -86,19 +97,62 @@ def run(args: argparse.Namespace) -> int:
             for name in stack_set
         ]
         print_table(where, rows, findings)
-    folder = written[0][0]
+    return report_findings(findings, args.format, written_to=written[0][0])
+
+
+def check(args: argparse.Namespace, stack_sets: Sequence[StackSet]) -> int:
+    """``--check``: one line per file out of sync (or per folder in sync); 1 when any is out of sync."""
+    from fgc.compiler.output import compare_rendered, rendered_files
+
+    drifts = [
+        compare_rendered(
+            Path(args.output) / stack_set.stack_name, rendered_files(stack_set, args.format), keep=[args.file]
+        )
+        for stack_set in stack_sets
+    ]
+    for drift in drifts:
+        if drift.in_sync:
+            print(f"in sync  {drift.folder} ({len(drift.expected)} files)")
+        for state, names in (("differs", drift.differ), ("missing", drift.missing), ("extra", drift.extra)):
+            for name in names:
+                print(f"{state:<8} {drift.folder / name}")
+    out_of_sync = sum(len(d.differ) + len(d.missing) + len(d.extra) for d in drifts)
+    if not out_of_sync:
+        return 0
+    print(
+        f"error: {out_of_sync} file(s) out of sync with {args.file}; `{regenerate_command(args)}` "
+        "rewrites them (render replaces and removes only files it wrote that nobody edited since)",
+        file=sys.stderr,
+    )
+    return 1
+
+
+def regenerate_command(args: argparse.Namespace) -> str:
+    """The ``fgc render`` that writes what ``--check`` compared with (options left at defaults omitted)."""
+    words = ["fgc render"]
+    for flag, value, default in (
+        ("-f", args.file, "fargate.yaml"),
+        ("--env", args.env, None),
+        ("-o", args.output, "templates_out"),
+        ("--format", args.format, "json"),
+    ):
+        if value != default:
+            words += [flag, shlex.quote(str(value))]
+    return " ".join(words)
+
+
+def report_findings(findings: Sequence[Finding] | None, fmt: str, written_to: Path | None) -> int:
+    """Print the lint findings, one a line; 1 when one is an error (the templates are not deployable)."""
     if not findings:
         return 0
     for finding in findings:
         suffix = "" if finding.level == "error" else f" ({finding.level})"
         print(f"{finding}{suffix}")
-    if args.format == "yaml":
+    if fmt == "yaml":
         print("note: line numbers refer to the JSON form (fgc render --format json)")
-    if errors := len(prepared.errors):
-        print(
-            f"error: cfn-lint found {errors} error(s); templates written to {folder} for inspection",
-            file=sys.stderr,
-        )
+    if errors := sum(f.level == "error" for f in findings):
+        where = f"; templates written to {written_to} for inspection" if written_to else ""
+        print(f"error: cfn-lint found {errors} error(s){where}", file=sys.stderr)
         return 1
     return 0
 

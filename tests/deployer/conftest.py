@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import io
 import itertools
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -115,6 +118,27 @@ def cli(
         code = main(list(args))
         out, err = capsys.readouterr()
         return code, out, err
+
+    return run
+
+
+@pytest.fixture
+def rehearse() -> Callable[[Path], subprocess.CompletedProcess[str]]:
+    """``rehearse(path)``: ``fgc deploy --local --yes -f PATH`` through the installed script in a
+    child process, as a user runs it: its own in-process emulator (no ``AWS_*`` variables), on a
+    machine without a container builder (``FGC_BUILDER=none``), polling fast."""
+
+    def run(path: Path) -> subprocess.CompletedProcess[str]:
+        environ = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        environ.update(FGC_POLL_CEILING="0.2", NO_COLOR="1", FGC_BUILDER="none")
+        return subprocess.run(
+            [str(Path(sys.executable).with_name("fgc")), "deploy", "--local", "--yes", "-f", str(path)],
+            capture_output=True,
+            text=True,
+            env=environ,
+            timeout=300,
+            check=False,
+        )
 
     return run
 

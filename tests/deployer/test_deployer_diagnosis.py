@@ -171,16 +171,16 @@ def test_preflight_names_what_is_missing_before_any_change_set(
     path.write_text(SPEC.format(app="dpre", image=f"{ECR}/dpre:v2", extra=SECRETS.format(app="dpre")))
     code, _, err = cli("deploy", "-f", str(path), "--yes")
     assert code == 1
-    assert f"preflight FAIL image {ECR}/dpre:v2 [services.web.image]: the tag does not exist" in err
+    assert f"preflight FAIL P101 image {ECR}/dpre:v2 [services.web.image]: the tag does not exist" in err
     assert (
-        "preflight FAIL secret dpre/db keys password [services.web.secrets.DB_PASSWORD]: the secret has no "
+        "preflight FAIL P201 secret dpre/db keys password [services.web.secrets.DB_PASSWORD]: the secret has no "
         "JSON key password (fix: fgc secret set dpre/db --key password (value on stdin))"
     ) in err
     with pytest.raises(Exception, match="does not exist"):
         session.client("cloudformation").describe_stacks(StackName="dpre")  # nothing was sent
     path.write_text(SPEC.format(app="dpre", image=uri, extra=""))
     code, out, err = cli("preflight", "-f", str(path))
-    assert code == 0 and f"preflight ok   image {uri}" in err and "1 checks, 1 calls" in out
+    assert code == 0 and f"preflight ok   P101 image {uri}" in err and "1 checks, 1 calls" in out
 
 
 def test_preflight_reports_a_check_it_may_not_make_as_skipped(
@@ -196,10 +196,10 @@ def test_preflight_reports_a_check_it_may_not_make_as_skipped(
     code, _, err = cli("preflight", "-f", str(path))
     assert code == 0
     assert (
-        "preflight skip secret dskip/db keys password [services.web.secrets.DB_PASSWORD]: it exists; "
+        "preflight skip P201 secret dskip/db keys password [services.web.secrets.DB_PASSWORD]: it exists; "
         "its value may not be read here to check its keys" in err
     )
-    assert f"preflight ok   image {uri}" in err
+    assert f"preflight ok   P101 image {uri}" in err
 
 
 def test_preflight_checks_an_existing_vpc_addresses_and_route_out(
@@ -215,16 +215,16 @@ def test_preflight_checks_an_existing_vpc_addresses_and_route_out(
     code, _, err = cli("preflight", "-f", str(path))
     assert code == 1
     assert (
-        "preflight FAIL private subnets [network.existing.private_subnets]: 22 free addresses, a rollout "
+        "preflight FAIL P401 private subnets [network.existing.private_subnets]: 22 free addresses, a rollout "
         in err
     )
     assert "at max needs 40 (fix: use larger private subnets" in err
     assert (
-        f"preflight FAIL route out [network.existing.private_subnets]: {subnets[2]} has no route out (NAT or "
+        f"preflight FAIL P402 route out [network.existing.private_subnets]: {subnets[2]} has no route out (NAT or "
         "transit gateway) and nothing reaches ecr.api, ecr.dkr, logs, s3"
     ) in err
     route_out(vpc, subnets[2:])
-    assert "preflight ok   route out" in cli("preflight", "-f", str(path))[2]
+    assert "preflight ok   P402 route out" in cli("preflight", "-f", str(path))[2]
 
 
 def test_failed_update_is_diagnosed_and_rolls_back_to_running_tasks(

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -152,24 +149,14 @@ def test_polling_starts_fast_and_backs_off_to_its_ceiling(monkeypatch: pytest.Mo
     assert slept[-1] == 0.2
 
 
-def test_console_script_deploys_the_repo_spec_locally(tmp_path: Path) -> None:
+def test_console_script_deploys_the_repo_spec_locally(rehearse: Any) -> None:
     """The README's first command, through the installed `fgc` script in a child process, on a
     machine with no container builder (`FGC_BUILDER=none`; app/'s base image cannot be pulled here
     anyway): the rehearsal says nothing was built and stands an empty image in for it."""
     from fgc.compiler import image_tags
 
     tag = image_tags(spec.load(REPO / "fargate.yaml", environ={}))["api"]
-    script = Path(sys.executable).with_name("fgc")
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    environ.update(FGC_POLL_CEILING="0.2", NO_COLOR="1", FGC_BUILDER="none")
-    done = subprocess.run(
-        [str(script), "deploy", "--local", "--yes", "-f", str(REPO / "fargate.yaml")],
-        capture_output=True,
-        text=True,
-        env=environ,
-        timeout=300,
-        check=False,
-    )
+    done = rehearse(REPO / "fargate.yaml")
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "Plan for flask-api" in out and "flask-api: CREATE_COMPLETE" in out

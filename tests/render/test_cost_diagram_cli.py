@@ -39,7 +39,10 @@ def test_cost_prints_the_lines_the_total_and_the_assumptions(fgc) -> None:
     assert any(
         line.startswith("NAT gateways: 2 NAT gateways x 730 h") and line.endswith("$65.70") for line in out
     )
-    assert "total: $201.86..$269.50/month" in out
+    assert "total: $202.36..$270.00/month (incomplete: 1 line without a price)" in out
+    assert out[out.index("not in the total (1 line without a price):") + 1].startswith(
+        "  Container Insights: not found"
+    )
     assert "  GB per month through the NAT gateways, all together: 50 (--nat-gb)" in out
 
 

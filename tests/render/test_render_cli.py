@@ -234,3 +234,69 @@ def test_an_output_path_that_is_a_file_is_an_error_not_a_traceback(fgc, tmp_path
     done = fgc("render", "--no-lint", "-o", str(blocker))
     assert done.returncode == 2  # a usage error: the -o given cannot be written
     assert "cannot write" in done.stderr and "Traceback" not in done.stderr
+
+
+# fgc render --check: what CI runs over the committed templates_out/
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("env", [None, *spec.environments(SPEC.read_text())])
+def test_check_of_a_fresh_render_is_in_sync_and_writes_nothing(fgc, tmp_path: Path, env: str | None) -> None:
+    chosen = ["--env", env] if env else []
+    assert fgc("render", *chosen, "-o", str(tmp_path)).returncode == 0
+    before = snapshot(tmp_path)
+    done = fgc("render", "--check", *chosen, "-o", str(tmp_path))
+    assert done.returncode == 0, done.stdout + done.stderr
+    stack = f"flask-api-{env}" if env else "flask-api"
+    assert f"in sync  {tmp_path / stack} (6 files)" in done.stdout
+    assert f"in sync  {tmp_path / REGISTRIES} (3 files)" in done.stdout
+    assert snapshot(tmp_path) == before
+
+
+def test_check_names_every_file_that_differs_is_missing_or_extra(fgc, tmp_path: Path) -> None:
+    assert fgc("render", "--env", "dev", "-o", str(tmp_path)).returncode == 0
+    folder = tmp_path / "flask-api-dev"
+    (folder / "parameters.json").unlink()
+    (folder / "service-old.json").write_text("{}")
+    changed = tmp_path / "fargate.yaml"  # the spec moved on since the render: dev's memory 512 -> 1024
+    changed.write_text(copied_spec().replace("        memory: 512\n", "        memory: 1024\n"))
+    before = snapshot(tmp_path)
+    done = fgc("render", "--check", "-f", str(changed), "--env", "dev", "-o", str(tmp_path))
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert f"differs  {folder / 'service-api.json'}" in lines
+    assert f"differs  {folder / 'root.json'}" in lines  # it names service-api's template by its content hash
+    assert f"missing  {folder / 'parameters.json'}" in lines
+    assert f"extra    {folder / 'service-old.json'}" in lines
+    assert f"in sync  {tmp_path / REGISTRIES} (3 files)" in lines
+    assert len([line for line in lines if not line.startswith("in sync")]) == 4, done.stdout
+    assert f"4 file(s) out of sync with {changed}" in done.stderr
+    assert f"fgc render -f {changed} --env dev -o {tmp_path}" in done.stderr
+    assert snapshot(tmp_path) == before  # check mode writes nothing
+
+
+def test_check_of_a_folder_never_rendered_misses_every_file(fgc, tmp_path: Path) -> None:
+    done = fgc("render", "--check", "--no-lint", "--env", "prod", "-o", str(tmp_path / "out"))
+    assert done.returncode == 1
+    missing = sorted(line.split()[1] for line in done.stdout.splitlines() if line.startswith("missing"))
+    assert missing == sorted(
+        str(tmp_path / "out" / folder / name)
+        for folder, names in (
+            ("flask-api-prod", [*TEMPLATES, "parameters"]),
+            (REGISTRIES, ["root", "parameters"]),
+        )
+        for name in (f"{n}.json" for n in names)
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_committed_templates_out_folders_are_the_specs_stack_sets() -> None:
+    # .ci/run checks each folder's files with `render --check`; a folder no stack set renders any more
+    # (an environment removed from fargate.yaml) would never be checked, so it must not linger
+    expected = {"flask-api", REGISTRIES, *(f"flask-api-{env}" for env in spec.environments(SPEC.read_text()))}
+    assert {p.name for p in (REPO / "templates_out").iterdir()} == expected
+    ci = (REPO / ".ci" / "run").read_text()
+    assert "render --check" in ci

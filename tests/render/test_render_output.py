@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from fgc.compiler.output import MANIFEST, OutputError, write_rendered
+from fgc.compiler.output import MANIFEST, OutputError, compare_rendered, write_rendered
 
 
 def files_in(folder: Path) -> dict[str, str]:
@@ -126,3 +126,47 @@ def test_a_symlink_where_a_file_goes_is_not_replaced_even_when_identical(tmp_pat
     with pytest.raises(OutputError, match="root.json"):
         write_rendered(tmp_path / "out", {"root.json": "1"})
     assert (tmp_path / "out" / "root.json").is_symlink()
+
+
+# compare_rendered: `fgc render --check`, which reads and never writes
+
+
+def test_a_folder_as_render_left_it_is_in_sync(tmp_path: Path) -> None:
+    files = {"root.json": "{}\n", "parameters.json": "{}\n"}
+    write_rendered(tmp_path, files)
+    drift = compare_rendered(tmp_path, files)
+    assert drift.in_sync and (drift.differ, drift.missing, drift.extra) == ((), (), ())
+    assert sorted(drift.expected) == sorted([*files, MANIFEST])
+
+
+def test_every_file_that_differs_is_missing_or_is_extra_is_named(tmp_path: Path) -> None:
+    write_rendered(tmp_path, {"root.json": "1", "service-web.json": "2", "parameters.json": "{}"})
+    (tmp_path / "notes.txt").write_text("mine")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    drift = compare_rendered(tmp_path, {"root.json": "1", "service-web.json": "3", "service-api.json": "4"})
+    assert not drift.in_sync
+    assert drift.differ == ("service-web.json",)
+    assert drift.missing == ("service-api.json",)
+    assert drift.extra == ("notes.txt", "parameters.json")
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # nothing written
+
+
+def test_a_stale_manifest_alone_is_out_of_sync(tmp_path: Path) -> None:
+    # the templates match, but the next render would refuse to replace a file its manifest does not claim
+    (tmp_path / "root.json").write_text("{}")
+    assert compare_rendered(tmp_path, {"root.json": "{}"}).missing == (MANIFEST,)
+    write_rendered(tmp_path, {"root.json": "{}"})
+    (tmp_path / MANIFEST).write_text('{"format": 1, "files": {}}\n')
+    assert compare_rendered(tmp_path, {"root.json": "{}"}).differ == (MANIFEST,)
+
+
+def test_a_missing_folder_misses_every_file_and_is_not_created(tmp_path: Path) -> None:
+    drift = compare_rendered(tmp_path / "never", {"root.json": "{}"})
+    assert drift.missing == ("root.json",) and not (tmp_path / "never").exists()
+
+
+def test_the_spec_being_read_is_not_extra(tmp_path: Path) -> None:
+    write_rendered(tmp_path, {"root.json": "{}"})
+    (tmp_path / "fargate.yaml").write_text("app: x\n")
+    assert compare_rendered(tmp_path, {"root.json": "{}"}).extra == ("fargate.yaml",)
+    assert compare_rendered(tmp_path, {"root.json": "{}"}, keep=[tmp_path / "fargate.yaml"]).in_sync
