@@ -135,7 +135,8 @@ def test_a_revert_drift_change_set_shows_and_puts_back_the_drifted_properties(
         ChangeSetType="UPDATE",
         DeploymentMode="REVERT_DRIFT",
     )
-    described = cfn.describe_change_set(ChangeSetName=created["Id"])
+    # the values (BeforeValue, AfterValue) only when asked: DescribeChangeSet IncludePropertyValues
+    described = cfn.describe_change_set(ChangeSetName=created["Id"], IncludePropertyValues=True)
     assert described["Status"] == "CREATE_COMPLETE" and described["DeploymentMode"] == "REVERT_DRIFT"
     changes = {c["ResourceChange"]["LogicalResourceId"]: c["ResourceChange"] for c in described["Changes"]}
     assert set(changes) == {"Logs", "Group"}
