@@ -12,7 +12,15 @@ to the content tag it was planned with). Before executing, every one of those is
   updated stack": ExecuteChangeSet, API reference), so another deploy in between leaves none;
 * the stack's status and ``LastUpdatedTime`` are those of the plan (an update without a change
   set, ``UpdateStack``, leaves the change sets but moves the stack);
-* the fargate.yaml of today compiles to the same templates and parameters.
+* the fargate.yaml of today compiles to the same templates and parameters, the weights of each
+  blue/green, canary or linear service's production rule included: they are the live ones
+  (``deployer.traffic``), so traffic ECS moved after the plan was made makes the plan stale
+  instead of being moved back by it.
+
+A plan is not made while the stack's recorded weights differ from the live ones (ECS moved traffic
+since the last deploy): ``fgc deploy`` records them first with an update of its own, which a saved
+plan cannot make without moving the stack under its change set, and a rollback of the plan's update
+would otherwise restore the old weights and send traffic to the idle target group.
 
 A plan that fails any check is refused as a whole (:class:`StalePlan`), naming what moved; nothing
 is executed. Chalice's split holds: the plan is a value, shown by ``diff`` and carried out here.
@@ -29,7 +37,7 @@ from pathlib import Path
 
 import botocore.exceptions as bex
 from fgc.compiler.stackset import ROOT, StackSet
-from fgc.deployer import changeset
+from fgc.deployer import changeset, traffic
 from fgc.deployer.api import Notice, carry_out
 from fgc.deployer.build import Built
 from fgc.deployer.execute import OnEvent
@@ -129,8 +137,24 @@ def stack_sets(built: Built, aws: Aws) -> tuple[dict[str, StackSet], list[str]]:
         outputs = state.outputs if state else {}
         sets[REGISTRIES] = built.registries
     missing = sorted(s.output for s in built.templates.external.values() if s.output not in outputs)
-    sets[ENVIRONMENT] = built.templates.with_outputs(outputs)
+    environment = built.templates.with_outputs(outputs)
+    state = describe(aws, environment.stack_name)
+    if state is not None and not state.is_new:
+        environment = traffic.with_live_weights(aws, state.stack_id, environment)
+    sets[ENVIRONMENT] = environment
     return sets, missing
+
+
+def _unrecorded_traffic(aws: Aws, stack_set: StackSet) -> list[str]:
+    """The weight parameters the stack holds other than the live rules forward with (see the module)."""
+    state = describe(aws, stack_set.stack_name)
+    if state is None or state.is_new:
+        return []
+    stale = traffic.stale_weights(aws, state, stack_set)
+    return [
+        f"{stack_set.stack_name}: parameter {name} is {state.parameters[name]}, the live rule {value}"
+        for name, value in stale.items()
+    ]
 
 
 @aws_call
@@ -145,6 +169,13 @@ def save(
             f"cannot save a plan yet: {holder} has no output {', '.join(missing)} "
             "(the deploy would create it before planning the environment)",
             "deploy the repositories first (fgc push), then make the plan",
+        )
+    if moved := _unrecorded_traffic(aws, sets[ENVIRONMENT]):
+        raise UsageError(
+            "cannot save a plan yet: ECS moved traffic since the last deploy ("
+            + "; ".join(moved)
+            + "), and a saved plan cannot record that first",
+            "run fgc deploy (it records the live weights before planning), then make the plan",
         )
     plans = plan_release(built, aws, bucket=bucket, keep=True)
     stacks = []
@@ -210,6 +241,10 @@ def staleness(aws: Aws, saved: SavedPlan, built: Built, env: str | None) -> list
             reasons.append(f"fargate.yaml {'now has' if stack is None else 'no longer has'} the {role} stack")
             continue
         reasons += _moved_templates(stack, sets[role])
+        if role == ENVIRONMENT:
+            reasons += [
+                f"ECS moved traffic since the plan: {line}" for line in _unrecorded_traffic(aws, sets[role])
+            ]
         reasons += _moved_stack(aws, stack)
     return reasons
 

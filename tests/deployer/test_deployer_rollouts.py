@@ -299,3 +299,38 @@ def test_a_deploy_during_a_running_ecs_deployment_waits_for_it_or_refuses(
     assert forced["status"] == deployed["status"] == "SUCCESSFUL"
     assert forced["finishedAt"] <= deployed["createdAt"]  # the deploy began once ECS was done
     assert app.environment()["COLOR"] == "green"
+
+
+def test_a_saved_plan_keeps_traffic_where_ecs_put_it(web, cli, env, monkeypatch, tmp_path, session):
+    """Saved plans and the trap: no plan is saved while the stack's weights are not the live ones
+    (only fgc deploy records them first), and a traffic shift made by ECS after the plan leaves the
+    plan stale instead of being undone by it."""
+    path, app = web("blue_green")
+    plan = tmp_path / "plan.json"
+    monkeypatch.setenv("IMAGE_TAG", "1.27")
+    assert cli("deploy", "-f", str(path), "--env", env, "--yes")[0] == 0
+    assert app.serving() == "alternate"
+
+    code, _, err = cli("diff", "-f", str(path), "--env", env, "--out", str(plan))
+    assert code == 2 and "ECS moved traffic since the last deploy" in err and not plan.exists(), err
+
+    monkeypatch.setenv("RULE_PATH", "/app")
+    assert cli("deploy", "-f", str(path), "--env", env, "--yes")[0] == 0  # records the live weights
+    monkeypatch.setenv("COLOR", "green")
+    assert cli("diff", "-f", str(path), "--env", env, "--out", str(plan))[0] == 0
+
+    # ECS moves the traffic on its own (a forced new deployment), after the plan was made
+    service = app.service()
+    session.client("ecs").update_service(
+        cluster=service["clusterArn"], service=service["serviceArn"], forceNewDeployment=True
+    )
+    deadline = time.monotonic() + 30
+    while app.serving() != "primary" or app.deployments()[0]["status"] != "SUCCESSFUL":
+        assert time.monotonic() < deadline, app.deployments()
+        time.sleep(0.1)
+
+    code, _, err = cli("deploy", "-f", str(path), "--env", env, "--plan", str(plan), "--yes")
+    assert code == 1 and "WebPrimaryWeight: 0 -> 100" in err and "ECS moved traffic since the plan" in err, (
+        err
+    )
+    assert app.environment()["COLOR"] == "blue" and app.weights() == (100, 0)  # nothing executed
