@@ -114,7 +114,7 @@ def provide(spec: Any, account_id: str, region_name: str, stand_ins: StandIns) -
                 if not owned:
                     _ensure_repository(*parsed.ecr, parsed.repository)
                 stand_ins.add_image(uri)
-                made.append(StandIn("image", uri, "no builder here"))
+                made.append(StandIn("image", uri, "pushed outside fgc: an empty image stands in"))
             for ref in container.secrets.values():
                 if ref.ssm is not None:
                     parameters.add(ref.ssm)

@@ -6,6 +6,7 @@ import json
 import logging
 import runpy
 import shlex
+import shutil
 import tempfile
 from importlib.metadata import version
 from pathlib import Path
@@ -170,9 +171,9 @@ def test_dockerfile_is_slim_cached_non_root_and_runs_gunicorn() -> None:
     assert args["USER"].split(":")[0] == "1000"
     # dependencies are installed before the code is copied, so code changes keep that layer
     copies = [arg for keyword, arg in instructions if keyword == "COPY"]
-    assert copies == ["app/requirements.txt app/requirements.txt", "app/ app/"]
+    assert copies == ["requirements.txt app/requirements.txt", ". app/"]
     pip_install = next(i for i, (k, arg) in enumerate(instructions) if k == "RUN" and "pip install" in arg)
-    assert pip_install < instructions.index(("COPY", "app/ app/"))
+    assert pip_install < instructions.index(("COPY", ". app/"))
     assert keywords.index("USER") > max(i for i, k in enumerate(keywords) if k == "RUN")
     assert json.loads(args["CMD"]) == ["gunicorn", "-c", "app/gunicorn.conf.py", "app.main:app"]
 
@@ -197,8 +198,49 @@ def test_image_requirements_pin_the_versions_the_tests_run() -> None:
     }
 
 
-def test_dockerignore_sends_only_the_app() -> None:
-    assert _rules(ROOT / ".dockerignore")[:2] == ["*", "!app/"]
+def _sample_build():  # type: ignore[no-untyped-def]
+    """What the repository's fargate.yaml builds (its `api` image), as fgc sends it to a builder."""
+    from fgc.compiler.builds import service_images
+    from fgc.spec import load
+
+    [image] = service_images(load(ROOT / "fargate.yaml"))
+    return image.build
+
+
+def test_every_copy_source_of_the_dockerfile_is_in_the_build_context_fgc_sends() -> None:
+    """A COPY of a path the context lacks fails the build ("COPY failed: ... not found"): on AWS that
+    is the first deploy failing before anything runs. fgc's own context walk (.dockerignore
+    honoured) must hold each source; a build from another folder would miss them."""
+    from fgc.compiler.build_context import context_files
+
+    build = _sample_build()
+    sent = {name.rstrip("/") for name, _ in context_files(build)}
+    copies = [
+        [word for word in shlex.split(line)[1:-1] if not word.startswith("--")]
+        for line in build.dockerfile_path.read_text().splitlines()
+        if line.startswith(("COPY ", "ADD "))
+    ]
+    assert copies and all(source == "." or source.rstrip("/") in sent for c in copies for source in c), (
+        copies,
+        sorted(sent),
+    )
+
+
+def test_bytecode_left_by_a_local_run_is_neither_sent_nor_part_of_the_content_tag(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from fgc.compiler.build_context import content_tag, context_files
+
+    build = _sample_build()
+    copy = tmp_path / "app"
+    shutil.copytree(build.context, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    clean = replace(build, context=copy)
+    before = content_tag(clean)
+    (copy / "__pycache__").mkdir()
+    (copy / "__pycache__" / "main.cpython-312.pyc").write_bytes(b"\x00bytecode")
+    (copy / "stray.pyc").write_bytes(b"\x00bytecode")
+    assert content_tag(clean) == before
+    assert not [name for name, _ in context_files(clean) if "pycache" in name or name.endswith(".pyc")]
 
 
 def _rules(path: Path) -> list[str]:
