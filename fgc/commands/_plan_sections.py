@@ -24,7 +24,9 @@ def cost_header(change: CostChange) -> str:
         return f"Monthly cost change not shown: {change.unknown}"
     if not change.changes:
         return "Monthly cost change: none"
-    return f"Monthly cost change: {change.total} ({change.region}; {COST_SOURCE})"
+    unpriced = sum(item.unpriced for item in change.changes)
+    left_out = f"; not counting {unpriced} without a price here" if unpriced else ""
+    return f"Monthly cost change: {change.total} ({change.region}{left_out}; {COST_SOURCE})"
 
 
 def cost_lines(change: CostChange | None) -> list[str]:
