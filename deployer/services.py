@@ -10,12 +10,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from fgc.compiler.naming import service_of
 from fgc.deployer.errors import DeployFailed, Recovery
 from fgc.deployer.polling import Poll
 from fgc.deployer.session import Aws, aws_call
 from fgc.deployer.stacks import StackResource, require, resources
+
+if TYPE_CHECKING:
+    from fgc.deployer.traffic import RunningDeployment
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,24 @@ class TargetHealth:
 
 
 @dataclass
+class ProductionTraffic:
+    """Where ECS sends a blue/green, canary or linear service's production traffic.
+
+    The routing comes from the service's load balancer entry (its ``advancedConfiguration``); the
+    weights and the running ECS deployments are read by ``fgc status`` only
+    (``deployer.status``), and stay None when the caller may not read them (``unread`` says why).
+    """
+
+    production_rule: str
+    primary: str
+    alternate: str
+    primary_weight: int | None = None
+    alternate_weight: int | None = None
+    deployments: list[RunningDeployment] | None = None
+    unread: list[str] = field(default_factory=list)
+
+
+@dataclass
 class ServiceInfo:
     """An ECS service of the stack set, as the services themselves report it."""
 
@@ -57,6 +79,8 @@ class ServiceInfo:
     health_check_paths: list[str] = field(default_factory=list)
     targets: list[TargetHealth] = field(default_factory=list)
     scaling: tuple[int, int] | None = None
+    #: Set for a service whose traffic ECS shifts itself (blue/green, canary, linear).
+    traffic: ProductionTraffic | None = None
 
     @property
     def stable(self) -> bool:
@@ -114,11 +138,27 @@ def services(
             target_groups=[
                 lb["targetGroupArn"] for lb in svc.get("loadBalancers", []) if lb.get("targetGroupArn")
             ],
+            traffic=_shifted(svc.get("loadBalancers", [])),
         )
         if detail:
             _add_detail(aws, info)
         infos.append(info)
     return infos
+
+
+def _shifted(balancers: list[dict[str, Any]]) -> ProductionTraffic | None:
+    """The routing of the load balancer entry ECS shifts traffic for (``advancedConfiguration``:
+    the production listener rule and the alternate target group, ECS API reference,
+    AdvancedConfiguration); None for a rolling service."""
+    for balancer in balancers:
+        advanced = balancer.get("advancedConfiguration") or {}
+        if advanced.get("productionListenerRule") and advanced.get("alternateTargetGroupArn"):
+            return ProductionTraffic(
+                advanced["productionListenerRule"],
+                balancer.get("targetGroupArn", ""),
+                advanced["alternateTargetGroupArn"],
+            )
+    return None
 
 
 def _add_detail(aws: Aws, info: ServiceInfo) -> None:
@@ -180,7 +220,7 @@ def wait_stable(
                 "ECS could not roll out "
                 + "; ".join(f"{_named(i)}: deployment FAILED, {_counts(i)}" for i in failed),
                 recovery=Recovery.INSPECT_SERVICE,
-                service=_spec_name(failed[0]),
+                service=spec_name(failed[0]),
             )
         if all(info.stable for info in infos):
             return infos
@@ -190,7 +230,7 @@ def wait_stable(
             raise DeployFailed(
                 f"not stable after {timeout:g}s: {waiting}",
                 recovery=Recovery.WAIT_LONGER,
-                service=_spec_name(short[0]),
+                service=spec_name(short[0]),
             )
         poll.sleep()
 
@@ -200,7 +240,7 @@ def _named(info: ServiceInfo) -> str:
     return f"{info.stack} (ECS service {info.name})"
 
 
-def _spec_name(info: ServiceInfo) -> str:
+def spec_name(info: ServiceInfo) -> str:
     """The service's name in fargate.yaml, as ``fgc logs`` takes it (its stack's label otherwise)."""
     return service_of(info.stack) or info.stack
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
+import botocore.exceptions as bex
+from fgc.deployer import traffic
 from fgc.deployer.events import StackEvent, named, stack_event
 from fgc.deployer.plan import NESTED_STACK
-from fgc.deployer.services import ServiceInfo, services
-from fgc.deployer.session import Aws, aws_call
+from fgc.deployer.services import ServiceInfo, services, spec_name
+from fgc.deployer.session import DENIED_CODES, Aws, aws_call, error_code
 from fgc.deployer.stacks import StackResource, StackState, require, resources
 
 
@@ -44,12 +47,48 @@ def status(aws: Aws, stack_name: str, last_events: int = 10, labels: dict[str, s
         for r in inventory
         if r.resource_type == NESTED_STACK
     ]
-    return Status(
-        state,
-        nested,
-        services(aws, state.stack_id, inventory=inventory),
-        recent_events(aws, state, last_events, labels, inventory),
+    found = services(aws, state.stack_id, inventory=inventory)
+    for info in found:
+        read_traffic(aws, info)
+    return Status(state, nested, found, recent_events(aws, state, last_events, labels, inventory))
+
+
+def read_traffic(aws: Aws, info: ServiceInfo) -> None:
+    """Fill in where a traffic-shifting service's production traffic goes and the ECS deployment
+    still running (``deployer.traffic``'s readers). A caller without elasticloadbalancing:DescribeRules
+    or ecs:ListServiceDeployments still gets the rest of the status: what it may not read stays None."""
+    shifting = info.traffic
+    if shifting is None:
+        return
+    weights = _unless_denied(
+        shifting.unread,
+        "elasticloadbalancing",
+        lambda: traffic.rule_weights(
+            aws.client("elbv2"), shifting.production_rule, shifting.primary, shifting.alternate
+        ),
     )
+    if weights is not None:
+        shifting.primary_weight, shifting.alternate_weight = weights
+    # ListServiceDeployments takes the service's name or ARN (ECS API reference)
+    shifting.deployments = _unless_denied(
+        shifting.unread,
+        "ecs",
+        lambda: traffic.running_of(aws.client("ecs"), spec_name(info), info.cluster, info.name),
+    )
+
+
+T = TypeVar("T")
+
+
+def _unless_denied(unread: list[str], iam_service: str, read: Callable[[], T]) -> T | None:
+    """``read()``, or None with the permission it lacked added to ``unread`` when AWS denies it."""
+    try:
+        return read()
+    except bex.ClientError as err:
+        if error_code(err) not in DENIED_CODES:
+            raise
+        unread.append(f"{iam_service}:{err.operation_name}")
+        return None
 
 
 def recent_events(

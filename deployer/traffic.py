@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from fgc.compiler.stackset import StackSet
@@ -65,6 +66,10 @@ class RunningDeployment:
     stage: str | None
     #: Percent of production traffic ECS has asked for on the new revision (None: not said).
     production_percent: float | None
+    #: BLUE_GREEN, CANARY, LINEAR or ROLLING (``deploymentConfiguration.strategy``; None: not said).
+    strategy: str | None = None
+    #: When ECS started it (``startedAt``; ``createdAt`` while it is still PENDING).
+    started: datetime | None = None
 
     def __str__(self) -> str:
         parts = [self.status] + ([self.stage] if self.stage else [])
@@ -107,15 +112,20 @@ def live_weights(aws: Aws, found: list[Route]) -> dict[str, tuple[int, int]]:
     elbv2 = aws.client("elbv2")
     weights = {}
     for route in found:
-        [rule] = elbv2.describe_rules(RuleArns=[route.listener_rule])["Rules"]
-        by_group = _forward_weights(rule.get("Actions") or [])
-        pair = (by_group.get(route.target_group, 0), by_group.get(route.alternate_target_group, 0))
+        pair = rule_weights(elbv2, route.listener_rule, route.target_group, route.alternate_target_group)
         if sum(pair) and all(0 <= w <= MAX_WEIGHT for w in pair):
             weights[route.rule.service] = pair
     return weights
 
 
-def _forward_weights(actions: list[dict[str, Any]]) -> dict[str, int]:
+def rule_weights(elbv2: Any, rule_arn: str, primary: str, alternate: str) -> tuple[int, int]:
+    """The (primary, alternate) weights a listener rule forwards with (``elbv2 DescribeRules``)."""
+    [rule] = elbv2.describe_rules(RuleArns=[rule_arn])["Rules"]
+    by_group = forward_weights(rule.get("Actions") or [])
+    return by_group.get(primary, 0), by_group.get(alternate, 0)
+
+
+def forward_weights(actions: list[dict[str, Any]]) -> dict[str, int]:
     """Target group ARN -> weight of a rule's forward action (a plain forward has one, weight 1)."""
     for action in actions:
         if action.get("Type") != "forward":
@@ -183,28 +193,35 @@ def record(
 def running(aws: Aws, found: list[Route]) -> list[RunningDeployment]:
     """The ECS deployments of these services still shifting traffic, baking or rolling back."""
     ecs = aws.client("ecs")
-    result = []
-    for route in found:
-        if route.service_arn is None:
-            continue
-        listed = ecs.list_service_deployments(
-            cluster=route.cluster or "default", service=route.service_arn, status=list(RUNNING)
-        )["serviceDeployments"]
-        arns = [d["serviceDeploymentArn"] for d in listed]
-        if not arns:
-            continue
-        for deployment in ecs.describe_service_deployments(serviceDeploymentArns=arns)["serviceDeployments"]:
-            target = deployment.get("targetServiceRevision") or {}
-            result.append(
-                RunningDeployment(
-                    route.rule.service,
-                    deployment["serviceDeploymentArn"],
-                    deployment.get("status", ""),
-                    deployment.get("lifecycleStage"),
-                    target.get("requestedProductionTrafficWeight"),
-                )
-            )
-    return result
+    return [
+        deployment
+        for route in found
+        if route.service_arn is not None
+        for deployment in running_of(ecs, route.rule.service, route.cluster or "default", route.service_arn)
+    ]
+
+
+def running_of(ecs: Any, name: str, cluster: str, service_arn: str) -> list[RunningDeployment]:
+    """One service's ECS deployments with a :data:`RUNNING` status (``ListServiceDeployments``,
+    then ``DescribeServiceDeployments``); ``name`` is the service's name in fargate.yaml."""
+    listed = ecs.list_service_deployments(cluster=cluster, service=service_arn, status=list(RUNNING))[
+        "serviceDeployments"
+    ]
+    arns = [d["serviceDeploymentArn"] for d in listed]
+    if not arns:
+        return []
+    return [
+        RunningDeployment(
+            name,
+            deployment["serviceDeploymentArn"],
+            deployment.get("status", ""),
+            deployment.get("lifecycleStage"),
+            (deployment.get("targetServiceRevision") or {}).get("requestedProductionTrafficWeight"),
+            (deployment.get("deploymentConfiguration") or {}).get("strategy"),
+            deployment.get("startedAt") or deployment.get("createdAt"),
+        )
+        for deployment in ecs.describe_service_deployments(serviceDeploymentArns=arns)["serviceDeployments"]
+    ]
 
 
 def wait_settled(

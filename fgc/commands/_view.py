@@ -184,6 +184,8 @@ class View:
                 if t.state != "healthy":
                     reason = t.reason or "no reason given"
                     self.line(f"  {spec_name(info)} target {t.target}: {t.state} ({reason})")
+            for text in traffic_lines(info):
+                self.line(text)
         self.outputs(state.outputs)
         if status.events:
             self.line("Recent events:", "bold")
@@ -222,7 +224,8 @@ def status_dict(status: Status) -> dict[str, Any]:
             {
                 "service": spec_name(info),
                 "revision": revision(info.task_definition),
-                **asdict(info),
+                # a rolling service has no `traffic` (its JSON is what it was before ECS shifted any)
+                **{k: v for k, v in asdict(info).items() if k != "traffic" or v is not None},
             }
             for info in status.services
         ],
@@ -233,6 +236,37 @@ def status_dict(status: Status) -> dict[str, Any]:
 def spec_name(info: ServiceInfo) -> str:
     """The service's name in fargate.yaml (its stack is ``service-<name>``), not ECS's generated one."""
     return service_of(info.stack) or info.stack
+
+
+def traffic_lines(info: ServiceInfo) -> list[str]:
+    """Where ECS sends a blue/green, canary or linear service's production traffic, its deployment
+    still running (status, lifecycle stage, strategy, start), and what the caller may not read."""
+    shifting = info.traffic
+    if shifting is None:
+        return []
+    name = spec_name(info)
+    lines = []
+    if shifting.primary_weight is not None:
+        lines.append(
+            f"  {name} production traffic (listener rule weights): "
+            f"primary {target_group_name(shifting.primary)} {shifting.primary_weight}, "
+            f"alternate {target_group_name(shifting.alternate)} {shifting.alternate_weight}"
+        )
+    for deployment in shifting.deployments or []:
+        started = f", started {deployment.started:%Y-%m-%d %H:%M:%S}" if deployment.started else ""
+        lines.append(f"  {deployment} ({deployment.strategy or 'strategy not said'}{started})")
+    if shifting.unread:
+        lines.append(
+            f"  {name}: access denied for {', '.join(shifting.unread)}: the production traffic "
+            "and the running ECS deployment are only shown to a caller allowed to read them"
+        )
+    return lines
+
+
+def target_group_name(arn: str) -> str:
+    """``arn:...:targetgroup/<name>/<id>`` -> ``<name>`` (the ARN itself when not of that form)."""
+    parts = arn.split(":")[-1].split("/")
+    return parts[1] if len(parts) == 3 and parts[0] == "targetgroup" else arn
 
 
 def short_image(image: str) -> str:

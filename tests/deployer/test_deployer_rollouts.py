@@ -2,11 +2,13 @@
 ECS's deployments (emulator/resources/rollouts.py): which target group carries the traffic before
 and after an image update, the production rule's weights as DescribeRules shows them, the task
 definitions; an alarm rollback; traffic left where ECS put it by later updates (issue 15, item 4);
-a deploy during a running ECS deployment waits for it, or with --no-wait refuses.
+a deploy during a running ECS deployment waits for it, or with --no-wait refuses; `fgc status` shows
+where production traffic goes and the ECS deployment still running.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from pathlib import Path
@@ -334,3 +336,86 @@ def test_a_saved_plan_keeps_traffic_where_ecs_put_it(web, cli, env, monkeypatch,
         err
     )
     assert app.environment()["COLOR"] == "blue" and app.weights() == (100, 0)  # nothing executed
+
+
+def status(cli: Any, path: Path, env: str) -> tuple[str, dict[str, Any]]:
+    """``fgc status`` as text and the ``web`` service of ``fgc status --output json``."""
+    code, text, err = cli("status", "-f", str(path), "--env", env)
+    assert code == 0, err
+    code, out, err = cli("status", "-f", str(path), "--env", env, "--output", "json")
+    assert code == 0, err
+    [service] = [s for s in json.loads(out)["services"] if s["service"] == "web"]
+    return text, service
+
+
+def group_name(arn: str) -> str:
+    return arn.split(":")[-1].split("/")[1]
+
+
+def test_status_shows_where_ecs_sends_production_traffic(web, cli, env, monkeypatch):
+    """The production listener rule's weights (elbv2 DescribeRules), the primary and the alternate
+    target group named, before and after ECS shifted the traffic; no ECS deployment running."""
+    path, app = web("blue_green")
+    primary, alternate, rule = app.routing()
+    _, service = status(cli, path, env)
+    assert (service["traffic"]["primary_weight"], service["traffic"]["alternate_weight"]) == (100, 0)
+
+    monkeypatch.setenv("IMAGE_TAG", "1.27")
+    assert cli("deploy", "-f", str(path), "--env", env, "--yes")[0] == 0
+    text, service = status(cli, path, env)
+
+    assert (
+        f"web production traffic (listener rule weights): primary {group_name(primary)} 0, "
+        f"alternate {group_name(alternate)} 100" in text
+    ), text
+    assert "ECS deployment" not in text and "access denied" not in text
+    assert service["traffic"] == {
+        "production_rule": rule,
+        "primary": primary,
+        "alternate": alternate,
+        "primary_weight": 0,
+        "alternate_weight": 100,
+        "deployments": [],
+        "unread": [],
+    }
+
+
+def test_status_during_a_bake_shows_the_ecs_deployment_and_its_stage(web, cli, env, monkeypatch, session):
+    path, app = web("blue_green")
+    monkeypatch.setattr("fgc.emulator.resources.rollouts.MINUTE", 2.0)  # bake 3m: 6 s, time to look
+    service = app.service()
+    session.client("ecs").update_service(
+        cluster=service["clusterArn"], service=service["serviceArn"], forceNewDeployment=True
+    )
+    deadline = time.monotonic() + 30
+    while app.deployments()[0].get("lifecycleStage") != "BAKE_TIME":
+        assert time.monotonic() < deadline, app.deployments()
+        time.sleep(0.05)
+    arn = app.deployments()[0]["serviceDeploymentArn"]
+
+    text, found = status(cli, path, env)
+
+    assert "web: ECS deployment IN_PROGRESS, BAKE_TIME" in text and "(BLUE_GREEN, started " in text, text
+    assert "primary " in text and " 0, alternate " in text and " 100" in text  # shifted, still baking
+    [deployment] = found["traffic"]["deployments"]
+    assert (deployment["arn"], deployment["status"], deployment["stage"]) == (arn, "IN_PROGRESS", "BAKE_TIME")
+    assert deployment["strategy"] == "BLUE_GREEN" and deployment["started"]
+    while app.deployments()[0]["status"] == "IN_PROGRESS":  # leave no deployment running behind
+        time.sleep(0.1)
+
+
+def test_status_without_permission_to_read_the_traffic_shows_the_rest(web, cli, env, faults):
+    path, _ = web("canary")
+    for operation in ("DescribeRules", "ListServiceDeployments"):
+        faults.add_fault({"kind": "deny", "operation": operation})  # a caller without that permission
+
+    text, service = status(cli, path, env)
+
+    assert "production traffic (listener rule weights)" not in text and "Traceback" not in text
+    assert "web: access denied for elasticloadbalancing:DescribeRules, ecs:ListServiceDeployments" in text
+    assert "2/2/0" in text  # the services table is still there (running/desired/pending)
+    assert service["traffic"]["primary_weight"] is None and service["traffic"]["deployments"] is None
+    assert service["traffic"]["unread"] == [
+        "elasticloadbalancing:DescribeRules",
+        "ecs:ListServiceDeployments",
+    ]
