@@ -1,5 +1,6 @@
 """``fgc status``: the stack set, its services (by their names in the spec, with image and task
-definition revision), outputs and the latest events of every stack, as text or JSON."""
+definition revision; for blue/green, canary and linear ones, where ECS sends production traffic and
+its deployment still running), outputs and the latest events of every stack, as text or JSON."""
 
 from __future__ import annotations
 

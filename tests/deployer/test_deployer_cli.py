@@ -214,6 +214,7 @@ def test_every_command_names_stacks_by_template_name(cli: Any, spec_file: Path, 
     services = out.split("Services:")[1].split("Outputs:")[0].splitlines()
     assert services[2].split()[:4] == ["web", "nginx:1.25", "1", "1/1/0"]  # spec name, image, revision
     assert "1 healthy / 1" in services[2]
+    assert len(services) == 3 and "ECS deployment" not in out  # rolling: no production traffic lines
     events = out.split("Recent events:")[1]
     assert re.search(rf"{stack}\s+service-web\s+CREATE_COMPLETE", events) and "ServiceWeb" not in events
     assert re.search(r"service-web\s+Service\s+CREATE_COMPLETE", events)  # nested stacks' events too

@@ -19,6 +19,7 @@ def test_status_json_names_services_as_the_spec_does(cli: Any, spec_file: Path, 
     assert service["service"] == "web" and service["stack"] == "service-web"
     assert service["revision"] == "1"
     assert service["images"] == ["public.ecr.aws/docker/library/nginx:1.25"]
+    assert "traffic" not in service  # a rolling service: ECS shifts no listener rule weights
     assert {e["stack"] for e in status["events"]} > {f"dtest-{env}"}  # nested stacks' events as well
     assert status["outputs"]["ClusterName"].startswith(f"dtest-{env}-Cluster-")
 
