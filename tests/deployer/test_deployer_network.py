@@ -32,6 +32,32 @@ def _truncate(conn: socket.socket) -> None:
     conn.close()
 
 
+def _read_request(conn: socket.socket) -> None:
+    """The whole request, head and body: closing a socket with unread data sends a reset instead of
+    the answer (RFC 1122 4.2.2.13), which would turn "an answer cut short" into "a reset connection"
+    whenever the body arrives in a second segment."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return
+        data += chunk
+    head, body = data.split(b"\r\n\r\n", 1)
+    length = next(
+        (
+            int(line.split(b":", 1)[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
+        ),
+        0,
+    )
+    while len(body) < length:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return
+        body += chunk
+
+
 class BadEndpoint:
     """A loopback HTTP endpoint that reads each request, then answers with `behaviour`."""
 
@@ -52,7 +78,7 @@ class BadEndpoint:
                 return
             conn.settimeout(5)
             with contextlib.suppress(OSError):
-                conn.recv(65536)  # the request head (and usually its body)
+                _read_request(conn)
             self.requests += 1
             self.behaviour(conn)
 
