@@ -309,15 +309,18 @@ def _ready(aws: Aws, state: StackState | None, how: _Recovery, stack_set: StackS
             raise _failed(state.name, outcome, None)
         state = None
     if state and not state.is_new:
-        _settle_rollouts(aws, state, how, stack_set)
-        state = _record_live_weights(aws, state, how, stack_set)
+        found = traffic.routes(aws, state.stack_id, stack_set)
+        _settle_rollouts(aws, state, how, found)
+        state = _record_live_weights(aws, state, how, stack_set, found)
     return state
 
 
-def _record_live_weights(aws: Aws, state: StackState, how: _Recovery, stack_set: StackSet) -> StackState:
-    """Make the stack's weight parameters what the live rules forward with (see ``traffic``), so
-    that the rollback of a failed update puts back the weights ECS set, not older ones."""
-    stale = traffic.stale_weights(aws, state, stack_set)
+def _record_live_weights(
+    aws: Aws, state: StackState, how: _Recovery, stack_set: StackSet, found: list[traffic.Route]
+) -> StackState:
+    """Make the stack's weight parameters what the live rules of ``found`` forward with (see
+    ``traffic``), so that the rollback of a failed update puts back the weights ECS set, not older ones."""
+    stale = traffic.stale_weights(aws, state, stack_set, found)
     if not stale:
         return state
     values = ", ".join(f"{name} {value}" for name, value in stale.items())
@@ -328,10 +331,10 @@ def _record_live_weights(aws: Aws, state: StackState, how: _Recovery, stack_set:
     return outcome.state
 
 
-def _settle_rollouts(aws: Aws, state: StackState, how: _Recovery, stack_set: StackSet) -> None:
-    """A deploy started while ECS shifts or bakes a service's deployment would start another on top
-    of it, from traffic weights that are still moving: wait for it, or refuse without ``wait``."""
-    found = traffic.routes(aws, state.stack_id, stack_set)
+def _settle_rollouts(aws: Aws, state: StackState, how: _Recovery, found: list[traffic.Route]) -> None:
+    """A deploy started while ECS shifts or bakes a deployment of a service of ``found`` would start
+    another on top of it, from traffic weights that are still moving: wait for it, or refuse
+    without ``wait``."""
     busy = traffic.running(aws, found)
     if not busy:
         return

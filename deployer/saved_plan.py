@@ -150,7 +150,7 @@ def _unrecorded_traffic(aws: Aws, stack_set: StackSet) -> list[str]:
     state = describe(aws, stack_set.stack_name)
     if state is None or state.is_new:
         return []
-    stale = traffic.stale_weights(aws, state, stack_set)
+    stale = traffic.stale_weights(aws, state, stack_set, traffic.routes(aws, state.stack_id, stack_set))
     return [
         f"{stack_set.stack_name}: parameter {name} is {state.parameters[name]}, the live rule {value}"
         for name, value in stale.items()

@@ -92,7 +92,7 @@ class ServiceInfo:
         return next((r for r in self.rollouts if r.rollout_state == "FAILED"), None)
 
 
-def _cluster_of(service_arn: str, clusters: list[str]) -> str:
+def cluster_of(service_arn: str, clusters: list[str]) -> str:
     """``arn:...:service/<cluster>/<name>`` names its cluster; old-style ARNs use the stack's cluster."""
     parts = service_arn.split(":")[-1].split("/")
     if len(parts) == 3:
@@ -110,7 +110,7 @@ def services(
     ecs = aws.client("ecs")
     infos = []
     for res in found:
-        cluster = _cluster_of(res.physical_id, clusters)
+        cluster = cluster_of(res.physical_id, clusters)
         described = ecs.describe_services(cluster=cluster, services=[res.physical_id])["services"]
         if not described:
             continue

@@ -31,6 +31,7 @@ from fgc.compiler.traffic import MAX_WEIGHT, LiveRule, live_rules, weight_values
 from fgc.deployer import changeset
 from fgc.deployer.execute import Outcome, execute
 from fgc.deployer.polling import Poll
+from fgc.deployer.services import cluster_of
 from fgc.deployer.session import Aws
 from fgc.deployer.stacks import StackState
 
@@ -50,10 +51,9 @@ class Route:
     service_arn: str | None
 
     @property
-    def cluster(self) -> str | None:
-        """The cluster named in the service's (long format) ARN."""
-        parts = (self.service_arn or "").split(":")[-1].split("/")
-        return parts[1] if len(parts) == 3 else None
+    def cluster(self) -> str:
+        """The cluster named in the service's (long format) ARN, else ECS's default one."""
+        return cluster_of(self.service_arn or "", [])
 
 
 @dataclass(frozen=True)
@@ -146,12 +146,13 @@ def with_live_weights(aws: Aws, stack_id: str, stack_set: StackSet) -> StackSet:
     return dataclasses.replace(stack_set, parameters=weight_values(stack_set, live))
 
 
-def stale_weights(aws: Aws, state: StackState, stack_set: StackSet) -> dict[str, str]:
-    """The deployed root weight parameters whose value is not what the live rule forwards with.
+def stale_weights(aws: Aws, state: StackState, stack_set: StackSet, found: list[Route]) -> dict[str, str]:
+    """The deployed root weight parameters whose value is not what the live rule (of ``found``,
+    the stack's :func:`routes`) forwards with.
 
     Only the one-parameter-per-weight form: the positions in a ``TrafficWeights`` list belong to
     the new stack set's services, which need not be the deployed ones."""
-    live = with_live_weights(aws, state.stack_id, stack_set).parameters
+    live = weight_values(stack_set, live_weights(aws, found))
     names = {
         parameter.name
         for rule in live_rules(stack_set)
@@ -197,7 +198,7 @@ def running(aws: Aws, found: list[Route]) -> list[RunningDeployment]:
         deployment
         for route in found
         if route.service_arn is not None
-        for deployment in running_of(ecs, route.rule.service, route.cluster or "default", route.service_arn)
+        for deployment in running_of(ecs, route.rule.service, route.cluster, route.service_arn)
     ]
 
 
