@@ -33,7 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from fgc.deployer.session import Aws, error_code
+from fgc.deployer.session import DENIED_CODES, Aws, error_code
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 
@@ -49,7 +49,6 @@ CHECKS = {
 }
 #: Why a check is not made in a rehearsal (see the module docstring).
 STOOD_IN = "stood in by this rehearsal: a deploy to AWS checks it"
-_DENIED = ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnrecognizedClientException")
 _ECR = re.compile(
     r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/(?P<repo>[^:@]+)[:@](?P<ref>.+)$"
 )
@@ -101,9 +100,8 @@ def _guarded(planned: Planned) -> Check:
     try:
         check = Check(what, key, SKIPPED, STOOD_IN) if run is None else run()
     except bex.ClientError as err:
-        reason = (
-            f"not permitted: {error_code(err)}" if error_code(err) in _DENIED else f"could not check: {err}"
-        )
+        code = error_code(err)
+        reason = f"not permitted: {code}" if code in DENIED_CODES else f"could not check: {err}"
         check = Check(what, key, SKIPPED, reason)
     return replace(check, id=check_id)
 
@@ -225,7 +223,7 @@ def _secret_check(aws: Aws, name: str, json_keys: list[str], key: str, what: str
         except bex.ClientError as err:
             if error_code(err) == "ResourceNotFoundException":
                 return Check(what, key, FAILED, "the secret does not exist", fix)
-            if error_code(err) not in _DENIED:
+            if error_code(err) not in DENIED_CODES:
                 raise
             client.describe_secret(SecretId=name)  # may the caller at least see it exists?
             return Check(what, key, SKIPPED, "it exists; its value may not be read here to check its keys")
