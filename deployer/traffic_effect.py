@@ -30,6 +30,7 @@ from typing import Any
 from fgc.compiler.naming import service_of
 from fgc.compiler.stackset import StackSet
 from fgc.deployer.plan import Plan, ResourceChange
+from fgc.spec.models import linear_steps
 
 SERVICE = "AWS::ECS::Service"
 TASK_DEFINITION = "AWS::ECS::TaskDefinition"
@@ -185,12 +186,11 @@ def _described(
 
 
 def _linear_steps(step_percent: Any) -> int | None:
-    """Bakes of a linear rollout, as CloudFormation counts them: ``100 / StepPercent - 1`` when it
-    divides evenly, else its floor (no step bake after the last shift to 100 %)."""
-    if not isinstance(step_percent, (int, float)) or step_percent <= 0:
+    """Bakes of a linear rollout (``spec.models.linear_steps``: no step bake after the last shift
+    to 100 %); None for a step that is not a positive number of tenths."""
+    if not isinstance(step_percent, (int, float)) or round(step_percent * 10) <= 0:
         return None
-    ratio = 100 / step_percent
-    return int(ratio) - 1 if ratio == int(ratio) else math.floor(ratio)
+    return linear_steps(step_percent)
 
 
 def _target_group_minutes(props: Mapping[str, Any], template: Mapping[str, Any]) -> tuple[Any, Any]:

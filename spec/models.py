@@ -661,11 +661,17 @@ class Linear(Strict):
 
     @property
     def steps(self) -> int:
-        """Traffic shifts that are followed by a bake, as CloudFormation counts them for its 33-hour
-        cap (LinearConfiguration, CloudFormation template reference): ``100 / step - 1`` when the
-        step divides 100 evenly, else the floor of ``100 / step``."""
-        tenths = round(self.step_percent * 10)
-        return 1000 // tenths - 1 if 1000 % tenths == 0 else 1000 // tenths
+        """Traffic shifts that are followed by a bake (see :func:`linear_steps`)."""
+        return linear_steps(self.step_percent)
+
+
+def linear_steps(step_percent: float) -> int:
+    """Traffic shifts of a linear rollout that are followed by a bake, as CloudFormation counts them
+    for its 33-hour cap (LinearConfiguration, CloudFormation template reference): ``100 / step - 1``
+    when the step divides 100 evenly, else the floor of ``100 / step``; counted in tenths of a
+    percent (ECS's own unit), so that no float division decides whether it divides evenly."""
+    tenths = round(step_percent * 10)
+    return 1000 // tenths - 1 if 1000 % tenths == 0 else 1000 // tenths
 
 
 class RolloutAlarms(Strict):
